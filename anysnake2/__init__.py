@@ -1,0 +1,36 @@
+"""anysnake2: reproducible research environments from one config file.
+
+Public names are imported lazily, so `import anysnake2` stays cheap (the warm path of the
+CLI must not pay for jinja2, requests, sh or typeguard).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from .errors import AnysnakeError, ConfigError
+    from .loader import load
+    from .model import Project as ProjectModel
+
+__all__ = ["AnysnakeError", "ConfigError", "ProjectModel", "__version__", "load"]
+
+_LAZY = {
+    "AnysnakeError": ("anysnake2.errors", "AnysnakeError"),
+    "ConfigError": ("anysnake2.errors", "ConfigError"),
+    "ProjectModel": ("anysnake2.model", "Project"),
+    "load": ("anysnake2.loader", "load"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        module, attribute = _LAZY[name]
+        value = getattr(import_module(module), attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'anysnake2' has no attribute {name!r}")

@@ -1,0 +1,7 @@
+"""`python -m anysnake2`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

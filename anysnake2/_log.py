@@ -1,0 +1,43 @@
+"""Minimal stderr logging (the stdlib `logging` import is not free on the warm path).
+
+Levels follow the original's `-v`: 0 quiet, 1 warnings, 2 info (default), 3 debug.
+"""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["debug", "info", "note", "set_verbosity", "verbosity", "warn"]
+
+_state = {"level": 2}
+
+
+def set_verbosity(level: int) -> None:
+    """Set the global verbosity (0..5)."""
+    _state["level"] = level
+
+
+def verbosity() -> int:
+    """The current verbosity."""
+    return _state["level"]
+
+
+def warn(message: str) -> None:
+    """A warning the user should read (shown from -v 1)."""
+    if _state["level"] >= 1:
+        print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+def note(message: str) -> None:
+    """A short note about what happens (shown from -v 2, the default)."""
+    if _state["level"] >= 2:
+        print(f"anysnake2: {message}", file=sys.stderr, flush=True)
+
+
+info = note
+
+
+def debug(message: str) -> None:
+    """Details for debugging (shown from -v 3)."""
+    if _state["level"] >= 3:
+        print(f"debug: {message}", file=sys.stderr, flush=True)

@@ -1,0 +1,232 @@
+"""Command line: global options, config discovery and dispatch. No logic of its own.
+
+`anysnake2 [global options] [command] [args...]`. A built-in command lives in
+`anysnake2/commands/<name>.py` as `main(ctx, args) -> int` and is imported only when used.
+Any other word runs `[cmd.<word>]` of the project; no word runs `[cmd.default]`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import _log
+from .errors import EX_SOFTWARE, AnysnakeError, MissingConfigError, UsageError
+
+if TYPE_CHECKING:
+    from .model import Project
+
+__all__ = ["BUILTINS", "Context", "find_config", "main"]
+
+CONFIG_NAMES = ("anysnake2.toml", "anysnake2.py")
+
+# command -> (module, one-line help). A command whose module is not part of this
+# version is reported as unavailable (64), never pretended.
+BUILTINS: dict[str, tuple[str, str]] = {
+    "attach": ("anysnake2.commands.attach", "reattach to a running session"),
+    "build": ("anysnake2.commands.build", "build flake | rootfs | oci | sif"),
+    "check": ("anysnake2.commands.check", "read and validate the config, print a summary"),
+    "config": ("anysnake2.commands.config", "print an example config: minimal, basic or full"),
+    "convert": ("anysnake2.commands.convert", "convert the config: --to toml | python"),
+    "develop": ("anysnake2.commands.develop", "open a shell with the project's tools (nix develop)"),
+    "help": ("anysnake2.commands.help", "show this help"),
+    "lock": ("anysnake2.commands.lock", "resolve and record every pin without building"),
+    "run": ("anysnake2.commands.run", "run -- ARGV...: run a command in the container"),
+    "version": ("anysnake2.commands.version", "print the version of anysnake2"),
+}
+
+
+def available_builtins() -> list[str]:
+    """The built-in commands this installation really has (their module exists)."""
+    from importlib.util import find_spec
+
+    return sorted(name for name, (module, _) in BUILTINS.items() if find_spec(module))
+
+GLOBAL_HELP = """\
+usage: anysnake2 [-c FILE] [-v N] [--offline] [--locked] [--no-version-switch] [--version]
+                 [COMMAND] [ARGS...]
+
+Reproducible research environments from anysnake2.toml or anysnake2.py.
+
+global options:
+  -c, --config FILE      config file (default: anysnake2.toml or anysnake2.py here)
+  -v, --verbose N        0 quiet, 1 warnings, 2 info (default), 3 debug (with tracebacks)
+  --offline              no network: use recorded and cached answers only
+  --locked               everything must already be recorded; never resolve or record
+  --no-version-switch    do not restart into the anysnake2 version the project pins
+  --version              print the version and exit
+"""
+
+
+@dataclass
+class Context:
+    """What a command needs: options and the (lazily loaded) project."""
+
+    config_arg: str | None = None
+    verbosity: int = 2
+    offline: bool = False
+    locked: bool = False
+    no_version_switch: bool = False
+    cwd: Path = field(default_factory=Path.cwd)
+    _project: Project | None = None
+    _config_path: Path | None = None
+
+    @property
+    def config_path(self) -> Path:
+        """The config file (found once; MissingConfigError/UsageError when not found)."""
+        if self._config_path is None:
+            self._config_path = find_config(self.cwd, self.config_arg)
+        return self._config_path
+
+    @property
+    def root(self) -> Path:
+        """The project root: the folder that holds the config file."""
+        return self.config_path.parent
+
+    @property
+    def project(self) -> Project:
+        """The loaded, validated project."""
+        if self._project is None:
+            from .loader import load
+
+            self._project = load(self.config_path)
+            for message in self._project.warnings:
+                _log.warn(message)
+        return self._project
+
+
+def find_config(cwd: Path, explicit: str | None) -> Path:
+    """The config file: `explicit`, or the one anysnake2.toml/anysnake2.py in `cwd`."""
+    if explicit is not None:
+        path = (cwd / explicit).absolute()
+        if path.is_dir():
+            return find_config(path, None)
+        if not path.exists():
+            raise MissingConfigError(
+                f"config file {path} does not exist",
+                hint="check the path given with -c/--config",
+            )
+        return path
+    found = [cwd / name for name in CONFIG_NAMES if (cwd / name).exists()]
+    if not found:
+        raise MissingConfigError(
+            f"no anysnake2.toml or anysnake2.py in {cwd}",
+            hint="run 'anysnake2 config basic > anysnake2.toml' to start, or pass -c FILE",
+        )
+    if len(found) > 1:
+        from .errors import ConfigError
+
+        raise ConfigError(
+            f"both anysnake2.toml and anysnake2.py are in {cwd}; which one is meant is unclear",
+            hint="remove or rename one of them, or choose with -c FILE",
+        )
+    return found[0]
+
+
+def _parse_globals(argv: list[str]) -> tuple[Context, list[str]]:
+    ctx = Context()
+    rest = list(argv)
+    while rest and rest[0].startswith("-") and rest[0] != "--":
+        option = rest.pop(0)
+        value: str | None = None
+        if "=" in option and option.startswith("--"):
+            option, value = option.split("=", 1)
+        if option in ("-c", "--config", "-v", "--verbose"):
+            if value is None:
+                if not rest:
+                    raise UsageError(f"{option} needs a value", hint="see 'anysnake2 help'")
+                value = rest.pop(0)
+            if option in ("-c", "--config"):
+                ctx.config_arg = value
+            else:
+                try:
+                    ctx.verbosity = int(value)
+                except ValueError:
+                    raise UsageError(
+                        f"{option} takes a whole number (0-5), not {value!r}"
+                    ) from None
+        elif option == "--offline":
+            ctx.offline = True
+        elif option == "--locked":
+            ctx.locked = True
+        elif option == "--no-version-switch":
+            ctx.no_version_switch = True
+        elif option in ("--version", "-V"):
+            rest = ["version"]
+            break
+        elif option in ("-h", "--help"):
+            rest = ["help"]
+            break
+        else:
+            raise UsageError(f"unknown option {option}", hint="see 'anysnake2 help'")
+    if os.environ.get("ANYSNAKE2_OFFLINE") == "1":
+        ctx.offline = True
+    return ctx, rest
+
+
+def dispatch(ctx: Context, rest: list[str]) -> int:
+    """Run the command named by `rest[0]` (or the default command)."""
+    from importlib import import_module
+
+    command = rest[0] if rest else "default"
+    args = rest[1:]
+    available = available_builtins()
+    if command in available:
+        module = import_module(BUILTINS[command][0])
+        return int(module.main(ctx, args))
+    from .model import RESERVED_COMMANDS
+
+    if command in RESERVED_COMMANDS:
+        raise UsageError(
+            f"'{command}' is not available in this version of anysnake2",
+            hint="available: " + ", ".join(available),
+        )
+    if "run" in available:
+        module = import_module("anysnake2.commands.run")
+        return int(module.run_named(ctx, command, args))
+    project_cmds = sorted(ctx.project.cmd)
+    raise UsageError(
+        f"running [cmd.{command}] is not available in this version of anysnake2",
+        hint="built-in: "
+        + ", ".join(available)
+        + "; from the config: "
+        + (", ".join(project_cmds) if project_cmds else "(none)"),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `anysnake2` script; returns (and exits with) the exit code."""
+    return _main(sys.argv[1:] if argv is None else argv)
+
+
+def _main(argv: list[str]) -> int:
+    ctx = Context()
+    try:
+        ctx, rest = _parse_globals(argv)
+        _log.set_verbosity(ctx.verbosity)
+        return dispatch(ctx, rest)
+    except AnysnakeError as error:
+        if ctx.verbosity >= 3:
+            import traceback
+
+            traceback.print_exc()
+        print(error.render(), file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("anysnake2: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception:
+        import traceback
+
+        traceback.print_exc()
+        print(
+            "error: this is a bug in anysnake2; please report it with the output above "
+            "(and 'anysnake2 version')",
+            file=sys.stderr,
+        )
+        return EX_SOFTWARE

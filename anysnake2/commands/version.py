@@ -1,0 +1,16 @@
+"""`anysnake2 version`: print this implementation's version."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._version import __version__
+
+if TYPE_CHECKING:
+    from ..cli import Context
+
+
+def main(ctx: Context, args: list[str]) -> int:
+    """Print `anysnake2 <version>` (no config needed)."""
+    print(f"anysnake2 {__version__}")
+    return 0

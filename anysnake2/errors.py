@@ -1,0 +1,121 @@
+"""Errors that carry what a user needs: message, hint, location and a sysexits code.
+
+`cli.main` catches `AnysnakeError` only: it prints `error: <message>` (with the file and
+line when known, and the hint on the next line) and exits with `exit_code`. Anything
+else is a bug: exit 70 with a request for a report.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EX_CONFIG",
+    "EX_NOINPUT",
+    "EX_SOFTWARE",
+    "EX_TEMPFAIL",
+    "EX_UNAVAILABLE",
+    "EX_USAGE",
+    "AnysnakeError",
+    "ConfigError",
+    "FailureError",
+    "MissingConfigError",
+    "NetworkError",
+    "ToolUnavailableError",
+    "UsageError",
+]
+
+EX_USAGE = 64
+EX_CONFIG = 65  # EX_DATAERR: the config says something wrong
+EX_NOINPUT = 66
+EX_UNAVAILABLE = 69
+EX_SOFTWARE = 70
+EX_TEMPFAIL = 75
+
+
+class AnysnakeError(Exception):
+    """Base of every error meant for the user (never shown with a traceback)."""
+
+    exit_code: int = EX_SOFTWARE
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.file = file
+        self.line = line
+        self.column = column
+
+    def location(self) -> str:
+        """`file:line:column` as far as known, or an empty string."""
+        if not self.file:
+            return ""
+        parts = [str(self.file)]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def render(self) -> str:
+        """The text printed for the user."""
+        where = self.location()
+        text = f"error: {where}: {self.message}" if where else f"error: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def with_location(
+        self, *, file: str | None = None, line: int | None = None
+    ) -> AnysnakeError:
+        """Fill in file and line where still unknown; returns self."""
+        if self.file is None and file is not None:
+            self.file = file
+        if self.line is None and line is not None:
+            self.line = line
+        return self
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class UsageError(AnysnakeError):
+    """Wrong command line (64)."""
+
+    exit_code = EX_USAGE
+
+
+class ConfigError(AnysnakeError):
+    """The config (TOML or DSL call) is wrong (65)."""
+
+    exit_code = EX_CONFIG
+
+
+class MissingConfigError(AnysnakeError):
+    """No config file found (66)."""
+
+    exit_code = EX_NOINPUT
+
+
+class ToolUnavailableError(AnysnakeError):
+    """A required external tool (nix, bwrap, dtach, ...) is missing (69)."""
+
+    exit_code = EX_UNAVAILABLE
+
+
+class FailureError(AnysnakeError):
+    """An external step failed: a build, a clone, a hook (70)."""
+
+    exit_code = EX_SOFTWARE
+
+
+class NetworkError(AnysnakeError):
+    """The network failed or refused (rate limit, offline); try again later (75)."""
+
+    exit_code = EX_TEMPFAIL
