@@ -11,15 +11,17 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from .dsl import Project
     from .errors import AnysnakeError, ConfigError
     from .loader import load
     from .model import Project as ProjectModel
 
-__all__ = ["AnysnakeError", "ConfigError", "ProjectModel", "__version__", "load"]
+__all__ = ["AnysnakeError", "ConfigError", "Project", "ProjectModel", "__version__", "load"]
 
 _LAZY = {
     "AnysnakeError": ("anysnake2.errors", "AnysnakeError"),
     "ConfigError": ("anysnake2.errors", "ConfigError"),
+    "Project": ("anysnake2.dsl", "Project"),
     "ProjectModel": ("anysnake2.model", "Project"),
     "load": ("anysnake2.loader", "load"),
 }
