@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import _log
 from .errors import EX_SOFTWARE, AnysnakeError, MissingConfigError, UsageError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~10 ms
 if TYPE_CHECKING:
     from .model import Project
 
@@ -31,7 +30,10 @@ BUILTINS: dict[str, tuple[str, str]] = {
     "check": ("anysnake2.commands.check", "read and validate the config, print a summary"),
     "config": ("anysnake2.commands.config", "print an example config: minimal, basic or full"),
     "convert": ("anysnake2.commands.convert", "convert the config: --to toml | python"),
-    "develop": ("anysnake2.commands.develop", "open a shell with the project's tools (nix develop)"),
+    "develop": (
+        "anysnake2.commands.develop",
+        "open a shell with the project's tools (nix develop)",
+    ),
     "help": ("anysnake2.commands.help", "show this help"),
     "lock": ("anysnake2.commands.lock", "resolve and record every pin without building"),
     "run": ("anysnake2.commands.run", "run -- ARGV...: run a command in the container"),
@@ -44,6 +46,7 @@ def available_builtins() -> list[str]:
     from importlib.util import find_spec
 
     return sorted(name for name, (module, _) in BUILTINS.items() if find_spec(module))
+
 
 GLOBAL_HELP = """\
 usage: anysnake2 [-c FILE] [-v N] [--offline] [--locked] [--no-version-switch] [--version]
@@ -61,18 +64,32 @@ global options:
 """
 
 
-@dataclass
 class Context:
-    """What a command needs: options and the (lazily loaded) project."""
+    """What a command needs: options and the (lazily loaded) project.
 
-    config_arg: str | None = None
-    verbosity: int = 2
-    offline: bool = False
-    locked: bool = False
-    no_version_switch: bool = False
-    cwd: Path = field(default_factory=Path.cwd)
-    _project: Project | None = None
-    _config_path: Path | None = None
+    A plain class, not a dataclass: `dataclasses` costs start-up time on the warm path.
+    """
+
+    def __init__(
+        self,
+        *,
+        config_arg: str | None = None,
+        verbosity: int = 2,
+        offline: bool = False,
+        locked: bool = False,
+        no_version_switch: bool = False,
+        cwd: Path | None = None,
+        project: Project | None = None,
+        config_path: Path | None = None,
+    ) -> None:
+        self.config_arg = config_arg
+        self.verbosity = verbosity
+        self.offline = offline
+        self.locked = locked
+        self.no_version_switch = no_version_switch
+        self.cwd = cwd if cwd is not None else Path.cwd()
+        self._project = project
+        self._config_path = config_path
 
     @property
     def config_path(self) -> Path:
@@ -220,7 +237,7 @@ def _main(argv: list[str]) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception:
+    except Exception:  # noqa: BLE001 - a bug: show it, ask for a report, exit 70
         import traceback
 
         traceback.print_exc()

@@ -71,9 +71,7 @@ class AnysnakeError(Exception):
             text += f"\n  hint: {self.hint}"
         return text
 
-    def with_location(
-        self, *, file: str | None = None, line: int | None = None
-    ) -> AnysnakeError:
+    def with_location(self, *, file: str | None = None, line: int | None = None) -> AnysnakeError:
         """Fill in file and line where still unknown; returns self."""
         if self.file is None and file is not None:
             self.file = file

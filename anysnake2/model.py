@@ -105,7 +105,7 @@ def validate_python_version(value: str) -> str:
     """`x.y`; anything else is a ConfigError saying why."""
     if not isinstance(value, str) or not _PY_VERSION.match(value):
         raise ConfigError(
-            f"python version must be major.minor such as \"3.12\", not {value!r}",
+            f'python version must be major.minor such as "3.12", not {value!r}',
             hint="the patch level comes from the nixpkgs revision",
         )
     return value
@@ -432,7 +432,9 @@ class Command:
     post_run_outside: str | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not re.match(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", self.name):
+        if not isinstance(self.name, str) or not re.match(
+            r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", self.name
+        ):
             raise ConfigError(f"{self.name!r} is not a valid command name")
         if self.name in RESERVED_COMMANDS:
             raise ConfigError(

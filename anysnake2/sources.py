@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from .errors import ConfigError
 
-__all__ = ["Source", "SourceKind", "parse_source", "strip_credentials", "is_full_rev"]
+__all__ = ["Source", "SourceKind", "is_full_rev", "parse_source", "strip_credentials"]
 
 SourceKind = Literal["github", "git", "hg", "file", "url"]
 
