@@ -1,0 +1,32 @@
+"""What the resolve steps decided, as the renderer's second input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .._frozen import FrozenMap
+
+__all__ = ["Resolution"]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Decisions the renderer must not make itself.
+
+    `revisions`: flake input name (`nixpkgs`, `rust-overlay`, `nixR`, `r_ecosystem_track`,
+    `uv2nix`, `pyproject-nix`, `build-system-pkgs`, or a `[flakes.<name>]` name) → the full
+    revision a tag, branch or missing rev was resolved to. `python_lock`: a folder holding
+    `pyproject.toml` and `uv.lock` (the Python lock workspace), copied to
+    `.anysnake2_flake/uv/`. `offline`: resolution could not use the network.
+    """
+
+    revisions: FrozenMap[str, str] = field(default_factory=FrozenMap)
+    python_lock: Path | None = None
+    offline: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.revisions, FrozenMap):
+            object.__setattr__(self, "revisions", FrozenMap(self.revisions))
+        if self.python_lock is not None:
+            object.__setattr__(self, "python_lock", Path(self.python_lock))
