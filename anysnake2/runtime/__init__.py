@@ -1,0 +1,1 @@
+"""Everything that starts a process: nix builds, container runtimes, hooks, clones."""

@@ -1,0 +1,211 @@
+"""Run a command in the container: scripts, runtime argv, hooks, exit status.
+
+The sequence for `[cmd.<name>]`: `pre_run_outside` on the host (failure aborts with 70),
+`while_run_outside` started on the host, the container (`pre_run_inside`, `run` with the
+arguments as `$@`, `post_run_inside` always), `while_run_outside` stopped with its
+children, `post_run_outside` on the host (failure warns). `run -- ARGV` runs ARGV alone,
+without hooks.
+
+The exit status is the status of `run` (128+N when killed by signal N). The original
+returned the status of `post_run_inside` (the last command of its `outer_run.sh`), so a
+failing `run` with a successful post hook reported success; here `post_run_inside` sees the
+status in `ANYSNAKE2_RUN_STATUS` (and `ANYSNAKE_RUN_STATUS`) and cannot hide it.
+
+Only the standard library is used on the way to the container start.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .. import _log, _proc
+from ..model import Command, Project
+from . import hooks, scripts
+from .container import ContainerSpec, container_argv, make_env, resolve_volumes, substitute_env
+from .detect import Runtime, detect_runtime
+
+__all__ = ["Extras", "launch", "prepare", "resolve_home", "run_command", "scripts_dir"]
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What editable packages add: read-only binds (host, container), PATH, PYTHONPATH."""
+
+    binds: tuple[tuple[str, str], ...] = ()
+    path_entries: tuple[str, ...] = ()
+    pythonpath: tuple[str, ...] = ()
+
+
+def scripts_dir(root: Path, name: str) -> Path:
+    """`<root>/.anysnake2_flake/run_scripts/<name>` (`run` for `run --`)."""
+    return root / ".anysnake2_flake" / "run_scripts" / name
+
+
+def _substitution_env(root: Path, host_env: Mapping[str, str]) -> dict[str, str]:
+    env = {"ANYSNAKE2_ROOT": str(root), "ANYSNAKE_ROOT": str(root)}
+    env.update(host_env)
+    return env
+
+
+def resolve_home(project: Project, root: Path, host_env: Mapping[str, str]) -> Path:
+    """`[container] home` (substituted, relative to the root) or $HOME; created if missing."""
+    raw = project.container.home or host_env.get("HOME") or os.path.expanduser("~")
+    value, missing = substitute_env(raw, _substitution_env(root, host_env))
+    for name in missing:
+        _log.warn(f"container.home {raw!r}: ${name} is not set on the host; kept as written")
+    path = Path(os.path.expanduser(value))
+    if not path.is_absolute():
+        path = root / path
+    if not path.exists():
+        _log.note(f"creating the container home {path}")
+        path.mkdir(parents=True, exist_ok=True)
+    return Path(os.path.realpath(path))
+
+
+def _user_and_group(uid: int, gid: int, host_env: Mapping[str, str]) -> tuple[str, str]:
+    import grp
+    import pwd
+
+    try:
+        user = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        user = host_env.get("USER") or f"user{uid}"
+    try:
+        group = grp.getgrgid(gid).gr_name
+    except KeyError:
+        group = user
+    return user, group
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A command ready to start: its argv, scripts folder and the command (None: run --)."""
+
+    name: str
+    command: Command | None
+    argv: list[str]
+    directory: Path
+    runtime: Runtime
+
+
+def prepare(
+    project: Project,
+    root: Path,
+    name: str,
+    command: Command | None,
+    args: Sequence[str],
+    *,
+    rootfs: Path,
+    runtime: Runtime | None = None,
+    extras: Extras = Extras(),
+    host_env: Mapping[str, str] | None = None,
+) -> Prepared:
+    """Write the run scripts of `name` and build the runtime argv (nothing is started)."""
+    host_env = dict(os.environ if host_env is None else host_env)
+    root = Path(os.path.realpath(root))
+    runtime = runtime or detect_runtime(project.container.runtime)
+    home = resolve_home(project, root, host_env)
+    substitution = _substitution_env(root, host_env)
+    volumes_ro = resolve_volumes(
+        project.container.volumes_ro, root, substitution, kind="volumes_ro"
+    )
+    volumes_rw = resolve_volumes(
+        project.container.volumes_rw, root, substitution, kind="volumes_rw"
+    )
+    env = make_env(project.env, project.container.env, substitution)
+    directory = scripts_dir(root, name)
+    files = scripts.render_scripts(name, command)
+    uid, gid = os.getuid(), os.getgid()
+    if runtime.name == "bwrap":
+        user, group = _user_and_group(uid, gid, host_env)
+        files["passwd"] = scripts.passwd_text(user, uid, gid, str(home))
+        files["group"] = scripts.group_text(group, gid)
+    spec = ContainerSpec(
+        runtime=runtime.name,
+        binary=runtime.binary,
+        rootfs=Path(rootfs),
+        project_root=root,
+        home=home,
+        scripts_dir=directory,
+        scripts=tuple(s for s in scripts.INSIDE_SCRIPTS if s in files),
+        volumes_ro=volumes_ro,
+        volumes_rw=volumes_rw,
+        env=env,
+        extra_binds=extras.binds,
+        path_entries=extras.path_entries,
+        pythonpath=extras.pythonpath,
+        passwd=directory / "passwd" if "passwd" in files else None,
+        group=directory / "group" if "group" in files else None,
+        uid=uid,
+        gid=gid,
+        term=host_env.get("TERM"),
+    )
+    files[f"{runtime.name}.bash"] = scripts.runtime_bash(
+        container_argv(spec), root, name, runtime.name
+    )
+    scripts.write_files(directory, files)
+    argv = container_argv(replace(spec, args=tuple(args)))
+    return Prepared(name, command, argv, directory, runtime)
+
+
+def launch(argv: Sequence[str], *, cwd: Path) -> int:
+    """Start the container and wait for it; its exit status (128+N for signal N).
+
+    The one place the runtime is started (dtach wraps this later). Ctrl-C belongs to the
+    program in the container: we keep running until it exits. A handler (not SIG_IGN, which
+    the child would inherit) keeps Python from raising KeyboardInterrupt meanwhile.
+    """
+    _log.info(f"running: {_proc.format_argv(argv)}")
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: None)
+    try:
+        # Not _proc.run: the container shares our terminal and must outlive a Ctrl-C.
+        process = subprocess.Popen(list(argv), cwd=cwd)
+        status = process.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return 128 - status if status < 0 else status
+
+
+def run_command(
+    project: Project,
+    root: Path,
+    name: str,
+    command: Command | None,
+    args: Sequence[str],
+    *,
+    rootfs: Path,
+    runtime: Runtime | None = None,
+    extras: Extras = Extras(),
+) -> int:
+    """Run `[cmd.<name>]` (or `run -- ARGS` when `command` is None) with its hooks.
+
+    Returns the status of `run`. FailureError (70) when pre_run_outside fails.
+    """
+    ready = prepare(
+        project, root, name, command, args, rootfs=rootfs, runtime=runtime, extras=extras
+    )
+    root = Path(os.path.realpath(root))
+    host_env = {**os.environ, "ANYSNAKE2_ROOT": str(root)}
+
+    def hook(key: str) -> Path | None:
+        if command is None or getattr(command, key) is None:
+            return None
+        return ready.directory / f"{key}.sh"
+
+    if (script := hook("pre_run_outside")) is not None:
+        hooks.run_pre_outside(name, script, root, host_env)
+    while_script = hook("while_run_outside")
+    background = hooks.start_while(while_script, root, host_env) if while_script else None
+    try:
+        status = launch(ready.argv, cwd=root)
+    finally:
+        if background is not None:
+            hooks.stop_while(background)
+    if (script := hook("post_run_outside")) is not None:
+        hooks.run_post_outside(name, script, root, host_env, status)
+    return status
