@@ -133,11 +133,15 @@ def paren(code: str) -> RawNix:
     return RawNix("(" + stripped + ")")
 
 
+def _key(key: object) -> str:
+    return key.code if isinstance(key, RawNix) else attr_name(str(key))
+
+
 def render(value: object, indent: int = 0) -> str:
     """Print a Python value as Nix.
 
     str → string literal, bool → true/false, None → null, int/float → number, RawNix →
-    verbatim, list/tuple → list, Mapping → attrset with sorted keys. Nested values are
+    verbatim, list/tuple → list, Mapping → attrset with sorted keys (a RawNix key is an attribute path, verbatim). Nested values are
     indented two spaces per level.
     """
     if isinstance(value, RawNix):
@@ -155,7 +159,7 @@ def render(value: object, indent: int = 0) -> str:
             return "{ }"
         inner = _INDENT * (indent + 1)
         items = sorted(value.items(), key=lambda kv: str(kv[0]))
-        lines = [f"{inner}{attr_name(str(k))} = {render(v, indent + 1)};" for k, v in items]
+        lines = [f"{inner}{_key(k)} = {render(v, indent + 1)};" for k, v in items]
         return "{\n" + "\n".join(lines) + "\n" + _INDENT * indent + "}"
     if isinstance(value, (list, tuple)):
         if not value:

@@ -1,0 +1,120 @@
+"""Flake input URLs: a config URL plus rev/ref/dir → the pinned URL nix reads.
+
+- `github:o/r[/ref[/rev]]` (also `github:/o/r`, `github:o/r//rev`, `?dir=`, `?ref=`,
+  `?rev=`) → `github:o/r/<rev>`; a tag or branch → `github:o/r?ref=<ref>`.
+- `git+...`/`hg+...` → `<url>?ref=<ref>&rev=<rev>`; a non-hex rev is rendered as `ref`.
+- `$ANYSNAKE_ROOT`/`$ANYSNAKE2_ROOT` → the absolute project root; an absolute path with a
+  rev becomes `git+file://<path>?rev=`, without one it stays a plain path.
+- anything else (tarball URLs) passes through.
+
+A revision counts as pinned when it is 40 hex digits; everything else is rendered as a ref
+and reported as a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+__all__ = ["ROOT_VARIABLES", "InputUrl", "flake_url", "uses_root"]
+
+ROOT_VARIABLES = ("$ANYSNAKE2_ROOT", "$ANYSNAKE_ROOT")
+_HEX40 = re.compile(r"^[0-9a-fA-F]{40}$")
+
+
+@dataclass(frozen=True)
+class InputUrl:
+    """A rendered input URL and the warning to show when it is not fully pinned."""
+
+    url: str
+    warning: str | None = None
+
+
+def uses_root(url: str) -> bool:
+    """True when `url` names the project root through `$ANYSNAKE_ROOT`/`$ANYSNAKE2_ROOT`."""
+    return any(v in url for v in ROOT_VARIABLES)
+
+
+def _query(pairs: list[tuple[str, str]]) -> str:
+    return ("?" + "&".join(f"{k}={v}" for k, v in pairs)) if pairs else ""
+
+
+def flake_url(
+    name: str,
+    url: str,
+    *,
+    rev: str | None = None,
+    ref: str | None = None,
+    dir: str | None = None,
+    resolved: str | None = None,
+    root: Path,
+    offline: bool = False,
+) -> InputUrl:
+    """The URL of flake input `name`; `resolved` (from the Resolution) beats `rev`."""
+    for variable in ROOT_VARIABLES:
+        url = url.replace(variable, str(root))
+    base, _, query = url.partition("?")
+    others: list[tuple[str, str]] = []
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if key == "rev" and value:
+            rev = rev or value
+        elif key == "ref" and value:
+            ref = ref or value
+        elif key == "dir" and value:
+            dir = dir or value
+        else:
+            others.append((key, value))
+    kind = "other"
+    if base.startswith("github:"):
+        kind = "github"
+        parts = base[len("github:") :].strip("/").split("/")
+        base = "github:" + "/".join(parts[:2])
+        rest = parts[2:]
+        if len(rest) == 1 and rest[0]:
+            if _HEX40.match(rest[0]):
+                rev = rev or rest[0]
+            else:
+                ref = ref or rest[0]
+        elif len(rest) >= 2:
+            ref = ref or rest[0] or None
+            rev = rev or rest[1] or None
+    elif base.startswith(("git+", "hg+")):
+        kind = "vcs"
+    elif base.startswith("/"):
+        kind = "path"
+        base = base.rstrip("/") or "/"
+    if resolved:
+        rev = resolved
+    if rev and not _HEX40.match(rev):
+        # a tag or branch: nix can follow it, but the project is then not fully pinned
+        ref, rev = rev, None
+    warning = None
+    if kind in ("github", "vcs") and not rev:
+        how = f"the {'tag or branch' if ref else 'newest commit of'} {ref or 'its default branch'}"
+        hint = (
+            "run 'anysnake2 lock' with network access to record its revision"
+            if offline
+            else "run 'anysnake2 lock' to record its revision"
+        )
+        warning = (
+            f"flake input {name!r} ({url}) is not pinned to a revision: nix will use "
+            f"{how}, so the project is not fully pinned; {hint}"
+        )
+    pairs: list[tuple[str, str]] = []
+    if kind == "github":
+        text = base + (f"/{rev}" if rev else "")
+        if not rev and ref:
+            pairs.append(("ref", ref))
+    elif kind == "path" and rev:
+        text = "git+file://" + base
+        pairs += [("ref", ref)] if ref else []
+        pairs.append(("rev", rev))
+    else:
+        text = base
+        pairs += [("ref", ref)] if ref else []
+        pairs += [("rev", rev)] if rev else []
+    if dir:
+        pairs.append(("dir", dir))
+    return InputUrl(text + _query(pairs + others), warning)
