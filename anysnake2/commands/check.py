@@ -1,0 +1,90 @@
+"""`anysnake2 check`: read and validate the config, print a short normalized summary.
+
+Warnings (keys without effect here) are printed on stderr when the project loads; the
+summary goes to stdout. Exit 0 when the config is valid, 65 (with file and line) if not.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..cli import Context
+    from ..model import Input, Nixpkgs, Project
+
+__all__ = ["main", "summary"]
+
+
+def _pin(item: Input | Nixpkgs) -> str:
+    parts = [item.url or "(default url)"]
+    if item.ref:
+        parts.append(f"branch {item.ref}")
+    parts.append(f"rev {item.rev}" if item.rev else "rev to be resolved")
+    return ", ".join(parts)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def summary(project: Project) -> list[str]:
+    """The lines `check` prints for `project` (deterministic)."""
+    lines = []
+    if project.anysnake2.version:
+        lines.append(f"anysnake2: version {project.anysnake2.version}")
+    for name, nixpkgs in (
+        ("nixpkgs", project.nixpkgs),
+        ("outside_nixpkgs", project.outside_nixpkgs),
+    ):
+        if nixpkgs is not None:
+            packages = nixpkgs.packages or ()
+            lines.append(f"{name}: {_pin(nixpkgs)}; {_plural(len(packages), 'package')}")
+    python = project.python
+    if python is not None:
+        editable = sum(1 for p in python.packages.values() if p.editable)
+        text = f"python: {python.version}, ecosystem date {python.ecosystem_date or 'today (to be recorded)'}; "
+        text += _plural(len(python.packages), "package")
+        if editable:
+            text += f" ({editable} editable)"
+        lines.append(text)
+    if project.r is not None:
+        r = project.r
+        when = (
+            f"date {r.date}"
+            if r.date
+            else (f"ecosystem_tag {r.ecosystem_tag}" if r.ecosystem_tag else "date to be resolved")
+        )
+        lines.append(f"R: {when}; {_plural(len(r.packages), 'package')}")
+    if project.rust is not None:
+        lines.append(f"rust: {project.rust.version or 'newest stable (to be resolved)'}")
+    if project.flakes:
+        lines.append(f"flakes: {', '.join(sorted(project.flakes))}")
+    if project.clones:
+        counts = ", ".join(f"{d} ({len(e)})" for d, e in sorted(project.clones.items()))
+        lines.append(f"clones: {counts}")
+    container = project.container
+    volumes = len(container.volumes_ro) + len(container.volumes_rw)
+    lines.append(
+        f"container: runtime {container.runtime or 'auto'}; {_plural(volumes, 'volume')}; "
+        f"{_plural(len(container.env) + len(project.env), 'environment variable')}"
+    )
+    if project.cmd:
+        lines.append(f"commands: {', '.join(sorted(project.cmd))}")
+    if project.dev_shell is not None:
+        lines.append(f"dev_shell: {project.dev_shell.shell or 'bash'}")
+    if project.inputs:
+        lines.append("pinned helper inputs: " + ", ".join(sorted(project.inputs)))
+    return lines
+
+
+def main(ctx: Context, args: list[str]) -> int:
+    """Load the project (raising its ConfigError if invalid) and print the summary."""
+    if args:
+        raise UsageError(f"check takes no arguments, got {' '.join(args)}", hint="anysnake2 check")
+    project = ctx.project
+    print(f"{ctx.config_path}: ok")
+    for line in summary(project):
+        print(f"  {line}")
+    return 0
