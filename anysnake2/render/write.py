@@ -1,0 +1,76 @@
+"""Write the flake directory `.anysnake2_flake/` and `git add` what nix must see.
+
+Nix flakes in a git repository only read tracked files, so flake.nix, .gitignore and the
+Python lock copies are added to the index; no commit is made (so no git identity is
+needed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import _log, _proc
+
+if TYPE_CHECKING:
+    from .flake import RenderedFlake
+
+__all__ = ["FLAKE_DIR", "GITIGNORE", "write_flake_dir"]
+
+FLAKE_DIR = ".anysnake2_flake"
+GITIGNORE = """\
+/result
+/result-*
+/run_scripts/
+/dtach/
+/venv/
+/venv_develop/
+/.gcroots/
+/.build_unfinished
+/flake.nix.old
+/.*.json
+"""
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    if path.exists() and not path.is_symlink() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_symlink():
+        path.unlink()
+    path.write_bytes(data)
+    return True
+
+
+def write_flake_dir(root: Path, rendered: RenderedFlake) -> bool:
+    """Write `rendered` into `root/.anysnake2_flake/`; True when flake.nix or a copy changed.
+
+    A changed flake.nix keeps its predecessor as flake.nix.old. The directory is made a
+    git repository if needed, and every written file is `git add`ed.
+    """
+    flake_dir = Path(root) / FLAKE_DIR
+    flake_dir.mkdir(parents=True, exist_ok=True)
+    flake_nix = flake_dir / "flake.nix"
+    new_text = rendered.flake_nix.encode()
+    changed = False
+    if not flake_nix.exists() or flake_nix.read_bytes() != new_text:
+        if flake_nix.exists():
+            (flake_dir / "flake.nix.old").write_bytes(flake_nix.read_bytes())
+        flake_nix.write_bytes(new_text)
+        changed = True
+    _write_if_changed(flake_dir / ".gitignore", GITIGNORE.encode())
+    tracked = ["flake.nix", ".gitignore"]
+    for relative, source in rendered.copies.sorted_items():
+        target = flake_dir / relative
+        if Path(source).resolve() != target.resolve():
+            changed |= _write_if_changed(target, Path(source).read_bytes())
+        tracked.append(relative)
+    if (flake_dir / "flake.lock").exists():
+        tracked.append("flake.lock")
+    git = _proc.require("git", why="nix flakes read only files tracked by git")
+    if not (flake_dir / ".git").exists():
+        _proc.run([git, "init", "--quiet", str(flake_dir)], what="git init of the flake dir")
+    _proc.run([git, "add", "--", *tracked], cwd=flake_dir, what="git add in the flake directory")
+    if changed:
+        _log.debug(f"wrote {flake_nix}")
+    return changed
