@@ -40,6 +40,7 @@ __all__ = [
     "ContainerSpec",
     "container_argv",
     "make_env",
+    "referenced",
     "resolve_volumes",
     "substitute_env",
 ]
@@ -109,6 +110,11 @@ def substitute_env(value: str, host_env: Mapping[str, str]) -> tuple[str, list[s
         return match.group(0)
 
     return _VAR.sub(replace, value), missing
+
+
+def referenced(text: str) -> list[str]:
+    """The names of the variables `text` refers to as `$VAR` or `${VAR}`."""
+    return [m.group(1) or m.group(2) for m in _VAR.finditer(text)]
 
 
 def make_env(
@@ -192,10 +198,11 @@ def _singularity_argv(spec: ContainerSpec) -> list[str]:
 
 
 def _env_item(key: str, value: str) -> str:
-    # --env is a cobra stringToString flag: its value is read as one CSV record, so a
-    # value with a comma or a double quote must be a quoted CSV field to arrive whole.
+    # --env is pflag's stringToString: an item with one "=" is taken whole (outer double
+    # quotes trimmed), one with more is read as a CSV record, so there a comma or a double
+    # quote needs the item to be one quoted CSV field.
     item = f"{key}={value}"
-    if "," in item or '"' in item:
+    if item.count("=") > 1 and ("," in item or '"' in item):
         item = '"' + item.replace('"', '""') + '"'
     return item
 

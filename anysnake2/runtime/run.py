@@ -17,19 +17,24 @@ Only the standard library is used on the way to the container start.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import _log, _proc
+from .. import _log
 from ..model import Command, Project
-from . import hooks, scripts
-from .container import ContainerSpec, container_argv, make_env, resolve_volumes, substitute_env
+from . import scripts, start
+from .container import (
+    ContainerSpec,
+    container_argv,
+    make_env,
+    referenced,
+    resolve_volumes,
+    substitute_env,
+)
 from .detect import Runtime, detect_runtime
 
-__all__ = ["Extras", "launch", "prepare", "resolve_home", "run_command", "scripts_dir"]
+__all__ = ["Extras", "Prepared", "prepare", "resolve_home", "run_command", "scripts_dir"]
 
 
 @dataclass(frozen=True)
@@ -47,9 +52,7 @@ def scripts_dir(root: Path, name: str) -> Path:
 
 
 def _substitution_env(root: Path, host_env: Mapping[str, str]) -> dict[str, str]:
-    env = {"ANYSNAKE2_ROOT": str(root), "ANYSNAKE_ROOT": str(root)}
-    env.update(host_env)
-    return env
+    return {**host_env, "ANYSNAKE2_ROOT": str(root), "ANYSNAKE_ROOT": str(root)}
 
 
 def resolve_home(project: Project, root: Path, host_env: Mapping[str, str]) -> Path:
@@ -80,6 +83,15 @@ def _user_and_group(uid: int, gid: int, host_env: Mapping[str, str]) -> tuple[st
     except KeyError:
         group = user
     return user, group
+
+
+def _referenced_names(project: Project) -> list[str]:
+    """The host variables the container's argv depends on (for the stored host facts)."""
+    container = project.container
+    texts = [*project.env.values(), *container.env.values(), container.home or ""]
+    texts += [*container.volumes_ro, *container.volumes_rw]
+    names = {name for text in texts for name in referenced(text)}
+    return sorted(names - {"ANYSNAKE2_ROOT", "ANYSNAKE_ROOT"})
 
 
 @dataclass(frozen=True)
@@ -148,27 +160,13 @@ def prepare(
     files[f"{runtime.name}.bash"] = scripts.runtime_bash(
         container_argv(spec), root, name, runtime.name
     )
+    names = [*_referenced_names(project), "TERM"]
+    names += [] if project.container.home else ["HOME"]
+    files[start.HOST_FILE] = "\0".join(start.host_facts(names, host_env))
+    files[start.ARGV_FILE] = "\0".join(container_argv(spec))
     scripts.write_files(directory, files)
     argv = container_argv(replace(spec, args=tuple(args)))
     return Prepared(name, command, argv, directory, runtime)
-
-
-def launch(argv: Sequence[str], *, cwd: Path) -> int:
-    """Start the container and wait for it; its exit status (128+N for signal N).
-
-    The one place the runtime is started (dtach wraps this later). Ctrl-C belongs to the
-    program in the container: we keep running until it exits. A handler (not SIG_IGN, which
-    the child would inherit) keeps Python from raising KeyboardInterrupt meanwhile.
-    """
-    _log.info(f"running: {_proc.format_argv(argv)}")
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: None)
-    try:
-        # Not _proc.run: the container shares our terminal and must outlive a Ctrl-C.
-        process = subprocess.Popen(list(argv), cwd=cwd)
-        status = process.wait()
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    return 128 - status if status < 0 else status
 
 
 def run_command(
@@ -189,23 +187,4 @@ def run_command(
     ready = prepare(
         project, root, name, command, args, rootfs=rootfs, runtime=runtime, extras=extras
     )
-    root = Path(os.path.realpath(root))
-    host_env = {**os.environ, "ANYSNAKE2_ROOT": str(root)}
-
-    def hook(key: str) -> Path | None:
-        if command is None or getattr(command, key) is None:
-            return None
-        return ready.directory / f"{key}.sh"
-
-    if (script := hook("pre_run_outside")) is not None:
-        hooks.run_pre_outside(name, script, root, host_env)
-    while_script = hook("while_run_outside")
-    background = hooks.start_while(while_script, root, host_env) if while_script else None
-    try:
-        status = launch(ready.argv, cwd=root)
-    finally:
-        if background is not None:
-            hooks.stop_while(background)
-    if (script := hook("post_run_outside")) is not None:
-        hooks.run_post_outside(name, script, root, host_env, status)
-    return status
+    return start.execute(ready.directory, Path(os.path.realpath(root)), name, ready.argv)

@@ -1,0 +1,89 @@
+"""Start a prepared command: host hooks around one container launch. Standard library only.
+
+`prepare` (runtime/run.py) stores, beside the run scripts, the runtime argv in `argv`
+(NUL-separated, without the user's arguments) and in `host` the host facts that argv was
+made from (the values of the host variables the config refers to, HOME, TERM, uid, gid).
+`run_stored` starts a command from those files alone: the warm path, for when the caller
+knows that the config and the rootfs did not change; it returns None when the stored
+files are missing or the host facts differ, and the caller then prepares again.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .. import _log
+
+__all__ = ["ARGV_FILE", "HOST_FILE", "execute", "host_facts", "launch", "run_stored"]
+
+ARGV_FILE = "argv"
+HOST_FILE = "host"
+
+
+def launch(argv: Sequence[str], *, cwd: Path) -> int:
+    """Start the container and wait for it; its exit status (128+N for signal N).
+
+    The one place the runtime is started (dtach wraps this later). Ctrl-C belongs to the
+    program in the container: we keep running until it exits. A handler (not SIG_IGN,
+    which the child would inherit) keeps Python from raising KeyboardInterrupt meanwhile.
+    """
+    if _log.verbosity() >= 3:
+        from .._proc import format_argv
+
+        _log.debug(f"running: {format_argv(argv)}")
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: None)
+    try:
+        # Not _proc.run: the container shares our terminal and must outlive a Ctrl-C.
+        process = subprocess.Popen(list(argv), cwd=cwd)
+        status = process.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return 128 - status if status < 0 else status
+
+
+def execute(directory: Path, root: Path, name: str, argv: Sequence[str]) -> int:
+    """Host hooks (those with a file in `directory`) around `launch(argv)`; run's status.
+
+    FailureError (70) when pre_run_outside fails; post_run_outside failing warns.
+    """
+    from . import hooks
+
+    env = {**os.environ, "ANYSNAKE2_ROOT": str(root)}
+    pre = directory / "pre_run_outside.sh"
+    if pre.exists():
+        hooks.run_pre_outside(name, pre, root, env)
+    during = directory / "while_run_outside.sh"
+    background = hooks.start_while(during, root, env) if during.exists() else None
+    try:
+        status = launch(argv, cwd=root)
+    finally:
+        if background is not None:
+            hooks.stop_while(background)
+    post = directory / "post_run_outside.sh"
+    if post.exists():
+        hooks.run_post_outside(name, post, root, env, status)
+    return status
+
+
+def host_facts(names: Sequence[str], environ: Mapping[str, str]) -> list[str]:
+    """`K=V` for each host variable in `names` (`K` alone when unset), then uid and gid."""
+    facts = [f"{n}={environ[n]}" if n in environ else n for n in sorted(set(names))]
+    return [*facts, f":uid={os.getuid()}", f":gid={os.getgid()}"]
+
+
+def run_stored(root: Path, name: str, args: Sequence[str]) -> int | None:
+    """Run `name` from its stored argv and scripts; None when they are missing or stale."""
+    directory = root / ".anysnake2_flake" / "run_scripts" / name
+    try:
+        argv = (directory / ARGV_FILE).read_text().split("\0")
+        stored = (directory / HOST_FILE).read_text().split("\0")
+    except OSError:
+        return None
+    names = [fact.split("=", 1)[0] for fact in stored if not fact.startswith(":")]
+    if host_facts(names, os.environ) != stored:
+        return None
+    return execute(directory, root, name, [*argv, *args])
