@@ -293,8 +293,8 @@ class _Flake:
             lines.append(
                 f"          {attr_name(name)} = prev.{attr_name(name)}.overrideAttrs (old: {body});"
             )
-        text = "\n        final: prev:\n        {\n" + "\n".join(lines) + ("\n" if lines else "")
-        text += "        }"
+        text = "\n        final: prev:\n        "
+        text += ("{\n" + "\n".join(lines) + "\n        }") if lines else "{ }"
         if self.project.r is not None:
             # rpy2 built from source needs the container's R
             text += (
