@@ -1,0 +1,177 @@
+"""The flake directory on disk: written, git-tracked, built by real nix offline."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from anysnake2.model import DevShell, Input, Nixpkgs, Project, Python, PythonPackage, R, Rust
+from anysnake2.render.flake import render_flake
+from anysnake2.render.resolution import Resolution
+from anysnake2.render.write import write_flake_dir
+
+REPO = Path(__file__).resolve().parents[1]
+SHA = "0123456789abcdef0123456789abcdef01234567"
+NIX = [
+    "nix",
+    "--extra-experimental-features",
+    "nix-command flakes",
+    "--option",
+    "substituters",
+    "",
+]
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+
+
+def _tracked(flake_dir: Path) -> list[str]:
+    out = subprocess.run(
+        ["git", "ls-files"], cwd=flake_dir, capture_output=True, text=True, check=True, env=_env()
+    )
+    return sorted(out.stdout.split())
+
+
+@pytest.fixture(scope="module")
+def uv_lock(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Python lock workspace made with uv directly (no dependencies: no network)."""
+    work = tmp_path_factory.mktemp("lock")
+    (work / "pyproject.toml").write_text(
+        '[project]\nname = "anysnake2-test"\nversion = "0.1.0"\n'
+        'requires-python = ">=3.8"\ndependencies = []\n'
+    )
+    uv = REPO / ".venv" / "bin" / "uv"
+    subprocess.run([str(uv), "lock", "--offline", "-q"], cwd=work, check=True, env=_env())
+    return work
+
+
+def test_write_tracks_files_keeps_old_and_reports_changes(tmp_path: Path, uv_lock: Path) -> None:
+    project = Project(
+        nixpkgs=Nixpkgs(url="github:NixOS/nixpkgs", rev=SHA, packages=("hello",)),
+        python=Python(version="3.12"),
+    )
+    rendered = render_flake(project, Resolution(python_lock=uv_lock), root=tmp_path)
+    assert write_flake_dir(tmp_path, rendered) is True
+    flake_dir = tmp_path / ".anysnake2_flake"
+    assert _tracked(flake_dir) == [".gitignore", "flake.nix", "uv/pyproject.toml", "uv/uv.lock"]
+    assert (flake_dir / "uv" / "uv.lock").read_bytes() == (uv_lock / "uv.lock").read_bytes()
+    assert not (flake_dir / "flake.nix.old").exists()
+    assert write_flake_dir(tmp_path, rendered) is False
+    first = (flake_dir / "flake.nix").read_text()
+    changed = render_flake(
+        project.replace(nixpkgs=Nixpkgs(url="github:NixOS/nixpkgs", rev=SHA, packages=("fish",))),
+        Resolution(python_lock=uv_lock),
+        root=tmp_path,
+    )
+    assert write_flake_dir(tmp_path, changed) is True
+    assert (flake_dir / "flake.nix.old").read_text() == first
+    assert "pkgs.fish" in (flake_dir / "flake.nix").read_text()
+    assert "flake.nix.old" not in _tracked(flake_dir)
+
+
+def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "anysnake2", *args],
+        cwd=cwd,
+        env={**_env(), "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_build_flake_command_writes_a_tracked_flake(tmp_path: Path) -> None:
+    (tmp_path / "anysnake2.toml").write_text(
+        f'[nixpkgs]\nurl = "github:NixOS/nixpkgs"\nrev = "{SHA}"\npackages = ["hello"]\n'
+    )
+    result = _cli(tmp_path, "build", "flake")
+    assert result.returncode == 0, result.stderr
+    flake_dir = tmp_path / ".anysnake2_flake"
+    assert "flake.nix" in _tracked(flake_dir)
+    assert f"github:NixOS/nixpkgs/{SHA}" in (flake_dir / "flake.nix").read_text()
+    assert "not fully pinned" not in result.stderr
+
+
+def test_build_without_or_with_unknown_target_lists_targets(tmp_path: Path) -> None:
+    for args in (["build"], ["build", "nonsense"]):
+        result = _cli(tmp_path, *args)
+        assert result.returncode == 64
+        assert "flake" in result.stderr and "targets" in result.stderr
+
+
+def _load_offline_maker():
+    script = REPO / "tools" / "offline_pkgs" / "make_offline_pkgs.py"
+    spec = importlib.util.spec_from_file_location("make_offline_pkgs_render", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_rendered_flake_builds_a_rootfs_with_real_nix(tmp_path: Path, uv_lock: Path) -> None:
+    """The offline stand-ins (tools/offline_pkgs) stand in for nixpkgs and the helpers."""
+    revisions = _load_offline_maker().make(tmp_path / "offline")
+    pin = {name: Input(url=v["url"], rev=v["rev"]) for name, v in revisions.items()}
+    project = Project(
+        nixpkgs=Nixpkgs(
+            url=pin["nixpkgs"].url,
+            rev=pin["nixpkgs"].rev,
+            packages=("hello", "tools.nested.hello2"),
+        ),
+        python=Python(
+            version="3.12",
+            packages={
+                "anysnake2-test": PythonPackage(
+                    "anysnake2-test",
+                    override_attrs={"postInstall": "''\n  touch $out/override\n''"},
+                )
+            },
+        ),
+        r=R(packages=("ACA",), date="2024-05-10", url=pin["nixR"].url, rev=pin["nixR"].rev),
+        rust=Rust(version="1.55.0", url=pin["rust-overlay"].url, rev=pin["rust-overlay"].rev),
+        inputs={n: pin[n] for n in ("uv2nix", "pyproject-nix", "build-system-pkgs")},
+        dev_shell=DevShell(inputs=("cowsay",)),
+    )
+    root = tmp_path / "project"
+    root.mkdir()
+    rendered = render_flake(project, Resolution(python_lock=uv_lock), root=root)
+    assert rendered.warnings == ()
+    write_flake_dir(root, rendered)
+    registry = tmp_path / "registry.json"
+    registry.write_text(json.dumps({"flakes": [], "version": 2}))
+    flake_dir = root / ".anysnake2_flake"
+    build = subprocess.run(
+        [*NIX, "--option", "flake-registry", str(registry), "build", ".#default"],
+        cwd=flake_dir,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=_env(),
+    )
+    assert build.returncode == 0, build.stderr
+    rootfs = flake_dir / "result" / "rootfs"
+    for tool in ("hello", "hello2", "bash", "cat", "R", "cargo", "python3"):
+        assert (rootfs / "bin" / tool).exists(), tool
+    assert os.readlink(rootfs / "usr" / "bin") == "/bin"
+    assert (rootfs / "etc" / "passwd").read_text() == ""
+    assert (rootfs / "etc" / "group").read_text() == ""
+    bashrc = (rootfs / "etc" / "bashrc").read_text()
+    assert "export SSL_CERT_FILE=/etc/ssl/certs/ca-bundle.crt" in bashrc
+    assert "export R_LIBS_SITE=/R_libs" in bashrc
+    assert (rootfs / "etc" / "ssl" / "certs" / "ca-bundle.crt").exists()
+    assert (rootfs / "pyvenv.cfg").exists()
+    assert (rootfs / "R_libs" / "ACA").exists()
+    venv = Path(os.readlink(rootfs / "pyvenv.cfg")).parent
+    reqs = (flake_dir / "result" / "reqs.sh").read_text().split()
+    assert "coreutils" in reqs[0]
+    assert reqs[-1] == str(venv)
+    # bin/hello: later packages win, and the first linked is the last listed
+    assert "hello" in os.readlink(rootfs / "bin" / "hello")
