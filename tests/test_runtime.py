@@ -315,6 +315,23 @@ def test_store_path_stays_valid_and_bash_file_reruns(project_dir, rootfs, store_
     assert verify.returncode == 0, verify.stderr
 
 
+def test_warm_path_runs_from_stored_files(project_dir, rootfs, capfd, monkeypatch) -> None:
+    from anysnake2.runtime.start import run_stored
+
+    monkeypatch.setenv("WHO", "world")
+    project = Project(
+        container=_home(project_dir),
+        env={"GREETING": "hello $WHO"},
+        cmd={"hi": Command("hi", run='echo "$GREETING $1"', post_run_outside="echo after")},
+    )
+    assert run_stored(project_dir, "hi", ["x"]) is None  # nothing stored yet
+    assert _run(project, project_dir, rootfs, "hi", ["a"]) == 0
+    assert run_stored(project_dir, "hi", ["b c"]) == 0
+    assert capfd.readouterr().out == "hello world a\nafter\nhello world b c\nafter\n"
+    monkeypatch.setenv("WHO", "moon")  # the stored argv was made with WHO=world
+    assert run_stored(project_dir, "hi", ["x"]) is None
+
+
 # --- the CLI commands -----------------------------------------------------------------
 
 
@@ -446,7 +463,10 @@ def _golden_text(project_dir: Path, runtime: str, name: str, args: list[str]) ->
     for path in sorted(ready.directory.iterdir()):
         # argv and host are NUL-separated: one item a line here
         parts += [f"# file {path.name}", path.read_text().replace("\0", "\n").rstrip("\n")]
-    return "\n".join(parts).replace(str(project_dir), "/ROOT") + "\n"
+    text = "\n".join(parts).replace(str(project_dir), "/ROOT") + "\n"
+    return text.replace(f":uid={os.getuid()}\n", ":uid=UID\n").replace(
+        f":gid={os.getgid()}\n", ":gid=GID\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -22,13 +22,16 @@ __all__ = ["main", "rootfs_path", "run_named"]
 
 
 def rootfs_path(ctx: Context) -> Path:
-    """The container's root: built (or found current) by `runtime.nix.ensure_built` when
-    that exists, else `<root>/.anysnake2_flake/result/rootfs`, which must exist."""
+    """The container's root: built (or found current) by `ensure_built` of the build step
+    when this installation has one, else `<root>/.anysnake2_flake/result/rootfs`, which
+    must exist."""
     from importlib import import_module
     from importlib.util import find_spec
 
-    if find_spec("anysnake2.runtime.nix") is not None:
-        ensure_built = getattr(import_module("anysnake2.runtime.nix"), "ensure_built", None)
+    for module in ("anysnake2.runtime.build", "anysnake2.runtime.nix"):
+        if find_spec(module) is None:
+            continue
+        ensure_built = getattr(import_module(module), "ensure_built", None)
         if ensure_built is not None:
             built = Path(ensure_built(ctx))
             if not (built / "bin").exists() and (built / "rootfs").is_dir():

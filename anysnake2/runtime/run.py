@@ -162,7 +162,7 @@ def prepare(
     )
     names = [*_referenced_names(project), "TERM"]
     names += [] if project.container.home else ["HOME"]
-    files[start.HOST_FILE] = "\0".join(start.host_facts(names, host_env))
+    files[start.HOST_FILE] = "\0".join(start.host_facts(names, host_env, root))
     files[start.ARGV_FILE] = "\0".join(container_argv(spec))
     scripts.write_files(directory, files)
     argv = container_argv(replace(spec, args=tuple(args)))

@@ -2,10 +2,11 @@
 
 `prepare` (runtime/run.py) stores, beside the run scripts, the runtime argv in `argv`
 (NUL-separated, without the user's arguments) and in `host` the host facts that argv was
-made from (the values of the host variables the config refers to, HOME, TERM, uid, gid).
+made from (the values of the host variables the config refers to, HOME, TERM, uid, gid,
+the hash of the last successful build).
 `run_stored` starts a command from those files alone: the warm path, for when the caller
-knows that the config and the rootfs did not change; it returns None when the stored
-files are missing or the host facts differ, and the caller then prepares again.
+knows that the config did not change (`runtime.state.is_fresh`); it returns None when the
+stored files are missing or the host facts differ, and the caller then prepares again.
 """
 
 from __future__ import annotations
@@ -50,29 +51,37 @@ def execute(directory: Path, root: Path, name: str, argv: Sequence[str]) -> int:
 
     FailureError (70) when pre_run_outside fails; post_run_outside failing warns.
     """
-    from . import hooks
+    pre = directory / "pre_run_outside.sh"
+    during = directory / "while_run_outside.sh"
+    post = directory / "post_run_outside.sh"
+    if not (pre.exists() or during.exists() or post.exists()):
+        return launch(argv, cwd=root)
+    from . import hooks  # only now: it costs start-up time that a plain run does not need
 
     env = {**os.environ, "ANYSNAKE2_ROOT": str(root)}
-    pre = directory / "pre_run_outside.sh"
     if pre.exists():
         hooks.run_pre_outside(name, pre, root, env)
-    during = directory / "while_run_outside.sh"
     background = hooks.start_while(during, root, env) if during.exists() else None
     try:
         status = launch(argv, cwd=root)
     finally:
         if background is not None:
             hooks.stop_while(background)
-    post = directory / "post_run_outside.sh"
     if post.exists():
         hooks.run_post_outside(name, post, root, env, status)
     return status
 
 
-def host_facts(names: Sequence[str], environ: Mapping[str, str]) -> list[str]:
-    """`K=V` for each host variable in `names` (`K` alone when unset), then uid and gid."""
+def host_facts(names: Sequence[str], environ: Mapping[str, str], root: Path) -> list[str]:
+    """`K=V` for each host variable in `names` (`K` alone when unset), uid, gid, and the
+    hash of the last successful build (runtime.state), so a rebuild makes stored files stale.
+    """
+    from .state import read_state
+
     facts = [f"{n}={environ[n]}" if n in environ else n for n in sorted(set(names))]
-    return [*facts, f":uid={os.getuid()}", f":gid={os.getgid()}"]
+    built = read_state(str(root))
+    stamp = built[0] if built else "-"
+    return [*facts, f":uid={os.getuid()}", f":gid={os.getgid()}", f":built={stamp}"]
 
 
 def run_stored(root: Path, name: str, args: Sequence[str]) -> int | None:
@@ -84,6 +93,6 @@ def run_stored(root: Path, name: str, args: Sequence[str]) -> int | None:
     except OSError:
         return None
     names = [fact.split("=", 1)[0] for fact in stored if not fact.startswith(":")]
-    if host_facts(names, os.environ) != stored:
+    if host_facts(names, os.environ, root) != stored:
         return None
     return execute(directory, root, name, [*argv, *args])
