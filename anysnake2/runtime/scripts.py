@@ -105,7 +105,8 @@ def passwd_text(user: str, uid: int, gid: int, home: str) -> str:
     lines = [f"root:x:0:0:root:{home if uid == 0 else '/root'}:/bin/bash"]
     if uid != 0:
         lines.append(f"{user}:x:{uid}:{gid}:{user}:{home}:/bin/bash")
-    lines.append("nobody:x:65534:65534:nobody:/nonexistent:/bin/false")
+    if uid != 65534:
+        lines.append("nobody:x:65534:65534:nobody:/nonexistent:/bin/false")
     return "\n".join(lines) + "\n"
 
 
@@ -114,7 +115,8 @@ def group_text(group: str, gid: int) -> str:
     lines = ["root:x:0:"]
     if gid != 0:
         lines.append(f"{group}:x:{gid}:")
-    lines.append("nogroup:x:65534:")
+    if gid != 65534:
+        lines.append("nogroup:x:65534:")
     return "\n".join(lines) + "\n"
 
 
