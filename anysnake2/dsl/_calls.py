@@ -12,7 +12,7 @@ import functools
 import inspect
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,12 +24,41 @@ _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Types that a plain isinstance check settles; everything else goes to typeguard.
-_SIMPLE: dict[str, tuple[type, ...]] = {
-    "str": (str,),
-    "str | None": (str, type(None)),
-    "bool": (bool,),
-    "bool | None": (bool, type(None)),
+# Fast checks for the annotations the DSL uses: one pass of isinstance, no typeguard.
+# typeguard runs only when a fast check fails (for its precise message) or for an
+# annotation without a fast check.
+
+
+def _is_strings(value: Any) -> bool:
+    return isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
+
+
+def _is_str_map(value: Any) -> bool:
+    return isinstance(value, Mapping) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    )
+
+
+def _is_package_map(value: Any) -> bool:
+    from ..model import PythonPackage
+
+    return isinstance(value, Mapping) and all(
+        isinstance(k, str) and isinstance(v, (str, Mapping, PythonPackage))
+        for k, v in value.items()
+    )
+
+
+_FAST: dict[str, Callable[[Any], bool]] = {
+    "str": lambda v: isinstance(v, str),
+    "str | None": lambda v: v is None or isinstance(v, str),
+    "bool": lambda v: isinstance(v, bool),
+    "bool | None": lambda v: v is None or isinstance(v, bool),
+    "str | bool | None": lambda v: v is None or isinstance(v, (str, bool)),
+    "Sequence[str] | None": lambda v: v is None or _is_strings(v),
+    "Mapping[str, str] | None": lambda v: v is None or _is_str_map(v),
+    "Mapping[str, PackageSpec]": _is_package_map,
+    "Mapping[str, PackageSpec] | None": lambda v: v is None or _is_package_map(v),
+    "Callable[[Project], Project]": callable,
 }
 
 
@@ -74,8 +103,8 @@ class _Checker:
                 if name == "self" or name not in hints:
                     continue
                 annotation = parameter.annotation
-                simple = _SIMPLE.get(annotation) if isinstance(annotation, str) else None
-                checks.append((name, parameter, simple if simple else hints[name]))
+                fast = _FAST.get(annotation) if isinstance(annotation, str) else None
+                checks.append((name, parameter, (fast, hints[name])))
             self.checks = checks
         return self.checks
 
@@ -95,17 +124,13 @@ class _Checker:
 
 
 def _check_value(call: str, name: str, value: Any, expected: Any) -> None:
-    if isinstance(expected, tuple):
-        if isinstance(value, expected):
-            return
-        wanted = " or ".join("None" if t is type(None) else t.__name__ for t in expected)
-        raise ConfigError(
-            f"{call}: argument {name!r} must be {wanted}, not {type(value).__name__} {value!r}"
-        )
+    fast, hint = expected
+    if fast is not None and fast(value):
+        return
     from typeguard import CollectionCheckStrategy, TypeCheckError, check_type
 
     try:
-        check_type(value, expected, collection_check_strategy=CollectionCheckStrategy.ALL_ITEMS)
+        check_type(value, hint, collection_check_strategy=CollectionCheckStrategy.ALL_ITEMS)
     except TypeCheckError as error:
         raise ConfigError(
             f"{call}: argument {name!r} has the wrong type: {error} (got {value!r})"
