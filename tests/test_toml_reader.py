@@ -538,3 +538,28 @@ def test_malformed_toml_in_the_middle():
     error = fails('[nixpkgs]\nrev = "24.05\npackages = []\n')
     assert (error.line, error.column) == (2, 13)
     assert error.render().startswith("error: anysnake2.toml:2:13: not valid TOML")
+
+
+def test_line_finder_skips_multiline_strings_and_reads_quoted_dotted_keys():
+    from anysnake2.toml_compat._lines import LineFinder
+
+    finder = LineFinder(
+        textwrap.dedent(
+            '''
+            [cmd.default]
+            run = """
+            packages = 1
+            """
+            [python.packages."my.pkg"]
+            override_attrs.postPatch = "x"
+            [ "container" . volumes_rw ]
+            "." = "/project"
+            '''
+        )
+    )
+    assert finder.line("cmd", "default", "run") == 3
+    assert finder.line("cmd", "default", "packages") == 2  # in the string: not a key
+    assert finder.line("python", "packages", "my.pkg", "override_attrs", "postPatch") == 7
+    assert finder.line("python", "packages", "my.pkg", "url") == 6
+    assert finder.line("container", "volumes_rw", ".") == 9
+    assert finder.line("nothing") is None
