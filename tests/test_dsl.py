@@ -405,3 +405,12 @@ def test_python_script_rejects_dash_c(tmp_path: Path) -> None:
         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 64 and "the project is this script" in result.stderr
+
+
+def test_example_py_is_the_example_toml() -> None:
+    examples = REPO / "examples"
+    python = load_python_config(examples / "anysnake2.py")
+    toml = read_project(examples / "anysnake2.toml")
+    assert python == toml
+    assert write_project(python) == write_project(toml)
+    assert python.warnings == ()
