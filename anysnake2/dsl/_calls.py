@@ -127,8 +127,13 @@ def _check_value(call: str, name: str, value: Any, expected: Any) -> None:
     fast, hint = expected
     if fast is not None and fast(value):
         return
+    from typing import Union, get_args
+
     from typeguard import CollectionCheckStrategy, TypeCheckError, check_type
 
+    options = [arg for arg in get_args(hint) if arg is not type(None)]
+    if value is not None and len(options) < len(get_args(hint)):
+        hint = Union[tuple(options)] if len(options) > 1 else options[0]  # noqa: UP007
     try:
         check_type(value, hint, collection_check_strategy=CollectionCheckStrategy.ALL_ITEMS)
     except TypeCheckError as error:
