@@ -14,53 +14,40 @@ from ..errors import UsageError
 
 if TYPE_CHECKING:
     from ..cli import Context
-    from ..render.flake import RenderedFlake
-    from ..render.resolution import Resolution
 
-__all__ = ["TARGETS", "main", "render_project", "resolution_for"]
-
-
-def resolution_for(ctx: Context) -> Resolution:
-    """What the resolve steps recorded for this project (offline flag from the context).
-
-    Until the resolve steps exist, nothing is recorded: tags and branches are rendered as
-    refs (with a warning), and an existing `.anysnake2_flake/uv/` lock stays in place.
-    """
-    from ..render.resolution import Resolution
-
-    return Resolution(offline=ctx.offline)
-
-
-def render_project(ctx: Context) -> RenderedFlake:
-    """Render the context's project into flake files (nothing written)."""
-    from ..render.flake import render_flake
-
-    project = ctx.project
-    resolution = resolution_for(ctx)
-    if project.python is not None and resolution.python_lock is None:
-        lock = ctx.root / ".anysnake2_flake" / "uv" / "uv.lock"
-        if not lock.exists():
-            _log.warn(
-                "no Python lock yet: the flake reads .anysnake2_flake/uv/uv.lock, which "
-                "'anysnake2 lock' writes; nix cannot build the Python part before that"
-            )
-    return render_flake(project, resolution, root=ctx.root)
+__all__ = ["TARGETS", "main"]
 
 
 def build_flake(ctx: Context, args: list[str]) -> int:
     """Write `.anysnake2_flake/flake.nix` (git-tracked); nix is not run."""
-    from ..render.write import write_flake_dir
+    from ..runtime.build import flake_dir_of, project_lock, write_flake
 
-    if args:
-        raise UsageError(f"'build flake' takes no arguments, got {' '.join(args)!r}")
-    changed = write_flake_dir(ctx.root, render_project(ctx))
-    where = ctx.root / ".anysnake2_flake" / "flake.nix"
+    _no_args("flake", args)
+    with project_lock(flake_dir_of(ctx.root), "writing the flake"):
+        changed = write_flake(ctx)
+    where = flake_dir_of(ctx.root) / "flake.nix"
     _log.note(f"{'wrote' if changed else 'unchanged:'} {where}")
     return 0
 
 
+def build_rootfs(ctx: Context, args: list[str]) -> int:
+    """Build `.anysnake2_flake/result/rootfs` with nix (only when something changed)."""
+    from ..runtime.build import ensure_built
+
+    _no_args("rootfs", args)
+    rootfs = ensure_built(ctx)
+    _log.note(f"rootfs ready: {rootfs}")
+    return 0
+
+
+def _no_args(target: str, args: list[str]) -> None:
+    if args:
+        raise UsageError(f"'build {target}' takes no arguments, got {' '.join(args)!r}")
+
+
 TARGETS: dict[str, tuple[Callable[[Context, list[str]], int], str]] = {
     "flake": (build_flake, "write .anysnake2_flake/flake.nix (no nix build)"),
+    "rootfs": (build_rootfs, "build .anysnake2_flake/result/rootfs with nix"),
 }
 
 

@@ -42,18 +42,27 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_flake_dir(root: Path, rendered: RenderedFlake) -> bool:
+def write_flake_dir(root: Path, rendered: RenderedFlake, *, keep_user_flake: bool = False) -> bool:
     """Write `rendered` into `root/.anysnake2_flake/`; True when flake.nix or a copy changed.
 
-    A changed flake.nix keeps its predecessor as flake.nix.old. The directory is made a
-    git repository if needed, and every written file is `git add`ed.
+    A changed flake.nix keeps its predecessor as flake.nix.old. With `keep_user_flake`
+    (`do_not_modify_flake = true`) an existing flake.nix is left as it is and what we would
+    have written goes beside it as flake.generated.nix. The directory is made a git
+    repository if needed, and every written file is `git add`ed.
     """
     flake_dir = Path(root) / FLAKE_DIR
     flake_dir.mkdir(parents=True, exist_ok=True)
     flake_nix = flake_dir / "flake.nix"
     new_text = rendered.flake_nix.encode()
     changed = False
-    if not flake_nix.exists() or flake_nix.read_bytes() != new_text:
+    if keep_user_flake and flake_nix.exists():
+        if flake_nix.read_bytes() != new_text:
+            _write_if_changed(flake_dir / "flake.generated.nix", new_text)
+            _log.warn(
+                f"do_not_modify_flake is set: {flake_nix} is built as it is; what anysnake2 "
+                "would write is in flake.generated.nix beside it"
+            )
+    elif not flake_nix.exists() or flake_nix.read_bytes() != new_text:
         if flake_nix.exists():
             (flake_dir / "flake.nix.old").write_bytes(flake_nix.read_bytes())
         flake_nix.write_bytes(new_text)

@@ -1,0 +1,178 @@
+"""Make sure the container's rootfs is built and current: resolve, render, nix build.
+
+The decision, in order of cost:
+1. `state.is_fresh` (raw bytes of config, locks and flake.nix hashed; no parsing): done.
+2. Under the project lock, the same check again (another terminal may just have built).
+3. Load, resolve and render; nix runs only when the flake's content differs from the last
+   successful build, `result/rootfs` is missing, or an earlier build did not finish (the
+   marker written before `nix build` is only removed after success: Ctrl-C leaves it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import _log
+from .._version import __version__
+from . import state
+
+if TYPE_CHECKING:
+    from ..cli import Context
+    from ..render.resolution import Resolution
+
+__all__ = ["ensure_built", "flake_dir_of", "project_lock", "rootfs_of"]
+
+LOCK_FILE = ".lock"
+BUILT_FLAKE_FILE = "built.flake"
+# Files of the flake directory whose content defines the build.
+FLAKE_CONTENT = ("flake.nix", "flake.lock", "uv/pyproject.toml", "uv/uv.lock")
+
+
+def flake_dir_of(root: Path) -> Path:
+    """`<root>/.anysnake2_flake`."""
+    return root / state.FLAKE_DIR
+
+
+def rootfs_of(root: Path) -> Path:
+    """`<root>/.anysnake2_flake/result/rootfs`."""
+    return flake_dir_of(root) / "result" / "rootfs"
+
+
+@contextlib.contextmanager
+def project_lock(flake_dir: Path, purpose: str) -> Iterator[None]:
+    """Hold the project's lock (fcntl) while writing, locking or building.
+
+    A second anysnake2 in the same project waits here and says for what.
+    """
+    flake_dir.mkdir(parents=True, exist_ok=True)
+    path = flake_dir / LOCK_FILE
+    with open(path, "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            handle.seek(0)
+            holder = handle.read().strip() or "another anysnake2"
+            _log.note(f"waiting for {holder} to finish with this project (lock: {path})")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"anysnake2 pid {os.getpid()} ({purpose})\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def state_files(config_path: Path, root: Path) -> list[str]:
+    """The files whose bytes decide whether a build is current (see `state`)."""
+    files = [str(config_path)]
+    files.extend(state.lock_files(str(root)))
+    files.append(str(flake_dir_of(root) / "flake.nix"))
+    return files
+
+
+def flake_fingerprint(flake_dir: Path) -> str:
+    """sha256 over the flake directory's build-defining files."""
+    digest = hashlib.sha256()
+    for name in FLAKE_CONTENT:
+        path = flake_dir / name
+        digest.update(name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.exists() else b"<missing>")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def resolution_for(ctx: Context) -> Resolution:
+    """What the resolve steps recorded for this project (offline flag from the context).
+
+    Until the resolve steps exist, nothing is recorded: tags and branches are rendered as
+    refs (with a warning), and an existing `.anysnake2_flake/uv/` lock stays in place.
+    """
+    from ..render.resolution import Resolution
+
+    return Resolution(offline=ctx.offline)
+
+
+def _needs_build(flake_dir: Path) -> str | None:
+    """Why nix must build, or None."""
+    if (flake_dir / state.UNFINISHED_MARKER).exists():
+        return "an earlier build did not finish"
+    if not (flake_dir / "result" / "rootfs").is_dir():
+        return "the rootfs has not been built"
+    built = flake_dir / BUILT_FLAKE_FILE
+    if not built.exists() or built.read_text().strip() != flake_fingerprint(flake_dir):
+        return "the flake changed"
+    return None
+
+
+def _root_inputs(flake_dir: Path) -> None:
+    """GC roots for every flake input, so a garbage collection keeps the project buildable
+    (and runnable) without network."""
+    from . import nix
+
+    roots = flake_dir / ".gcroots"
+    for name, path in nix.flake_input_paths(flake_dir).items():
+        nix.add_gc_root(path, roots / f"input-{name}")
+
+
+def ensure_built(ctx: Context) -> Path:
+    """The rootfs of ctx's project, built first if anything changed."""
+    root = ctx.root
+    config_path = ctx.config_path
+    flake_dir = flake_dir_of(root)
+    if state.is_fresh(str(root), __version__):
+        return rootfs_of(root)
+    with project_lock(flake_dir, "building"):
+        if state.is_fresh(str(root), __version__):
+            return rootfs_of(root)
+        write_flake(ctx)
+        reason = _needs_build(flake_dir)
+        if reason is not None:
+            _log.note(f"building the environment: {reason}")
+            build_rootfs(flake_dir)
+        state.write_state(str(root), state_files(config_path, root), __version__)
+    return rootfs_of(root)
+
+
+def write_flake(ctx: Context) -> bool:
+    """Resolve and render ctx's project into the flake directory; True when it changed."""
+    from ..render.flake import render_flake
+    from ..render.write import write_flake_dir
+
+    project = ctx.project
+    resolution = resolution_for(ctx)
+    lock_missing = not (flake_dir_of(ctx.root) / "uv" / "uv.lock").exists()
+    if project.python is not None and resolution.python_lock is None and lock_missing:
+        _log.warn(
+            "no Python lock yet: the flake reads .anysnake2_flake/uv/uv.lock, which "
+            "'anysnake2 lock' writes; nix cannot build the Python part before that"
+        )
+    rendered = render_flake(project, resolution, root=ctx.root)  # logs its own warnings
+    return write_flake_dir(
+        ctx.root, rendered, keep_user_flake=bool(project.anysnake2.do_not_modify_flake)
+    )
+
+
+def build_rootfs(flake_dir: Path) -> None:
+    """`nix build` the rootfs (marker, build, GC roots, record what was built)."""
+    from . import nix
+
+    marker = flake_dir / state.UNFINISHED_MARKER
+    marker.write_text("in_progress\n")
+    state.clear_state(str(flake_dir.parent))
+    nix.build(flake_dir, "rootfs", "result")
+    _root_inputs(flake_dir)
+    (flake_dir / BUILT_FLAKE_FILE).write_text(flake_fingerprint(flake_dir) + "\n")
+    marker.unlink()
