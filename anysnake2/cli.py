@@ -214,16 +214,34 @@ def dispatch(ctx: Context, rest: list[str]) -> int:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `anysnake2` script; returns (and exits with) the exit code."""
-    return _main(sys.argv[1:] if argv is None else argv)
+def main(
+    argv: list[str] | None = None,
+    *,
+    project: Project | None = None,
+    config_path: Path | None = None,
+) -> int:
+    """Run the CLI; returns the exit code.
+
+    `project` and `config_path` preset the project (an anysnake2.py calling
+    `project.main()`): no config file is searched or imported then.
+    """
+    return _main(sys.argv[1:] if argv is None else argv, project, config_path)
 
 
-def _main(argv: list[str]) -> int:
+def _main(argv: list[str], project: Project | None, config_path: Path | None) -> int:
     ctx = Context()
     try:
         ctx, rest = _parse_globals(argv)
         _log.set_verbosity(ctx.verbosity)
+        if project is not None:
+            if ctx.config_arg is not None:
+                raise UsageError("-c/--config does not apply here: the project is this script")
+            ctx._project = project
+            ctx._config_path = config_path
+            if config_path is not None:
+                ctx.cwd = config_path.parent
+            for message in project.warnings:
+                _log.warn(message)
         return dispatch(ctx, rest)
     except AnysnakeError as error:
         if ctx.verbosity >= 3:

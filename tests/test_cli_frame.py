@@ -12,13 +12,17 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 HEAVY = ("sh", "requests", "jinja2", "typeguard", "tomlkit", "tomllib", "dataclasses", "argparse")
 
+# Not `python -m anysnake2`: with -m the current folder comes first on sys.path, so a
+# project's own anysnake2.py would shadow the package (the console script has no such issue).
+ENTRY = ["-c", "import sys; del sys.path[0]; from anysnake2._fast import main; sys.exit(main())"]
+
 
 def anysnake2(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
     full_env = dict(os.environ, PYTHONPATH=str(REPO), **(env or {}))
     return subprocess.run(
-        [sys.executable, "-m", "anysnake2", *args],
+        [sys.executable, *ENTRY, *args],
         check=False,
         cwd=cwd,
         env=full_env,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import _log
-from ..errors import FailureError, UsageError
+from ..errors import UsageError
 
 if TYPE_CHECKING:
     from ..cli import Context
@@ -22,28 +22,10 @@ __all__ = ["main", "rootfs_path", "run_named"]
 
 
 def rootfs_path(ctx: Context) -> Path:
-    """The container's root: built (or found current) by `ensure_built` of the build step
-    when this installation has one, else `<root>/.anysnake2_flake/result/rootfs`, which
-    must exist."""
-    from importlib import import_module
-    from importlib.util import find_spec
+    """The container's root, built first if anything changed."""
+    from ..runtime.build import ensure_built
 
-    for module in ("anysnake2.runtime.build", "anysnake2.runtime.nix"):
-        if find_spec(module) is None:
-            continue
-        ensure_built = getattr(import_module(module), "ensure_built", None)
-        if ensure_built is not None:
-            built = Path(ensure_built(ctx))
-            if not (built / "bin").exists() and (built / "rootfs").is_dir():
-                built = built / "rootfs"
-            return built
-    rootfs = ctx.root / ".anysnake2_flake" / "result" / "rootfs"
-    if not rootfs.is_dir():
-        raise FailureError(
-            f"the container's root {rootfs} does not exist",
-            hint="run 'anysnake2 build rootfs' first",
-        )
-    return rootfs
+    return ensure_built(ctx)
 
 
 def _start(ctx: Context, name: str, command: Command | None, args: list[str]) -> int:

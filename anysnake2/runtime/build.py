@@ -76,8 +76,13 @@ def project_lock(flake_dir: Path, purpose: str) -> Iterator[None]:
 
 
 def state_files(config_path: Path, root: Path) -> list[str]:
-    """The files whose bytes decide whether a build is current (see `state`)."""
+    """The files whose bytes decide whether a build is current (see `state`).
+
+    For an anysnake2.py, every .py file beside it counts too: it may import them.
+    """
     files = [str(config_path)]
+    if config_path.suffix == ".py":
+        files.extend(sorted(str(p) for p in config_path.parent.glob("*.py") if p != config_path))
     files.extend(state.lock_files(str(root)))
     files.append(str(flake_dir_of(root) / "flake.nix"))
     return files

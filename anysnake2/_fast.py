@@ -1,0 +1,96 @@
+"""The console entry point, with the warm path in front of everything else.
+
+When nothing changed since the last successful build (raw bytes of config, locks and
+flake.nix hashed: `runtime.state`), a `run -- ARGV` or a project command starts the stored
+container command at once: no TOML parsing, no model, no rendering, no nix/uv/git
+process, and only light standard-library imports. Anything unusual (options, built-in
+commands, a stale or missing stored command) takes the full path through `cli.main`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+__all__ = ["main", "try_warm"]
+
+_BUILTINS = frozenset(
+    (
+        "attach",
+        "build",
+        "check",
+        "config",
+        "convert",
+        "develop",
+        "help",
+        "lock",
+        "upgrade",
+        "version",
+    )
+)
+_NESTING_VARS = ("SINGULARITY_NAME", "APPTAINER_NAME", "ANYSNAKE2_INSIDE")
+
+
+def _config_path(explicit: str | None) -> str | None:
+    cwd = os.getcwd()
+    if explicit is not None:
+        path = os.path.join(cwd, explicit)
+        if not os.path.isdir(path):
+            return path if os.path.isfile(path) else None
+        cwd = path
+    found = [
+        os.path.join(cwd, name)
+        for name in ("anysnake2.toml", "anysnake2.py")
+        if os.path.isfile(os.path.join(cwd, name))
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def try_warm(argv: list[str]) -> int | None:
+    """Run the command from stored files if nothing changed; None to take the full path."""
+    rest = list(argv)
+    explicit = None
+    if rest[:1] in (["-c"], ["--config"]) and len(rest) >= 2:
+        explicit, rest = rest[1], rest[2:]
+    if rest and rest[0].startswith("-"):
+        return None
+    name = rest[0] if rest else "default"
+    args = rest[1:]
+    if name in _BUILTINS:
+        return None
+    if name == "run":
+        if args[:1] != ["--"] or len(args) < 2:
+            return None
+        args = args[1:]
+        if any(len(a) >= 2 and a[0] == a[-1] == "'" for a in args):
+            return None  # the full path explains the quoting difference
+    if any(os.environ.get(var) for var in _NESTING_VARS) or os.environ.get("ANYSNAKE2_NO_WARM"):
+        return None
+    config = _config_path(explicit)
+    if config is None:
+        return None
+    root = os.path.dirname(os.path.abspath(config))
+    from ._version import __version__
+    from .runtime import state
+
+    if not state.is_fresh(root, __version__):
+        return None
+    from pathlib import Path
+
+    from .runtime.start import run_stored
+
+    return run_stored(Path(root), name, args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`anysnake2` console script: warm path first, else the full CLI."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        status = try_warm(args)
+    except KeyboardInterrupt:
+        return 130
+    if status is not None:
+        return status
+    from .cli import main as cli_main
+
+    return cli_main(args)
