@@ -40,6 +40,24 @@ def build_rootfs(ctx: Context, args: list[str]) -> int:
     return 0
 
 
+def build_oci(ctx: Context, args: list[str]) -> int:
+    """Write the OCI image archive `.anysnake2_flake/result-oci.tar` (rootfs + closure)."""
+    from ..runtime.image import build_oci as write_oci
+
+    _no_args("oci", args)
+    write_oci(ctx)
+    return 0
+
+
+def build_sif(ctx: Context, args: list[str]) -> int:
+    """Convert the OCI image into `.anysnake2_flake/result.sif` with apptainer/singularity."""
+    from ..runtime.image import build_sif as write_sif
+
+    _no_args("sif", args)
+    write_sif(ctx)
+    return 0
+
+
 def _no_args(target: str, args: list[str]) -> None:
     if args:
         raise UsageError(f"'build {target}' takes no arguments, got {' '.join(args)!r}")
@@ -48,6 +66,8 @@ def _no_args(target: str, args: list[str]) -> None:
 TARGETS: dict[str, tuple[Callable[[Context, list[str]], int], str]] = {
     "flake": (build_flake, "write .anysnake2_flake/flake.nix (no nix build)"),
     "rootfs": (build_rootfs, "build .anysnake2_flake/result/rootfs with nix"),
+    "oci": (build_oci, "write the OCI image archive .anysnake2_flake/result-oci.tar"),
+    "sif": (build_sif, "convert the OCI image to .anysnake2_flake/result.sif (apptainer)"),
 }
 
 
