@@ -1,0 +1,329 @@
+"""Clones: `[clones.<dir>] name = url` (and editable packages with a source) checked out once.
+
+A clone goes into a temporary sibling folder (`<dir>/.<name>.anysnake2-clone-tmp-<pid>`)
+and is renamed into place only when it is complete, so a failed or interrupted clone
+leaves nothing half-made. Only a missing or empty target is cloned into; existing
+checkouts are never pulled, reset or deleted. `<dir>/.clone_info.json` records
+name -> source URL (without credentials); a configured URL that differs from the recorded
+one for a non-empty checkout stops everything before anything is touched.
+
+Credentials in a URL reach git only through the environment (a `url.<with>.insteadOf
+<without>` rule), so they appear neither in logged argv nor in messages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import _log, _proc
+from ..errors import ConfigError, FailureError
+from ..model import Project
+from ..sources import Source, parse_source, strip_credentials
+
+__all__ = ["CLONE_INFO", "CloneEntry", "CloneResult", "clone_entries", "perform_clones"]
+
+CLONE_INFO = ".clone_info.json"
+_TMP_MARK = ".anysnake2-clone-tmp-"
+_CREDENTIALS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s'\"]+@")
+
+
+@dataclass(frozen=True)
+class CloneEntry:
+    """One wanted checkout: `<directory>/<name>` from `url` (as configured, maybe with
+    credentials)."""
+
+    directory: str
+    name: str
+    url: str
+
+    @property
+    def public_url(self) -> str:
+        """The URL without credentials (what `.clone_info.json` and messages show)."""
+        return _redact(self.url, self.url)
+
+
+@dataclass(frozen=True)
+class CloneResult:
+    """What happened to one entry: `cloned` is False for a checkout that was already there."""
+
+    directory: str
+    name: str
+    target: Path
+    url: str
+    cloned: bool
+
+
+def clone_entries(project: Project) -> list[CloneEntry]:
+    """Every wanted checkout, sorted by (directory, name): the `[clones]` entries plus every
+    editable Python package with a source (target `<editable dir>/<name>`)."""
+    wanted: dict[tuple[str, str], str] = {}
+    for directory, entries in project.clones.items():
+        for name, url in entries.items():
+            wanted[(directory, name)] = url
+    if project.python is not None:
+        for name, package in project.python.packages.items():
+            if package.editable is None or package.source is None:
+                continue
+            url = package.source.to_url()
+            key = (package.editable, name)
+            if key in wanted and _same(wanted[key], url) is False:
+                raise ConfigError(
+                    f"{package.editable}/{name} is wanted from two sources: "
+                    f"'{_redact(wanted[key], wanted[key])}' in [clones.{package.editable}] and "
+                    f"'{_redact(url, url)}' for the editable python package {name}",
+                    hint="give the URL in one place only",
+                )
+            wanted.setdefault(key, url)
+    return [CloneEntry(d, n, u) for (d, n), u in sorted(wanted.items())]
+
+
+def perform_clones(project: Project, root: Path) -> list[CloneResult]:
+    """Clone every missing or empty checkout of `project` below `root` (the project root).
+
+    Raises FailureError (70) when a recorded URL changed for a non-empty checkout (checked
+    for all entries before anything is cloned) or when a clone fails (the target is left
+    as it was).
+    """
+    entries = clone_entries(project)
+    if not entries:
+        return []
+    by_dir: dict[str, list[CloneEntry]] = {}
+    for entry in entries:
+        by_dir.setdefault(entry.directory, []).append(entry)
+    infos = {d: _read_info(root / d) for d in by_dir}
+    for entry in entries:
+        _check_unchanged(entry, root, infos[entry.directory])
+    results = []
+    warned = False
+    for directory, dir_entries in sorted(by_dir.items()):
+        dir_path = root / directory
+        dir_path.mkdir(parents=True, exist_ok=True)
+        info = infos[directory]
+        for entry in dir_entries:
+            target = dir_path / entry.name
+            _remove_stale_tmps(dir_path, entry.name)
+            cloned = False
+            if _is_missing_or_empty(target):
+                source = parse_source(entry.url)
+                if (
+                    project.clone_options.jujutsu
+                    and source.kind in ("git", "github")
+                    and not warned
+                ):
+                    _log.warn(
+                        "clone_options.jujutsu = true: jj is not available here, "
+                        "cloning with git instead (run 'jj git init --colocate' yourself)"
+                    )
+                    warned = True
+                _clone_into_place(entry, source, target, root)
+                cloned = True
+            info[entry.name] = entry.public_url
+            _write_info(dir_path, info)
+            results.append(CloneResult(directory, entry.name, target, entry.public_url, cloned))
+    return results
+
+
+# --- checks and bookkeeping ----------------------------------------------------------------
+
+
+def _same(a: str, b: str) -> bool:
+    return _redact(a, a) == _redact(b, b)
+
+
+def _redact(text: str, url: str) -> str:
+    """`text` with the credentials of `url` (and any `scheme://user:pw@`) removed."""
+    clean = _CREDENTIALS.sub(r"\1", text)
+    secret = _userinfo(url)
+    if secret:
+        clean = clean.replace(secret, "***")
+    return clean
+
+
+def _userinfo(url: str) -> str | None:
+    inner = url.split("+", 1)[1] if url.startswith(("git+", "hg+")) else url
+    match = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://([^/@]+)@", inner)
+    return match.group(1) if match else None
+
+
+def _is_missing_or_empty(target: Path) -> bool:
+    if not target.exists() and not target.is_symlink():
+        return True
+    if not target.is_dir():
+        raise FailureError(
+            f"clone target {target} exists and is not a folder",
+            hint="move it away; anysnake2 clones only into a missing or empty folder",
+        )
+    return not any(target.iterdir())
+
+
+def _read_info(dir_path: Path) -> dict[str, str]:
+    path = dir_path / CLONE_INFO
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise FailureError(
+            f"{path} is not readable JSON ({error})",
+            hint="fix or delete it (it only records where each checkout came from)",
+        ) from None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise FailureError(
+            f"{path} should map clone names to URLs",
+            hint="fix or delete it (it only records where each checkout came from)",
+        )
+    # Files of the original may hold credentials: never carry them forward.
+    return {str(k): _redact(v, v) for k, v in data.items()}
+
+
+def _write_info(dir_path: Path, info: Mapping[str, str]) -> None:
+    path = dir_path / CLONE_INFO
+    text = json.dumps(dict(sorted(info.items())), indent=2, sort_keys=True) + "\n"
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return
+    tmp = dir_path / f"{CLONE_INFO}.{os.getpid()}.tmp"
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _check_unchanged(entry: CloneEntry, root: Path, info: Mapping[str, str]) -> None:
+    old = info.get(entry.name)
+    new = entry.public_url
+    target = root / entry.directory / entry.name
+    if old is None or old == new or _is_missing_or_empty(target):
+        return
+    raise FailureError(
+        f"Url changed for clone target: {entry.directory}/{entry.name}. "
+        f"Was '{old}' is now '{new}'.\n"
+        f"Cowardly refusing to throw away the old checkout in {target}: nothing was touched.",
+        hint=f"move {target} away (or restore the old URL) and run again",
+    )
+
+
+def _remove_stale_tmps(dir_path: Path, name: str) -> None:
+    """Remove our temporary folders of runs that no longer exist (killed mid-clone)."""
+    prefix = f".{name}{_TMP_MARK}"
+    for path in dir_path.glob(f"{glob_escape(prefix)}*"):
+        pid = path.name[len(prefix) :]
+        if pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
+            _log.note(f"removing the leftover of an interrupted clone: {path}")
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def glob_escape(text: str) -> str:
+    """`text` with glob metacharacters escaped."""
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# --- cloning -------------------------------------------------------------------------------
+
+
+@contextmanager
+def _temporary(target: Path) -> Iterator[Path]:
+    tmp = target.parent / f".{target.name}{_TMP_MARK}{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _clone_into_place(entry: CloneEntry, source: Source, target: Path, root: Path) -> None:
+    label = f"{entry.directory}/{entry.name}"
+    _log.note(f"cloning {label} from {entry.public_url}")
+    with _temporary(target) as tmp:
+        if source.kind == "file":
+            _copy_folder(entry, source, tmp, root)
+        elif source.kind == "hg":
+            _hg_clone(entry, source, tmp)
+        elif source.kind in ("git", "github"):
+            _git_clone(entry, source, tmp)
+        else:
+            raise ConfigError(
+                f"clones: {label} = '{entry.public_url}' is not a URL that can be cloned",
+                hint="use git+https://..., hg+https://..., github:owner/repo or file:///path",
+            )
+        if target.exists():
+            target.rmdir()  # empty, checked above
+        os.rename(tmp, target)
+
+
+def _copy_folder(entry: CloneEntry, source: Source, tmp: Path, root: Path) -> None:
+    folder = Path(source.fetch_url)
+    if not folder.is_absolute():
+        folder = root / folder
+    if not folder.is_dir():
+        raise FailureError(
+            f"Failed to clone {entry.directory}/{entry.name} from {entry.public_url}: "
+            f"{folder} is not a folder",
+            hint="relative file:// paths are relative to the project root",
+        )
+    shutil.copytree(folder, tmp, symlinks=True)
+
+
+def _fail(entry: CloneEntry, output: str) -> FailureError:
+    tail = "\n".join(output.strip().splitlines()[-20:])
+    message = f"Failed to clone {entry.directory}/{entry.name} from {entry.public_url}"
+    if tail:
+        message += ":\n" + "\n".join(
+            "  | " + line for line in _redact(tail, entry.url).splitlines()
+        )
+    return FailureError(message, hint="nothing was left behind; fix the URL or the network")
+
+
+def _step(entry: CloneEntry, argv: list[str], env: Mapping[str, str] | None = None) -> None:
+    proc = _proc.run(argv, env=env, check=False)
+    if proc.returncode != 0:
+        raise _fail(entry, (proc.stderr or "") + (proc.stdout or ""))
+
+
+def _git_env(url: str, public: str) -> dict[str, str]:
+    """Environment for git: no prompts; credentials via an insteadOf rule, not argv."""
+    env = dict(os.environ)
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    if url != public:
+        index = int(env.get("GIT_CONFIG_COUNT", "0") or 0)
+        env["GIT_CONFIG_COUNT"] = str(index + 1)
+        env[f"GIT_CONFIG_KEY_{index}"] = f"url.{url}.insteadOf"
+        env[f"GIT_CONFIG_VALUE_{index}"] = public
+    return env
+
+
+def _git_clone(entry: CloneEntry, source: Source, tmp: Path) -> None:
+    git = _proc.require("git", why="to clone " + entry.public_url)
+    url = source.fetch_url
+    public = strip_credentials(url)
+    env = _git_env(url, public)
+    _step(entry, [git, "clone", "--quiet", "--", public, str(tmp)], env)
+    if source.ref:
+        _step(entry, [git, "-C", str(tmp), "checkout", "--quiet", source.ref, "--"], env)
+    if source.rev:
+        _step(entry, [git, "-C", str(tmp), "reset", "--quiet", "--hard", source.rev], env)
+
+
+def _hg_clone(entry: CloneEntry, source: Source, tmp: Path) -> None:
+    hg = _proc.require("hg", why="to clone " + entry.public_url)
+    argv = [hg, "--noninteractive", "clone", "--quiet"]
+    if source.rev:
+        argv += ["--updaterev", source.rev]
+    # hg takes credentials only from the URL or its config; the URL is the simpler one.
+    _step(entry, [*argv, "--", source.fetch_url, str(tmp)])
