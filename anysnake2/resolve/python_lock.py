@@ -1,0 +1,412 @@
+"""The Python lock: `[python.packages]` resolved by uv as of the ecosystem date.
+
+The rendered pyproject and everything else that decides the lock are hashed; the hash
+(with the Python version and date) is the first line of `anysnake2.uv.lock` beside the
+config, so a warm run (and a colleague with the committed lock) reads one line and calls
+no uv. A changed date or Python version re-resolves from scratch (uv would otherwise keep
+the old pins); any other change keeps the pins of the packages that stayed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import _log
+from ..errors import ConfigError, FailureError, NetworkError
+
+if TYPE_CHECKING:
+    from ..model import Project, Python, PythonPackage
+    from ..sources import Source
+
+__all__ = [
+    "LOCK_NAME",
+    "UV_VERSION",
+    "WORKSPACE",
+    "LockInput",
+    "ensure_python_lock",
+    "lock_input",
+    "python_lock_is_current",
+    "read_header",
+]
+
+LOCK_NAME = "anysnake2.uv.lock"
+WORKSPACE = Path(".anysnake2_flake") / "uv_workspace"
+# The pinned uv (pyproject.toml); a different uv may write a different lock format.
+UV_VERSION = "0.13.9"
+_FORMAT = "1"
+_HEADER_PREFIX = "# anysnake2 python lock:"
+_MIN_REQUIRES = (3, 8)
+_NETWORK_PATTERNS = (
+    "dns error",
+    "error sending request",
+    "failed to lookup address",
+    "tcp connect error",
+    "connection refused",
+    "connection reset",
+    "network is unreachable",
+    "operation timed out",
+    "request failed after",
+    "network connectivity is disabled",
+)
+
+
+@dataclass(frozen=True)
+class LocalSource:
+    """A source uv cannot fetch itself (mercurial) or that must be patched first."""
+
+    name: str
+    source: Source
+    folder: str  # below .anysnake2_flake/, e.g. "hg/foo-<rev>"
+    patch: str | None
+
+
+@dataclass(frozen=True)
+class LockInput:
+    """Everything that decides the lock, rendered; `digest` identifies it."""
+
+    pyproject: str
+    exclude_newer_packages: tuple[str, ...]
+    date: str | None
+    python_version: str
+    env: tuple[tuple[str, str], ...]
+    local_sources: tuple[LocalSource, ...]
+    digest: str
+
+
+def _q(text: str) -> str:
+    """A TOML basic string (JSON's escapes are valid TOML)."""
+    return json.dumps(text)
+
+
+def _requires_python(version: str) -> str:
+    major, minor = (int(p) for p in version.split("."))
+    low = min((major, minor), _MIN_REQUIRES)
+    return f">={low[0]}.{low[1]}"
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _local_folder(package: PythonPackage) -> str | None:
+    """Folder below .anysnake2_flake/ for sources locked from a local copy, else None."""
+    source = package.source
+    if source is None or source.kind not in ("hg", "git", "github"):
+        return None
+    if source.kind != "hg" and not package.patch_before_lock:
+        return None
+    kind = "hg" if source.kind == "hg" else "patched"
+    label = source.rev or source.ref or "default"
+    return f"{kind}/{package.name}-{re.sub(r'[^A-Za-z0-9._-]', '_', label)}"
+
+
+def _uv_source(package: PythonPackage, folder: str | None) -> str | None:
+    """The inline table for `[tool.uv.sources]`, or None for an index package."""
+    source = package.source
+    if source is None:
+        return None
+    if folder is not None:
+        return "{ path = " + _q("../" + folder) + " }"
+    if source.kind in ("git", "github"):
+        parts = ["git = " + _q(source.fetch_url)]
+        if source.rev:
+            parts.append("rev = " + _q(source.rev))
+        elif source.ref:
+            parts.append("branch = " + _q(source.ref))
+        return "{ " + ", ".join(parts) + " }"
+    if source.kind == "file":
+        return "{ path = " + _q(source.fetch_url) + " }"
+    return "{ url = " + _q(source.location) + " }"
+
+
+def _packages(python: Python, with_r: bool) -> list[PythonPackage]:
+    packages = list(python.packages.values())
+    if with_r and "rpy2" not in {_normalized(p.name) for p in packages}:
+        from ..model import PythonPackage
+
+        packages.append(PythonPackage("rpy2"))
+    return sorted(packages, key=lambda p: _normalized(p.name))
+
+
+def lock_input(project: Project) -> LockInput | None:
+    """Render what decides the lock (pure, no I/O); None without `[python]`."""
+    python = project.python
+    if python is None:
+        return None
+    deps: list[str] = []
+    sources: list[str] = []
+    exclude: list[str] = []
+    local: list[LocalSource] = []
+    for package in _packages(python, project.r is not None):
+        folder = _local_folder(package)
+        deps.append(package.name if package.source is not None else package.requirement)
+        table = _uv_source(package, folder)
+        if table is not None:
+            sources.append(f"{_q(package.name)} = {table}")
+        if package.pypi:
+            exclude.append(f"{package.name}=false")
+        if folder is not None and package.source is not None:
+            local.append(
+                LocalSource(package.name, package.source, folder, package.patch_before_lock)
+            )
+    marker = f"python_version == '{python.version}' and sys_platform == 'linux'"
+    lines = [
+        "[project]",
+        'name = "anysnake2-env"',
+        'version = "0"',
+        f"requires-python = {_q(_requires_python(python.version))}",
+        "dependencies = [",
+        *(f"    {_q(dep)}," for dep in deps),
+        "]",
+        "",
+        "[tool.uv]",
+        f"environments = [{_q(marker)}]",
+    ]
+    if sources:
+        lines += ["", "[tool.uv.sources]", *sources]
+    pyproject = "\n".join(lines) + "\n"
+    env = tuple(sorted(python.uv_lock_env.items()))
+    digest = hashlib.sha256()
+    for part in (
+        _FORMAT,
+        UV_VERSION,
+        pyproject,
+        python.ecosystem_date or "none",
+        *exclude,
+        *(f"{k}={v}" for k, v in env),
+        *(f"{s.name}\0{s.source.to_url()}\0{s.patch or ''}" for s in local),
+    ):
+        digest.update(part.encode() + b"\0")
+    return LockInput(
+        pyproject,
+        tuple(exclude),
+        python.ecosystem_date,
+        python.version,
+        env,
+        tuple(local),
+        digest.hexdigest(),
+    )
+
+
+def _header(spec: LockInput) -> str:
+    return (
+        f"{_HEADER_PREFIX} input={spec.digest} python={spec.python_version} "
+        f"date={spec.date or 'none'}\n"
+    )
+
+
+def read_header(lock_path: Path) -> dict[str, str] | None:
+    """The key=value pairs of the lock's first line, or None (missing or not ours)."""
+    try:
+        with open(lock_path, encoding="utf-8") as handle:
+            first = handle.readline()
+    except FileNotFoundError:
+        return None
+    if not first.startswith(_HEADER_PREFIX):
+        return None
+    pairs = (item.partition("=") for item in first[len(_HEADER_PREFIX) :].split())
+    return {key: value for key, _, value in pairs}
+
+
+def python_lock_is_current(project: Project, root: Path) -> bool:
+    """True when `anysnake2.uv.lock` was made from exactly this input (no uv, no network)."""
+    spec = lock_input(project)
+    if spec is None:
+        return True
+    header = read_header(root / LOCK_NAME)
+    return header is not None and header.get("input") == spec.digest
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except FileNotFoundError:
+        pass
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _lock_body(lock_path: Path) -> str:
+    text = lock_path.read_text(encoding="utf-8")
+    return text.split("\n", 1)[1] if text.startswith(_HEADER_PREFIX) else text
+
+
+def ensure_python_lock(
+    project: Project, root: Path, *, offline: bool, locked: bool = False
+) -> Path | None:
+    """The lock workspace (`pyproject.toml` + `uv.lock`), locking with uv only when needed.
+
+    Returns `<root>/.anysnake2_flake/uv_workspace/`, or None when there is no `[python]`.
+    `anysnake2.uv.lock` beside the config is the recorded lock (commit it). With `offline`,
+    a needed re-lock runs uv from its cache only; with `locked`, a needed re-lock is a
+    ConfigError (65) instead.
+    """
+    spec = lock_input(project)
+    if spec is None:
+        return None
+    lock_path = root / LOCK_NAME
+    workspace = root / WORKSPACE
+    header = read_header(lock_path)
+    if header is not None and header.get("input") == spec.digest:
+        workspace.mkdir(parents=True, exist_ok=True)
+        _write_if_changed(workspace / "pyproject.toml", spec.pyproject)
+        _write_if_changed(workspace / "uv.lock", _lock_body(lock_path))
+        return workspace
+    if locked:
+        state = "missing" if not lock_path.exists() else "out of date with the config"
+        raise ConfigError(
+            f"{lock_path} is {state} and --locked forbids making it",
+            hint="run 'anysnake2 lock' and commit anysnake2.uv.lock",
+        )
+    _relock(spec, root, header, offline=offline)
+    return workspace
+
+
+def _relock(spec: LockInput, root: Path, header: dict[str, str] | None, *, offline: bool) -> None:
+    lock_path = root / LOCK_NAME
+    workspace = root / WORKSPACE
+    workspace.mkdir(parents=True, exist_ok=True)
+    _write_if_changed(workspace / "pyproject.toml", spec.pyproject)
+    ws_lock = workspace / "uv.lock"
+    same_base = (
+        header is not None
+        and header.get("python") == spec.python_version
+        and header.get("date") == (spec.date or "none")
+    )
+    if same_base:
+        # Keep the pins of packages that stayed: uv starts from the old lock.
+        _write_if_changed(ws_lock, _lock_body(lock_path))
+        _log.note(f"updating the Python lock {lock_path}")
+    else:
+        ws_lock.unlink(missing_ok=True)
+        why = "new" if header is None else "the date or Python version changed"
+        _log.note(f"making the Python lock {lock_path} ({why})")
+    for local in spec.local_sources:
+        _prepare_local(local, root / ".anysnake2_flake" / local.folder)
+    _run_uv_lock(spec, workspace, offline=offline)
+    body = ws_lock.read_text(encoding="utf-8")
+    _write_if_changed(lock_path, _header(spec) + body)
+
+
+def _cutoff(date: str | None) -> str:
+    if date is None:
+        now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        _log.warn(
+            f"python.ecosystem_date is not set: locking against PyPI as of now ({now}); "
+            "the date is not recorded in the config yet, so set ecosystem_date to make the "
+            "lock reproducible"
+        )
+        return now
+    day = _dt.date.fromisoformat(date) + _dt.timedelta(days=1)
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _uv_binary() -> str:
+    from uv import find_uv_bin
+
+    return find_uv_bin()
+
+
+def _run_uv_lock(spec: LockInput, workspace: Path, *, offline: bool) -> None:
+    from .. import _proc
+
+    argv = [_uv_binary(), "lock", "--exclude-newer", _cutoff(spec.date)]
+    for item in spec.exclude_newer_packages:
+        argv += ["--exclude-newer-package", item]
+    if offline:
+        argv.append("--offline")
+    env = dict(os.environ)
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    env.pop("VIRTUAL_ENV", None)
+    env.update(spec.env)
+    proc = _proc.run(argv, cwd=workspace, env=env, check=False, what="uv lock")
+    if proc.returncode == 0:
+        return
+    raise _uv_error(spec, proc.stderr or proc.stdout or "", offline=offline)
+
+
+def _uv_error(spec: LockInput, output: str, *, offline: bool) -> Exception:
+    text = output.strip()
+    lower = text.lower()
+    explanation = "\n".join("  | " + line for line in text.splitlines()[-30:])
+    if offline or any(pattern in lower for pattern in _NETWORK_PATTERNS):
+        return NetworkError(
+            "uv could not reach the package index while locking the Python packages\n"
+            + explanation,
+            hint="check the network (or proxy settings in python.uv_lock_env) and run again"
+            if not offline
+            else "the lock must be made again; run without --offline",
+        )
+    names = _named_packages(spec, lower)
+    named = f" (concerns: {', '.join(names)})" if names else ""
+    hint = f"as of the ecosystem date {spec.date}" if spec.date else "as of now"
+    pinned = [item.split("=", 1)[0] for item in spec.exclude_newer_packages]
+    if any(_normalized(p) in {_normalized(n) for n in names} for p in pinned):
+        hint += (
+            "; a pypi: pin escapes the ecosystem date, but its own dependencies stay "
+            "limited to it: pin those with pypi: too, or move the date"
+        )
+    return ConfigError(
+        f"uv could not lock the Python packages{named}:\n{explanation}",
+        hint="change the version constraints in [python.packages] so they can be met " + hint,
+    )
+
+
+def _named_packages(spec: LockInput, lower_text: str) -> list[str]:
+    names = []
+    for line in spec.pyproject.splitlines():
+        match = re.match(r'^    "([A-Za-z0-9._-]+)', line)
+        if match and re.search(
+            r"(?<![a-z0-9_.-])" + re.escape(_normalized(match.group(1))) + r"(?![a-z0-9_-])",
+            re.sub(r"[-_.]+", "-", lower_text),
+        ):
+            names.append(match.group(1))
+    return names
+
+
+def _prepare_local(local: LocalSource, dest: Path) -> None:
+    """A fresh checkout of `local.source` in dest, patched when asked."""
+    from .. import _proc
+
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    source = local.source
+    what = f"fetching python.packages.{local.name} from {source.to_url(credentials=False)}"
+    if source.kind == "hg":
+        _proc.require("hg", why="to fetch mercurial Python packages")
+        argv = ["hg", "clone", "--quiet"]
+        if source.rev:
+            argv += ["-u", source.rev]
+        _proc.run([*argv, "--", source.fetch_url, str(dest)], what=what)
+    else:
+        _proc.require("git", why="to fetch git Python packages")
+        argv = ["git", "clone", "--quiet"]
+        if source.ref and not source.rev:
+            argv += ["--branch", source.ref]
+        _proc.run([*argv, "--", source.fetch_url, str(dest)], what=what)
+        if source.rev:
+            _proc.run(["git", "-C", str(dest), "checkout", "--quiet", source.rev], what=what)
+    if local.patch:
+        proc = _proc.run(
+            ["bash", "-c", "set -euo pipefail\n" + local.patch],
+            cwd=dest,
+            check=False,
+        )
+        if proc.returncode != 0:
+            tail = "\n".join("  | " + line for line in (proc.stderr or "").splitlines()[-20:])
+            raise FailureError(
+                f"python.packages.{local.name}.patch_before_lock failed with exit code "
+                f"{proc.returncode}\n{tail}",
+                hint=f"the script ran with set -euo pipefail in a copy at {dest}",
+            )

@@ -1,0 +1,242 @@
+"""The Python lock: real uv against PyPI, local git and mercurial repositories.
+
+One uv cache for the whole session keeps repeated resolutions fast.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from anysnake2.errors import ConfigError
+from anysnake2.model import Project, Python, PythonPackage, R
+from anysnake2.resolve import python_lock
+from anysnake2.resolve.python_lock import (
+    LOCK_NAME,
+    ensure_python_lock,
+    lock_input,
+    python_lock_is_current,
+    read_header,
+)
+from anysnake2.sources import parse_source
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def uv_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    cache = tmp_path_factory.mktemp("uv-cache")
+    old = os.environ.get("UV_CACHE_DIR")
+    os.environ["UV_CACHE_DIR"] = str(cache)
+    yield cache
+    if old is None:
+        os.environ.pop("UV_CACHE_DIR", None)
+    else:
+        os.environ["UV_CACHE_DIR"] = old
+
+
+def _project(date: str | None, version: str = "3.8", **packages: PythonPackage) -> Project:
+    return Project(python=Python(version, date, packages))
+
+
+def _locked_version(lock_text: str, name: str) -> str:
+    match = re.search(rf'\[\[package\]\]\nname = "{name}"\nversion = "([^"]+)"', lock_text)
+    assert match, f"{name} not in the lock"
+    return match.group(1)
+
+
+def _pandas(date: str) -> Project:
+    return _project(date, pandas=PythonPackage("pandas", ">=1.2"))
+
+
+def test_pandas_as_of_the_ecosystem_date(tmp_path: Path) -> None:
+    workspace = ensure_python_lock(_pandas("2021-04-12"), tmp_path, offline=False)
+    assert workspace == tmp_path / ".anysnake2_flake" / "uv_workspace"
+    recorded = (tmp_path / LOCK_NAME).read_text()
+    # pandas 1.2.4 was uploaded at 18:43 UTC on 2021-04-12: the whole day counts.
+    assert _locked_version(recorded, "pandas") == "1.2.4"
+    assert read_header(tmp_path / LOCK_NAME)["date"] == "2021-04-12"
+    assert recorded.split("\n", 1)[1] == (workspace / "uv.lock").read_text()
+    pyproject = (workspace / "pyproject.toml").read_text()
+    assert 'requires-python = ">=3.8"' in pyproject
+    assert "python_version == '3.8' and sys_platform == 'linux'" in pyproject
+    assert str(tmp_path) not in recorded
+
+
+def test_reuse_calls_no_uv_and_restores_the_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _pandas("2021-04-12")
+    ensure_python_lock(project, tmp_path, offline=False)
+    recorded = (tmp_path / LOCK_NAME).read_bytes()
+    # A colleague's checkout: the committed lock, no workspace, no uv, no network.
+    workspace = tmp_path / ".anysnake2_flake" / "uv_workspace"
+    (workspace / "uv.lock").unlink()
+
+    def no_uv(*args: object, **kwargs: object) -> None:
+        raise AssertionError("uv was called for a current lock")
+
+    monkeypatch.setattr(python_lock, "_run_uv_lock", no_uv)
+    monkeypatch.setattr(python_lock, "_uv_binary", no_uv)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert python_lock_is_current(project, tmp_path)
+    assert ensure_python_lock(project, tmp_path, offline=True) == workspace
+    assert (workspace / "uv.lock").read_bytes() == recorded.split(b"\n", 1)[1]
+    assert (tmp_path / LOCK_NAME).read_bytes() == recorded
+    # --locked with a changed config refuses instead of resolving.
+    with pytest.raises(ConfigError, match="--locked"):
+        ensure_python_lock(_pandas("2021-05-01"), tmp_path, offline=False, locked=True)
+
+
+def test_later_date_moves_forward_from_scratch(tmp_path: Path) -> None:
+    ensure_python_lock(_pandas("2021-04-12"), tmp_path, offline=False)
+    ensure_python_lock(_pandas("2021-08-01"), tmp_path, offline=False)
+    recorded = (tmp_path / LOCK_NAME).read_text()
+    assert _locked_version(recorded, "pandas") == "1.3.1"
+    assert read_header(tmp_path / LOCK_NAME)["date"] == "2021-08-01"
+
+
+def test_added_package_keeps_other_pins(tmp_path: Path) -> None:
+    ensure_python_lock(_pandas("2021-04-12"), tmp_path, offline=False)
+    before = (tmp_path / LOCK_NAME).read_text()
+    # Tamper-free check that uv started from the old lock: same date, one more package.
+    project = _project(
+        "2021-04-12",
+        pandas=PythonPackage("pandas", ">=1.2"),
+        six=PythonPackage("six"),
+    )
+    ensure_python_lock(project, tmp_path, offline=False)
+    after = (tmp_path / LOCK_NAME).read_text()
+    for name in ("pandas", "numpy", "pytz"):
+        assert _locked_version(after, name) == _locked_version(before, name)
+    assert _locked_version(after, "six") == "1.15.0"
+
+
+def test_pypi_pin_escapes_the_date(tmp_path: Path) -> None:
+    project = _project("2021-04-12", packaging=PythonPackage("packaging", "==23.0", pypi=True))
+    ensure_python_lock(project, tmp_path, offline=False)
+    assert _locked_version((tmp_path / LOCK_NAME).read_text(), "packaging") == "23.0"
+
+
+def test_impossible_constraint_is_a_config_error(tmp_path: Path) -> None:
+    project = _project("2021-04-12", pandas=PythonPackage("pandas", ">=1.3"))
+    with pytest.raises(ConfigError) as caught:
+        ensure_python_lock(project, tmp_path, offline=False)
+    assert caught.value.exit_code == 65
+    assert "pandas" in caught.value.message
+    assert "2021-04-12" in (caught.value.hint or "")
+    assert not (tmp_path / LOCK_NAME).exists()
+
+
+def test_r_adds_rpy2_and_requires_python_follows_old_versions() -> None:
+    project = Project(python=Python("3.7", "2021-04-12", {}), r=R(packages=("ggplot2",)))
+    spec = lock_input(project)
+    assert spec is not None
+    assert '"rpy2",' in spec.pyproject
+    assert 'requires-python = ">=3.7"' in spec.pyproject
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def _tiny_package(folder: Path, name: str) -> None:
+    folder.mkdir(parents=True)
+    (folder / "pyproject.toml").write_text(
+        f'[project]\nname = "{name}"\nversion = "0.1"\n\n'
+        '[build-system]\nrequires = ["setuptools>=61"]\n'
+        'build-backend = "setuptools.build_meta"\n'
+    )
+    (folder / f"{name}.py").write_text("VALUE = 1\n")
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> tuple[Path, str]:
+    repo = tmp_path / "tinygit"
+    _tiny_package(repo, "tinygit")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
+    return repo, _git(repo, "rev-parse", "HEAD")
+
+
+def test_git_source_from_a_local_repository(tmp_path: Path, git_repo: tuple[Path, str]) -> None:
+    repo, rev = git_repo
+    source = parse_source(f"git+file://{repo}?rev={rev}")
+    project = _project("2024-06-01", "3.11", tinygit=PythonPackage("tinygit", source=source))
+    root = tmp_path / "project"
+    root.mkdir()
+    ensure_python_lock(project, root, offline=False)
+    recorded = (root / LOCK_NAME).read_text()
+    assert _locked_version(recorded, "tinygit") == "0.1"
+    assert rev in recorded
+
+
+def test_patch_before_lock_on_a_git_copy(tmp_path: Path, git_repo: tuple[Path, str]) -> None:
+    repo, rev = git_repo
+    source = parse_source(f"git+file://{repo}?rev={rev}")
+    patch = 'sed -i \'s/version = "0.1"/version = "0.2"/\' pyproject.toml'
+    package = PythonPackage("tinygit", source=source, patch_before_lock=patch)
+    root = tmp_path / "project"
+    root.mkdir()
+    ensure_python_lock(_project("2024-06-01", "3.11", tinygit=package), root, offline=False)
+    recorded = (root / LOCK_NAME).read_text()
+    assert _locked_version(recorded, "tinygit") == "0.2"
+    assert f'directory = "../patched/tinygit-{rev}"' in recorded
+    assert 'version = "0.1"' in (repo / "pyproject.toml").read_text()
+
+
+def test_mercurial_source_from_a_local_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "tinyhg"
+    _tiny_package(repo, "tinyhg")
+    hg = ["hg", "--config", "ui.username=t <t@t>", "-R", str(repo)]
+    subprocess.run(["hg", "init", str(repo)], check=True)
+    subprocess.run([*hg, "add", "-q"], check=True, cwd=repo)
+    subprocess.run([*hg, "commit", "-qm", "init"], check=True)
+    rev = subprocess.run(
+        [*hg, "log", "-r", ".", "-T", "{node}"], check=True, capture_output=True, text=True
+    ).stdout
+    source = parse_source(f"hg+file://{repo}?rev={rev}")
+    root = tmp_path / "project"
+    root.mkdir()
+    project = _project("2024-06-01", "3.11", tinyhg=PythonPackage("tinyhg", source=source))
+    ensure_python_lock(project, root, offline=False)
+    recorded = (root / LOCK_NAME).read_text()
+    assert _locked_version(recorded, "tinyhg") == "0.1"
+    # Relative to the workspace: the lock does not depend on where the project lives.
+    assert f'directory = "../hg/tinyhg-{rev}"' in recorded
+    assert str(root) not in recorded
+    assert (root / ".anysnake2_flake" / "hg" / f"tinyhg-{rev}" / "tinyhg.py").exists()
+
+
+def test_lock_command_writes_the_lock_beside_the_config(tmp_path: Path) -> None:
+    (tmp_path / "anysnake2.toml").write_text(
+        '[nixpkgs]\nrev = "24.05"\n\n[python]\nversion = "3.8"\n'
+        'ecosystem_date = "2021-04-12"\n\n[python.packages]\npandas = ">=1.2"\n'
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+
+    def lock() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "anysnake2", "lock"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    first = lock()
+    assert first.returncode == 0, first.stderr
+    assert _locked_version((tmp_path / LOCK_NAME).read_text(), "pandas") == "1.2.4"
+    assert (tmp_path / ".anysnake2_flake" / "uv_workspace" / "uv.lock").exists()
+    again = lock()
+    assert again.returncode == 0, again.stderr
+    assert "up to date" in again.stderr + again.stdout
