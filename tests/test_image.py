@@ -219,8 +219,8 @@ def test_two_builds_give_the_same_bytes(built: Path) -> None:
     proc = _cli(built, "build", "oci")
     assert proc.returncode == 0, proc.stderr
     assert hashlib.sha256(archive.read_bytes()).hexdigest() == first
-    leftovers = [p.name for p in archive.parent.iterdir() if p.name.startswith(".result-oci")]
-    assert leftovers == []
+    leftovers = [p.name for p in archive.parent.iterdir() if p.name.startswith("result-oci")]
+    assert leftovers == ["result-oci.tar"]
 
 
 def test_sif_without_apptainer_exits_69(built: Path, tmp_path: Path) -> None:

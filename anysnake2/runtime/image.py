@@ -239,8 +239,8 @@ def write_oci_archive(
 ) -> str:
     """Write the OCI archive to `out` (atomically); returns the manifest digest."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    layer_tmp = out.with_name(f".{out.name}.layer.{os.getpid()}")
-    archive_tmp = out.with_name(f".{out.name}.{os.getpid()}")
+    layer_tmp = out.with_name(f"{out.name}.layer-{os.getpid()}")
+    archive_tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}")
     try:
         with open(layer_tmp, "wb") as handle:
             diff_id, layer_digest, layer_size = _write_layer(handle, rootfs, closure, extra)
