@@ -262,8 +262,7 @@ def _clone_into_place(entry: CloneEntry, source: Source, target: Path, root: Pat
                 f"clones: {label} = '{entry.public_url}' is not a URL that can be cloned",
                 hint="use git+https://..., hg+https://..., github:owner/repo or file:///path",
             )
-        if target.exists():
-            target.rmdir()  # empty, checked above
+        # rename(2) replaces an empty directory atomically: no moment without a target.
         os.rename(tmp, target)
 
 
