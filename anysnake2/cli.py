@@ -167,6 +167,7 @@ def _parse_globals(argv: list[str]) -> tuple[Context, list[str]]:
                     ) from None
         elif option == "--offline":
             ctx.offline = True
+            os.environ["ANYSNAKE2_OFFLINE"] = "1"  # for nix calls and child processes
         elif option == "--locked":
             ctx.locked = True
         elif option == "--no-version-switch":

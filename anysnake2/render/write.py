@@ -21,6 +21,7 @@ FLAKE_DIR = ".anysnake2_flake"
 GITIGNORE = """\
 /result
 /result-*
+/result.sif
 /run_scripts/
 /dtach/
 /venv/

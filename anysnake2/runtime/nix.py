@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import _log, _proc
 from ..errors import FailureError
 
-__all__ = ["add_gc_root", "build", "flake_input_paths", "nix_argv"]
+__all__ = ["add_gc_root", "build", "flake_input_paths", "nix_argv", "offline_mode"]
 
 LOG_TAIL_LINES = 25
 
@@ -30,18 +30,29 @@ def _empty_registry(flake_dir: Path) -> Path:
     return path
 
 
+def offline_mode() -> bool:
+    """`--offline` or ANYSNAKE2_OFFLINE=1 (the CLI sets the variable for --offline)."""
+    return os.environ.get("ANYSNAKE2_OFFLINE") == "1"
+
+
 def nix_argv(flake_dir: Path, *args: str) -> list[str]:
-    """`nix <args>` with flakes enabled and the empty registry."""
+    """`nix <args>` with flakes enabled, the empty registry, no dirty-tree warnings (the
+    flake directory is git-added, never committed) and, offline, no substituters."""
     nix = _proc.require("nix", why="to build the environment")
-    return [
+    argv = [
         nix,
         "--extra-experimental-features",
         "nix-command flakes",
         "--option",
         "flake-registry",
         str(_empty_registry(flake_dir)),
-        *args,
+        "--option",
+        "warn-dirty",
+        "false",
     ]
+    if offline_mode():
+        argv += ["--offline", "--option", "substituters", ""]
+    return [*argv, *args]
 
 
 def build(flake_dir: Path, attribute: str, out_link: str, *, log_name: str = "build.log") -> Path:

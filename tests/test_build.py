@@ -1,0 +1,255 @@
+"""Building with real nix against the offline package set: what a user relies on.
+
+- `build rootfs` gives a rootfs whose bin/ holds the configured packages;
+- an unchanged project starts no nix/git/uv process (warm decision);
+- a changed package list rebuilds; a build interrupted midway is redone;
+- two runs started together build once; garbage collection leaves the project runnable.
+
+Note: one test runs `nix-collect-garbage` on the machine's store; everything this suite
+needs is either GC-rooted by anysnake2 or rebuilt offline in seconds.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+TQ = "'" * 3  # a TOML multi-line literal string
+ENTRY = ["-c", "import sys; del sys.path[0]; from anysnake2._fast import main; sys.exit(main())"]
+
+
+@pytest.fixture(scope="session")
+def offline_pkgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+    spec = importlib.util.spec_from_file_location(
+        "make_offline_pkgs", REPO / "tools" / "offline_pkgs" / "make_offline_pkgs.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.make(tmp_path_factory.mktemp("offline-pkgs"))
+
+
+def write_project(
+    root: Path, pkgs: dict[str, dict[str, str]], packages: list[str], overlay: str = ""
+) -> Path:
+    nixpkgs = pkgs["nixpkgs"]
+    listed = ", ".join(f'"{p}"' for p in packages)
+    config = root / "anysnake2.toml"
+    text = f'[nixpkgs]\nurl = "{nixpkgs["url"]}"\nrev = "{nixpkgs["rev"]}"\npackages = [{listed}]\n'
+    if overlay:
+        text += "overlay = " + TQ + overlay + TQ + "\n"
+    config.write_text(text + '\n[container]\nruntime = "bwrap"\n')
+    return config
+
+
+@pytest.fixture
+def spy_path(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """PATH with recording wrappers around nix, nix-store, git and uv (each appends its
+    argv to calls.log, then runs the real tool)."""
+    spy = tmp_path / "spy-bin"
+    spy.mkdir()
+    log = tmp_path / "calls.log"
+    for tool in ("nix", "nix-store", "git", "uv"):
+        real = shutil.which(tool) or f"/nonexistent/{tool}"
+        wrapper = spy / tool
+        wrapper.write_text(f'#!/bin/sh\necho "{tool} $*" >> {log}\nexec {real} "$@"\n')
+        wrapper.chmod(0o755)
+    env = dict(
+        os.environ,
+        PATH=f"{spy}:{os.environ['PATH']}",
+        PYTHONPATH=str(REPO),
+        ANYSNAKE2_OFFLINE="1",
+    )
+    env.pop("TMUX", None)
+    return env, log
+
+
+def anysnake2(root: Path, env: dict[str, str], *args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *ENTRY, *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        **kw,
+    )
+
+
+def calls(log: Path, tool: str) -> list[str]:
+    if not log.exists():
+        return []
+    return [line for line in log.read_text().splitlines() if line.split(" ", 1)[0] == tool]
+
+
+def test_build_rootfs_holds_the_configured_packages(tmp_path, offline_pkgs, spy_path) -> None:
+    env, _ = spy_path
+    root = tmp_path / "project"
+    root.mkdir()
+    write_project(root, offline_pkgs, ["hello", "cowsay"])
+    proc = anysnake2(root, env, "build", "rootfs")
+    assert proc.returncode == 0, proc.stderr
+    rootfs = root / ".anysnake2_flake" / "result" / "rootfs"
+    for tool in ("hello", "cowsay", "bash", "ls"):
+        assert (rootfs / "bin" / tool).exists(), tool
+    assert os.readlink(rootfs / "usr" / "bin") == "/bin"  # resolves inside the container
+    assert not (root / ".anysnake2_flake" / ".build_unfinished").exists()
+
+
+def test_unchanged_project_starts_no_nix_git_or_uv(tmp_path, offline_pkgs, spy_path) -> None:
+    env, log = spy_path
+    root = tmp_path / "project"
+    root.mkdir()
+    write_project(root, offline_pkgs, ["hello"])
+    first = anysnake2(root, env, "run", "--", "hello")
+    assert first.returncode == 0, first.stderr
+    assert "Hello, world!" in first.stdout
+    assert calls(log, "nix"), "the first run builds with nix"
+    log.unlink()
+    second = anysnake2(root, env, "run", "--", "hello")
+    assert second.returncode == 0, second.stderr
+    assert "Hello, world!" in second.stdout
+    assert not log.exists(), log.read_text()
+    # A comment changes the bytes: the full path runs, renders the same flake, builds nothing.
+    with open(root / "anysnake2.toml", "a") as handle:
+        handle.write("# a comment\n")
+    third = anysnake2(root, env, "run", "--", "hello")
+    assert third.returncode == 0, third.stderr
+    assert not [c for c in calls(log, "nix") if " build " in f" {c} "]
+
+
+def test_changing_a_package_rebuilds(tmp_path, offline_pkgs, spy_path) -> None:
+    env, log = spy_path
+    root = tmp_path / "project"
+    root.mkdir()
+    write_project(root, offline_pkgs, ["hello"])
+    assert anysnake2(root, env, "build", "rootfs").returncode == 0
+    rootfs = root / ".anysnake2_flake" / "result" / "rootfs"
+    assert not (rootfs / "bin" / "cowsay").exists()
+    write_project(root, offline_pkgs, ["hello", "cowsay"])
+    proc = anysnake2(root, env, "run", "--", "cowsay", "moo")
+    assert proc.returncode == 0, proc.stderr
+    assert "moo" in proc.stdout
+    assert any(" build " in f" {c} " for c in calls(log, "nix"))
+    assert (root / ".anysnake2_flake" / "flake.nix.old").exists()
+
+
+def test_interrupted_build_is_redone(tmp_path, offline_pkgs, spy_path) -> None:
+    env, _ = spy_path
+    root = tmp_path / "project"
+    root.mkdir()
+    write_project(root, offline_pkgs, ["hello"])
+    assert anysnake2(root, env, "build", "rootfs").returncode == 0
+    # A derivation no earlier run can have built: it sleeps, so the build is caught midway.
+    token = f"{os.getpid()}-{time.time_ns()}"
+    overlay = (
+        f'final: prev: {{ sleeper = final.runCommand "sleeper-{token}" {{ }} '
+        "''sleep 20; mkdir -p $out/bin; echo 'echo slept' > $out/bin/sleeper''; }"
+    )
+    write_project(root, offline_pkgs, ["hello", "sleeper"], overlay)
+    proc = subprocess.Popen(
+        [sys.executable, *ENTRY, "build", "rootfs"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    marker = root / ".anysnake2_flake" / ".build_unfinished"
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert marker.exists(), "the build never started"
+    time.sleep(1)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+    proc.wait(timeout=60)
+    assert marker.exists(), "an interrupted build must leave its marker"
+    # Even with the old rootfs still in place and the flake unchanged, the next run builds.
+    again = anysnake2(root, env, "build", "rootfs")
+    assert again.returncode == 0, again.stderr
+    assert "an earlier build did not finish" in again.stderr
+    assert not marker.exists()
+    assert (root / ".anysnake2_flake" / "result" / "rootfs" / "bin" / "sleeper").exists()
+
+
+def test_two_runs_started_together_build_once(tmp_path, offline_pkgs, spy_path) -> None:
+    env, log = spy_path
+    root = tmp_path / "project"
+    root.mkdir()
+    write_project(root, offline_pkgs, ["hello", "tools.nested.hello2"])
+    procs = [
+        subprocess.Popen(
+            [sys.executable, *ENTRY, "run", "--", "hello2"],
+            cwd=root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    builds = [c for c in calls(log, "nix") if " build " in f" {c} "]
+    assert len(builds) == 1, builds
+    assert all("Hello from tools.nested.hello2!" in out for out, _ in outputs)
+
+
+def test_garbage_collection_leaves_the_project_runnable(tmp_path, offline_pkgs, spy_path) -> None:
+    env, _ = spy_path
+    root = tmp_path / "project"
+    root.mkdir()
+    write_project(root, offline_pkgs, ["hello"])
+    assert anysnake2(root, env, "build", "rootfs").returncode == 0
+    roots = sorted((root / ".anysnake2_flake" / ".gcroots").iterdir())
+    assert any(r.name == "input-nixpkgs" for r in roots), roots
+    gc = subprocess.run(["nix-collect-garbage"], capture_output=True, text=True, check=False)
+    assert gc.returncode == 0, gc.stderr
+    for link in roots:
+        assert Path(os.readlink(link)).exists(), f"{link} was collected"
+    warm = anysnake2(root, env, "run", "--", "hello")
+    assert warm.returncode == 0, warm.stderr
+    assert "Hello, world!" in warm.stdout
+    # The full path (a changed comment) re-evaluates the flake from the rooted inputs.
+    with open(root / "anysnake2.toml", "a") as handle:
+        handle.write("# changed\n")
+    cold = anysnake2(root, env, "run", "--", "hello")
+    assert cold.returncode == 0, cold.stderr
+    assert "Hello, world!" in cold.stdout
+
+
+def test_failed_build_exits_70_with_log_tail(tmp_path, offline_pkgs, spy_path) -> None:
+    env, _ = spy_path
+    root = tmp_path / "project"
+    root.mkdir()
+    write_project(root, offline_pkgs, ["failing"])
+    proc = anysnake2(root, env, "build", "rootfs")
+    assert proc.returncode == 70
+    assert "nix build of rootfs failed" in proc.stderr
+    assert "building failing..." in proc.stderr or "line 20" in proc.stderr
+    assert str(root / ".anysnake2_flake" / "build.log") in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_nix_missing_is_69(tmp_path, offline_pkgs) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    write_project(root, offline_pkgs, ["hello"])
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("git",):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    env = dict(os.environ, PATH=str(bin_dir), PYTHONPATH=str(REPO), ANYSNAKE2_OFFLINE="1")
+    proc = anysnake2(root, env, "build", "rootfs")
+    assert proc.returncode == 69, proc.stderr
+    assert "'nix' was not found" in proc.stderr and "apt-get install nix-bin" in proc.stderr
