@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from anysnake2.errors import ConfigError
+from anysnake2.errors import ConfigError, NetworkError
 from anysnake2.model import Project, Python, PythonPackage, R
 from anysnake2.resolve import python_lock
 from anysnake2.resolve.python_lock import (
@@ -240,3 +240,49 @@ def test_lock_command_writes_the_lock_beside_the_config(tmp_path: Path) -> None:
     again = lock()
     assert again.returncode == 0, again.stderr
     assert "up to date" in again.stderr + again.stdout
+
+
+def test_pypi_pin_whose_dependencies_are_too_new_says_so(tmp_path: Path) -> None:
+    pin = PythonPackage("pandas", "==2.2.0", pypi=True)
+    with pytest.raises(ConfigError) as caught:
+        ensure_python_lock(_project("2021-04-12", "3.9", pandas=pin), tmp_path, offline=False)
+    assert caught.value.exit_code == 65
+    assert "pandas" in caught.value.message
+    assert "its own dependencies stay limited" in (caught.value.hint or "")
+
+
+def test_unreachable_index_is_a_network_error(tmp_path: Path) -> None:
+    # uv_lock_env is passed to uv: here it points uv at an index nobody listens on.
+    env = {"UV_DEFAULT_INDEX": "http://127.0.0.1:9/simple", "UV_HTTP_RETRIES": "0"}
+    project = Project(
+        python=Python("3.8", "2021-04-12", {"six": PythonPackage("six")}, uv_lock_env=env)
+    )
+    with pytest.raises(NetworkError) as caught:
+        ensure_python_lock(project, tmp_path, offline=False)
+    assert caught.value.exit_code == 75
+
+
+def test_sources_render_in_uv_syntax() -> None:
+    packages = {
+        "a": PythonPackage("a", source=parse_source("github:owner/a/main")),
+        "b": PythonPackage("b", source=parse_source("github:owner/b/main/" + "1" * 40)),
+        "c": PythonPackage("c", source=parse_source("https://example.org/c-1.0.tar.gz")),
+        "d": PythonPackage("d", source=parse_source("git+ssh://git@example.org/d?ref=dev")),
+        "e": PythonPackage("e", "==1.0", pypi=True),
+    }
+    spec = lock_input(Project(python=Python("3.12", "2024-05-01", packages)))
+    assert spec is not None
+    assert spec.pyproject.endswith(
+        "[tool.uv.sources]\n"
+        '"a" = { git = "https://github.com/owner/a", branch = "main" }\n'
+        f'"b" = {{ git = "https://github.com/owner/b", rev = "{"1" * 40}" }}\n'
+        '"c" = { url = "https://example.org/c-1.0.tar.gz" }\n'
+        '"d" = { git = "ssh://git@example.org/d", branch = "dev" }\n'
+    )
+    assert '    "e==1.0",\n' in spec.pyproject
+    assert spec.exclude_newer_packages == ("e=false",)
+    # Same input, same digest; any change, another one.
+    again = lock_input(Project(python=Python("3.12", "2024-05-01", packages)))
+    assert again is not None and again.digest == spec.digest
+    moved = lock_input(Project(python=Python("3.12", "2024-05-02", packages)))
+    assert moved is not None and moved.digest != spec.digest

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import json
 import os
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,9 +79,23 @@ class LockInput:
     digest: str
 
 
+_SPECIAL = re.compile(r'["\\\x00-\x1f\x7f]')
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
 def _q(text: str) -> str:
-    """A TOML basic string (JSON's escapes are valid TOML)."""
-    return json.dumps(text)
+    """A TOML basic string."""
+    if not _SPECIAL.search(text):
+        return f'"{text}"'
+    out = []
+    for char in text:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def _requires_python(version: str) -> str:
@@ -338,7 +350,14 @@ def _run_uv_lock(spec: LockInput, workspace: Path, *, offline: bool) -> None:
 def _uv_error(spec: LockInput, output: str, *, offline: bool) -> Exception:
     text = output.strip()
     lower = text.lower()
-    explanation = "\n".join("  | " + line for line in text.splitlines()[-30:])
+    lines = [
+        line
+        for line in text.splitlines()
+        if not line.startswith(("Using CPython", "Using Python"))
+        # Our requires-python is deliberately wider than the locked Python (see DESIGN).
+        and "Consider limiting your project's supported Python versions" not in line
+    ]
+    explanation = "\n".join("  | " + line for line in lines[-30:])
     if offline or any(pattern in lower for pattern in _NETWORK_PATTERNS):
         return NetworkError(
             "uv could not reach the package index while locking the Python packages\n"
@@ -376,6 +395,8 @@ def _named_packages(spec: LockInput, lower_text: str) -> list[str]:
 
 def _prepare_local(local: LocalSource, dest: Path) -> None:
     """A fresh checkout of `local.source` in dest, patched when asked."""
+    import shutil
+
     from .. import _proc
 
     if dest.exists():
