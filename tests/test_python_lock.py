@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from anysnake2.model import Project, Python, PythonPackage, R
 from anysnake2.resolve import python_lock
 from anysnake2.resolve.python_lock import (
     LOCK_NAME,
+    ensure_local_sources,
     ensure_python_lock,
     lock_input,
     python_lock_is_current,
@@ -213,7 +215,13 @@ def test_mercurial_source_from_a_local_repository(tmp_path: Path) -> None:
     # Relative to the workspace: the lock does not depend on where the project lives.
     assert f'directory = "../hg/tinyhg-{rev}"' in recorded
     assert str(root) not in recorded
-    assert (root / ".anysnake2_flake" / "hg" / f"tinyhg-{rev}" / "tinyhg.py").exists()
+    checkout = root / ".anysnake2_flake" / "hg" / f"tinyhg-{rev}"
+    assert (checkout / "tinyhg.py").exists()
+    # A colleague's checkout has the lock but not the clone: fetched without re-locking.
+    shutil.rmtree(checkout)
+    assert ensure_local_sources(project, root, offline=False) == [checkout]
+    assert (checkout / "tinyhg.py").exists()
+    assert (root / LOCK_NAME).read_text() == recorded
 
 
 def test_lock_command_writes_the_lock_beside_the_config(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "UV_VERSION",
     "WORKSPACE",
     "LockInput",
+    "ensure_local_sources",
     "ensure_python_lock",
     "lock_input",
     "python_lock_is_current",
@@ -282,6 +283,30 @@ def ensure_python_lock(
         )
     _relock(spec, root, header, offline=offline)
     return workspace
+
+
+def ensure_local_sources(project: Project, root: Path, *, offline: bool) -> list[Path]:
+    """Check out the mercurial and patched sources the lock refers to, where missing.
+
+    A reused lock (a colleague's checkout) names `../hg/<name>-<rev>` and
+    `../patched/<name>-<rev>` without them existing; building needs them. Returns the folders.
+    """
+    spec = lock_input(project)
+    if spec is None:
+        return []
+    folders = []
+    for local in spec.local_sources:
+        dest = root / ".anysnake2_flake" / local.folder
+        if not dest.is_dir():
+            if offline:
+                raise NetworkError(
+                    f"python.packages.{local.name} must be fetched into {dest}, "
+                    "which needs the network",
+                    hint="run without --offline once",
+                )
+            _prepare_local(local, dest)
+        folders.append(dest)
+    return folders
 
 
 def _relock(spec: LockInput, root: Path, header: dict[str, str] | None, *, offline: bool) -> None:
