@@ -62,13 +62,22 @@ def run(
     input: str | None = None,
     what: str | None = None,
     timeout: float | None = None,
+    redact: Sequence[str] = (),
 ) -> subprocess.CompletedProcess[str]:
     """Run argv; on failure (check=True) raise FailureError naming argv, code and stderr tail.
 
     With capture=False the child's output goes straight to our stdout/stderr (streamed).
+    Strings in `redact` (credentials) are masked in every log line and message.
     """
     args = [str(a) for a in argv]
-    _log.debug(f"running: {format_argv(args)}" + (f" (in {cwd})" if cwd else ""))
+
+    def masked(text: str) -> str:
+        for secret in redact:
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+    _log.debug(masked(f"running: {format_argv(args)}" + (f" (in {cwd})" if cwd else "")))
     try:
         proc = subprocess.run(
             args,
@@ -87,7 +96,7 @@ def run(
             f"'{args[0]}' was not found", hint=INSTALL_HINTS.get(tool, f"install {tool}")
         ) from None
     if capture and proc.stderr:
-        _log.debug(proc.stderr.rstrip())
+        _log.debug(masked(proc.stderr.rstrip()))
     if check and proc.returncode != 0:
         tail = "\n".join((proc.stderr or "").strip().splitlines()[-20:])
         label = what or format_argv(args)
@@ -96,5 +105,5 @@ def run(
             message += f"\n  command: {format_argv(args)}"
         if tail:
             message += "\n" + "\n".join("  | " + line for line in tail.splitlines())
-        raise FailureError(message)
+        raise FailureError(masked(message))
     return proc

@@ -152,11 +152,14 @@ def ensure_built(ctx: Context) -> Path:
 
 
 def write_flake(ctx: Context) -> bool:
-    """Resolve and render ctx's project into the flake directory; True when it changed."""
+    """Clone what is missing, resolve and render ctx's project into the flake directory;
+    True when the flake changed."""
     from ..render.flake import render_flake
     from ..render.write import write_flake_dir
+    from .clones import perform_clones
 
     project = ctx.project
+    perform_clones(project, ctx.root)
     resolution = resolution_for(ctx)
     lock_missing = not (flake_dir_of(ctx.root) / "uv" / "uv.lock").exists()
     if project.python is not None and resolution.python_lock is None and lock_missing:

@@ -289,8 +289,13 @@ def _fail(entry: CloneEntry, output: str) -> FailureError:
     return FailureError(message, hint="nothing was left behind; fix the URL or the network")
 
 
-def _step(entry: CloneEntry, argv: list[str], env: Mapping[str, str] | None = None) -> None:
-    proc = _proc.run(argv, env=env, check=False)
+def _step(
+    entry: CloneEntry,
+    argv: list[str],
+    env: Mapping[str, str] | None = None,
+    redact: tuple[str, ...] = (),
+) -> None:
+    proc = _proc.run(argv, env=env, check=False, redact=redact)
     if proc.returncode != 0:
         raise _fail(entry, (proc.stderr or "") + (proc.stdout or ""))
 
@@ -324,5 +329,8 @@ def _hg_clone(entry: CloneEntry, source: Source, tmp: Path) -> None:
     argv = [hg, "--noninteractive", "clone", "--quiet"]
     if source.rev:
         argv += ["--updaterev", source.rev]
-    # hg takes credentials only from the URL or its config; the URL is the simpler one.
-    _step(entry, [*argv, "--", source.fetch_url, str(tmp)])
+    # hg takes credentials only from the URL or its config; the URL is the simpler one,
+    # masked in our debug log.
+    url = source.fetch_url
+    secret = (url,) if strip_credentials(url) != url else ()
+    _step(entry, [*argv, "--", url, str(tmp)], redact=secret)
