@@ -100,14 +100,16 @@ def flake_fingerprint(flake_dir: Path) -> str:
 
 
 def resolution_for(ctx: Context) -> Resolution:
-    """What the resolve steps recorded for this project (offline flag from the context).
-
-    Until the resolve steps exist, nothing is recorded: tags and branches are rendered as
-    refs (with a warning), and an existing `.anysnake2_flake/uv/` lock stays in place.
-    """
+    """What the resolve steps decided for this project: today the Python lock (made with
+    uv, or reused from anysnake2.uv.lock without calling uv). Revisions given as tags or
+    branches are not resolved yet: they are rendered as refs, with a warning."""
     from ..render.resolution import Resolution
+    from ..resolve.python_lock import ensure_local_sources, ensure_python_lock
 
-    return Resolution(offline=ctx.offline)
+    lock = ensure_python_lock(ctx.project, ctx.root, offline=ctx.offline, locked=ctx.locked)
+    if lock is not None:
+        ensure_local_sources(ctx.project, ctx.root, offline=ctx.offline)
+    return Resolution(python_lock=lock, offline=ctx.offline)
 
 
 def _needs_build(flake_dir: Path) -> str | None:
