@@ -4,7 +4,7 @@ The sequence for `[cmd.<name>]`: `pre_run_outside` on the host (failure aborts w
 `while_run_outside` started on the host, the container (`pre_run_inside`, `run` with the
 arguments as `$@`, `post_run_inside` always), `while_run_outside` stopped with its
 children, `post_run_outside` on the host (failure warns). `run -- ARGV` runs ARGV alone,
-without hooks.
+without hooks. With a terminal, all of it runs inside a dtach session (runtime.dtach).
 
 The exit status is the status of `run` (128+N when killed by signal N). The original
 returned the status of `post_run_inside` (the last command of its `outer_run.sh`), so a
@@ -34,7 +34,15 @@ from .container import (
 )
 from .detect import Runtime, detect_runtime
 
-__all__ = ["Extras", "Prepared", "prepare", "resolve_home", "run_command", "scripts_dir"]
+__all__ = [
+    "Extras",
+    "Prepared",
+    "prepare",
+    "resolve_home",
+    "run_command",
+    "scripts_dir",
+    "session_allowed",
+]
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,11 @@ class Extras:
 def scripts_dir(root: Path, name: str) -> Path:
     """`<root>/.anysnake2_flake/run_scripts/<name>` (`run` for `run --`)."""
     return root / ".anysnake2_flake" / "run_scripts" / name
+
+
+def session_allowed(project: Project) -> bool:
+    """False when `[anysnake2] dtach` or `[container] dtach` is false (default: on)."""
+    return project.anysnake2.dtach is not False and project.container.dtach is not False
 
 
 def _substitution_env(root: Path, host_env: Mapping[str, str]) -> dict[str, str]:
@@ -130,6 +143,8 @@ def prepare(
         project.container.volumes_rw, root, substitution, kind="volumes_rw"
     )
     env = make_env(project.env, project.container.env, substitution)
+    # Marks the inside of our containers, so that anysnake2 there refuses to nest.
+    env = tuple(sorted({**dict(env), "ANYSNAKE2_INSIDE": "1"}.items()))
     directory = scripts_dir(root, name)
     files = scripts.render_scripts(name, command)
     uid, gid = os.getuid(), os.getgid()
@@ -164,6 +179,7 @@ def prepare(
     names += [] if project.container.home else ["HOME"]
     files[start.HOST_FILE] = "\0".join(start.host_facts(names, host_env, root))
     files[start.ARGV_FILE] = "\0".join(container_argv(spec))
+    files[start.SESSION_FILE] = "on\n" if session_allowed(project) else "off\n"
     scripts.write_files(directory, files)
     argv = container_argv(replace(spec, args=tuple(args)))
     return Prepared(name, command, argv, directory, runtime)
@@ -187,4 +203,10 @@ def run_command(
     ready = prepare(
         project, root, name, command, args, rootfs=rootfs, runtime=runtime, extras=extras
     )
-    return start.execute(ready.directory, Path(os.path.realpath(root)), name, ready.argv)
+    return start.execute(
+        ready.directory,
+        Path(os.path.realpath(root)),
+        name,
+        ready.argv,
+        dtach=session_allowed(project),
+    )

@@ -3,7 +3,8 @@
 `prepare` (runtime/run.py) stores, beside the run scripts, the runtime argv in `argv`
 (NUL-separated, without the user's arguments) and in `host` the host facts that argv was
 made from (the values of the host variables the config refers to, HOME, TERM, uid, gid,
-the hash of the last successful build).
+the hash of the last successful build), and in `session` whether the config allows a
+dtach session (`on` or `off`).
 `run_stored` starts a command from those files alone: the warm path, for when the caller
 knows that the config did not change (`runtime.state.is_fresh`); it returns None when the
 stored files are missing or the host facts differ, and the caller then prepares again.
@@ -19,17 +20,26 @@ from pathlib import Path
 
 from .. import _log
 
-__all__ = ["ARGV_FILE", "HOST_FILE", "execute", "host_facts", "launch", "run_stored"]
+__all__ = [
+    "ARGV_FILE",
+    "HOST_FILE",
+    "SESSION_FILE",
+    "execute",
+    "host_facts",
+    "launch",
+    "run_stored",
+]
 
 ARGV_FILE = "argv"
 HOST_FILE = "host"
+SESSION_FILE = "session"
 
 
 def launch(argv: Sequence[str], *, cwd: Path) -> int:
     """Start the container and wait for it; its exit status (128+N for signal N).
 
-    The one place the runtime is started (dtach wraps this later). Ctrl-C belongs to the
-    program in the container: we keep running until it exits. A handler (not SIG_IGN,
+    The one place the runtime is started (inside dtach when `execute` asks). Ctrl-C
+    belongs to the program in the container: we keep running until it exits. A handler (not SIG_IGN,
     which the child would inherit) keeps Python from raising KeyboardInterrupt meanwhile.
     """
     if _log.verbosity() >= 3:
@@ -46,11 +56,33 @@ def launch(argv: Sequence[str], *, cwd: Path) -> int:
     return 128 - status if status < 0 else status
 
 
-def execute(directory: Path, root: Path, name: str, argv: Sequence[str]) -> int:
+def _session_possible() -> bool:
+    """A terminal on stdin and stdout, outside screen and tmux (runtime.dtach.wanted)."""
+    if os.environ.get("STY") or os.environ.get("TMUX"):
+        return False
+    return os.isatty(0) and os.isatty(1)
+
+
+def execute(
+    directory: Path, root: Path, name: str, argv: Sequence[str], *, dtach: bool = True
+) -> int:
     """Host hooks (those with a file in `directory`) around `launch(argv)`; run's status.
 
-    FailureError (70) when pre_run_outside fails; post_run_outside failing warns.
+    With `dtach` (and a terminal, outside screen/tmux: runtime.dtach.wanted) all of it
+    runs inside a dtach session. FailureError (70) when pre_run_outside fails or when
+    called inside a container; post_run_outside failing warns.
     """
+    for variable in ("SINGULARITY_NAME", "APPTAINER_NAME", "ANYSNAKE2_INSIDE"):
+        if os.environ.get(variable):
+            from .dtach import refuse_nesting
+
+            refuse_nesting()
+    if dtach and _session_possible():
+        from . import dtach as sessions  # only now: the modules it needs cost start-up time
+
+        status = sessions.run_in_session(directory, root, name, argv)
+        if status is not None:
+            return status
     pre = directory / "pre_run_outside.sh"
     during = directory / "while_run_outside.sh"
     post = directory / "post_run_outside.sh"
@@ -95,4 +127,8 @@ def run_stored(root: Path, name: str, args: Sequence[str]) -> int | None:
     names = [fact.split("=", 1)[0] for fact in stored if not fact.startswith(":")]
     if host_facts(names, os.environ, root) != stored:
         return None
-    return execute(directory, root, name, [*argv, *args])
+    try:
+        dtach = (directory / SESSION_FILE).read_text().strip() != "off"
+    except OSError:
+        dtach = True
+    return execute(directory, root, name, [*argv, *args], dtach=dtach)
