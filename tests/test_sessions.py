@@ -336,3 +336,28 @@ def test_develop_starts_the_configured_shell_with_the_packages(project: Path) ->
     assert "Hello, world!" in lines
     assert "moo" in proc.stdout  # [dev_shell] inputs
     assert str(project) == _tool(project, "develop", "-c", "pwd").stdout.strip()
+
+
+def test_session_survives_a_lost_terminal(project: Path) -> None:
+    """The ssh connection drops: the terminal (here: the whole tmux server) goes away."""
+    pane = Pane(project)
+    try:
+        pane.anysnake2("waiter", "A")
+        pane.wait_for(r"^ready A$")
+    finally:
+        pane.close()
+    assert len(dtach.live_sessions(project)) == 1
+    before = _ticks(project, "A")
+    _wait_until(lambda: _ticks(project, "A") > before + 3)
+    assert not (project / "post.log").exists()
+    (project / "go_A").touch()
+    _wait_until(lambda: (project / "post.log").exists())
+    assert (project / "post.log").read_text() == "post 3\n"
+    _wait_until(lambda: dtach.live_sessions(project) == [])
+
+
+def test_missing_dtach_warns_and_runs_directly(tmp_path: Path, monkeypatch, capfd) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dtach here
+    assert dtach.run_in_session(tmp_path, tmp_path, "run", ["true"]) is None
+    assert "dtach was not found on PATH" in capfd.readouterr().err
+    assert not dtach.socket_dir(tmp_path).exists()

@@ -52,7 +52,7 @@ SOCKET_DIR = ".anysnake2_flake/dtach"
 #: Set inside every anysnake2 container (runtime.run.prepare): bwrap, unlike singularity
 #: and apptainer, leaves no trace of its own in the environment.
 INSIDE_VARIABLE = "ANYSNAKE2_INSIDE"
-DETACH_NOTE = "detach with Ctrl-\\ (the command keeps running); 'anysnake2 attach' returns"
+DETACH_NOTE = "detach with Ctrl-\\ (the command keeps running); 'anysnake2 attach' brings it back"
 # Orphaned plan/status files (their socket is gone) older than this are removed.
 ORPHAN_AGE = 60.0
 
