@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from anysnake2.model import AnysnakeSettings, Container, Project
-from anysnake2.runtime import dtach
+from anysnake2.runtime import dtach, start
 from anysnake2.runtime.run import session_allowed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -269,13 +269,16 @@ def test_dtach_false_in_config_runs_without_session(tmp_path: Path, nixpkgs) -> 
     assert session.read_text() == "off\n"  # the warm path knows it too
 
 
-def test_when_dtach_is_wanted() -> None:
-    assert dtach.wanted([None, None], {}, terminal=True)
-    assert not dtach.wanted([None, None], {}, terminal=False)
-    assert not dtach.wanted([False, None], {}, terminal=True)
-    assert not dtach.wanted([None, False], {}, terminal=True)
-    assert not dtach.wanted([True, True], {"TMUX": "/tmp/x,1,0"}, terminal=True)
-    assert not dtach.wanted([True, True], {"STY": "1.pts"}, terminal=True)
+def test_when_dtach_is_wanted(monkeypatch) -> None:
+    for name in ("TMUX", "STY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TMUX", "/tmp/x,1,0")
+    assert not start._session_possible()
+    monkeypatch.delenv("TMUX")
+    monkeypatch.setenv("STY", "1.pts")
+    assert not start._session_possible()
+    monkeypatch.delenv("STY")
+    assert not start._session_possible()  # pytest's stdout is no terminal
     assert session_allowed(Project())
     assert not session_allowed(Project(anysnake2=AnysnakeSettings(dtach=False)))
     assert not session_allowed(Project(container=Container(dtach=False)))

@@ -45,7 +45,7 @@ __all__ = [
     "refuse_nesting",
     "run_in_session",
     "runner_main",
-    "wanted",
+    "socket_dir",
 ]
 
 SOCKET_DIR = ".anysnake2_flake/dtach"
@@ -72,28 +72,6 @@ def refuse_nesting(environ: Mapping[str, str] | None = None) -> None:
                 "containers is not supported",
                 hint="leave the container (exit its shell) and run anysnake2 on the host",
             )
-
-
-def wanted(
-    settings: Sequence[bool | None],
-    environ: Mapping[str, str] | None = None,
-    *,
-    terminal: bool | None = None,
-) -> bool:
-    """Whether a command should run in a dtach session.
-
-    `settings`: `[anysnake2] dtach` and `[container] dtach` (None: not set, on). Off when
-    one is False, inside screen or tmux, or when stdin or stdout is not a terminal
-    (`terminal` overrides that check).
-    """
-    env = os.environ if environ is None else environ
-    if any(value is False for value in settings):
-        return False
-    if env.get("STY") or env.get("TMUX"):
-        return False
-    if terminal is None:
-        terminal = os.isatty(0) and os.isatty(1)
-    return terminal
 
 
 def socket_dir(root: Path) -> Path:

@@ -57,7 +57,10 @@ def launch(argv: Sequence[str], *, cwd: Path) -> int:
 
 
 def _session_possible() -> bool:
-    """A terminal on stdin and stdout, outside screen and tmux (runtime.dtach.wanted)."""
+    """A terminal on stdin and stdout, outside screen and tmux: where dtach is used.
+
+    Output going to a pipe or file wants the output, not a session.
+    """
     if os.environ.get("STY") or os.environ.get("TMUX"):
         return False
     return os.isatty(0) and os.isatty(1)
@@ -68,7 +71,7 @@ def execute(
 ) -> int:
     """Host hooks (those with a file in `directory`) around `launch(argv)`; run's status.
 
-    With `dtach` (and a terminal, outside screen/tmux: runtime.dtach.wanted) all of it
+    With `dtach` (and a terminal, outside screen and tmux) all of it
     runs inside a dtach session. FailureError (70) when pre_run_outside fails or when
     called inside a container; post_run_outside failing warns.
     """
