@@ -25,12 +25,19 @@ def median_seconds(run: Callable[[], object], repeat: int = 15) -> float:
     return statistics.median(times)
 
 
-def command(argv: Sequence[str], cwd: Path | None = None, env: dict | None = None) -> Callable[[], None]:
+def command(
+    argv: Sequence[str], cwd: Path | None = None, env: dict | None = None
+) -> Callable[[], None]:
     """A callable that runs argv (output discarded) and checks it succeeded."""
 
     def run() -> None:
         subprocess.run(
-            list(argv), cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            list(argv),
+            cwd=cwd,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
 
     return run

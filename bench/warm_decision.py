@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import command, env_with_repo, median_seconds, python_pass, report  # noqa: E402
-from _project import make_project  # noqa: E402
+from _common import command, env_with_repo, median_seconds, python_pass, report
+from _project import make_project
 
 DECIDE = (
     "import sys; del sys.path[0]; from anysnake2._version import __version__; "
@@ -26,7 +26,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = make_project(Path(tmp))
         baseline = python_pass()
-        decide = median_seconds(command([sys.executable, "-c", DECIDE, str(root)], env=env_with_repo()))
+        decide = median_seconds(
+            command([sys.executable, "-c", DECIDE, str(root)], env=env_with_repo())
+        )
     report([("start + decision (unchanged project)", decide)], baseline)
     print(f"target: <= 2.5x -> {'ok' if decide / baseline <= 2.5 else 'MISSED'}")
 

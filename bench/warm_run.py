@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ENTRY, command, env_with_repo, median_seconds, python_pass, report  # noqa: E402
-from _project import make_project  # noqa: E402
+from _common import ENTRY, command, env_with_repo, median_seconds, python_pass, report
+from _project import make_project
 
 
 def spy_env(tmp: Path) -> tuple[dict[str, str], Path]:
@@ -44,8 +44,12 @@ def main() -> None:
         argv = (toml_root / ".anysnake2_flake/run_scripts/run/argv").read_text().split("\0")
         bare = median_seconds(command([*argv, "true"], cwd=toml_root, env=env))
         baseline = python_pass()
-        toml_run = median_seconds(command([sys.executable, *ENTRY, "run", "--", "true"], toml_root, env))
-        py_cli = median_seconds(command([sys.executable, *ENTRY, "run", "--", "true"], py_root, env))
+        toml_run = median_seconds(
+            command([sys.executable, *ENTRY, "run", "--", "true"], toml_root, env)
+        )
+        py_cli = median_seconds(
+            command([sys.executable, *ENTRY, "run", "--", "true"], py_root, env)
+        )
         py_script = median_seconds(
             command([sys.executable, "anysnake2.py", "run", "--", "true"], py_root, env)
         )
@@ -65,8 +69,10 @@ def main() -> None:
         ("python anysnake2.py", py_script, 8),
     ):
         overhead = (seconds - bare) / baseline
-        print(f"overhead {name}: {overhead:.2f}x python -c pass (target <= {target}x) "
-              f"-> {'ok' if overhead <= target else 'MISSED'}")
+        print(
+            f"overhead {name}: {overhead:.2f}x python -c pass (target <= {target}x) "
+            f"-> {'ok' if overhead <= target else 'MISSED'}"
+        )
     print(f"nix/uv/git processes started by the warm runs: {len(started)}")
     if os.environ.get("BENCH_VERBOSE"):
         print("\n".join(started))

@@ -29,8 +29,10 @@ def rootfs_path(ctx: Context) -> Path:
 
 
 def _start(ctx: Context, name: str, command: Command | None, args: list[str]) -> int:
+    from ..runtime.dtach import refuse_nesting
     from ..runtime.run import run_command
 
+    refuse_nesting()  # before any build: nothing is done inside a container
     rootfs = rootfs_path(ctx)
     return run_command(ctx.project, ctx.root, name, command, args, rootfs=Path(rootfs))
 
