@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-ORIGINALS = Path("/work/shared/reference/original-configs")
+ORIGINALS = (
+    Path(__file__).resolve().parents[2] / "shared" / "reference" / "original-configs"
+)  # ../shared beside the checkout
 
 # file -> None (exit 0) or (mach-nix-only key named, its replacement named in the hint)
 EXPECTED: dict[str, tuple[str, str] | None] = {

@@ -108,3 +108,10 @@ def test_version_imports_nothing_heavy(tmp_path: Path) -> None:
     imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
     for module in HEAVY:
         assert module not in imported, f"{module} imported on the start-up path"
+
+
+def test_the_shared_original_configs_are_found() -> None:
+    """The table-driven tests read ../shared beside the checkout; all 40 files must be there
+    (an empty folder would silently run no cases)."""
+    originals = REPO.parent / "shared" / "reference" / "original-configs"
+    assert len(list(originals.glob("*.toml"))) == 40

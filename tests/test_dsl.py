@@ -19,7 +19,9 @@ from anysnake2.toml_compat.writer import write_project
 
 REPO = Path(__file__).resolve().parent.parent
 RUFF = REPO / ".venv" / "bin" / "ruff"
-ORIGINAL_CONFIGS = Path("/work/shared/reference/original-configs")
+ORIGINAL_CONFIGS = (
+    Path(__file__).resolve().parents[2] / "shared" / "reference" / "original-configs"
+)  # ../shared beside the checkout
 
 
 def _line_of(marker: str) -> int:

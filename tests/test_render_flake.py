@@ -27,7 +27,9 @@ from anysnake2.render.resolution import Resolution
 from anysnake2.toml_compat.reader import read_project
 
 REPO = Path(__file__).resolve().parents[1]
-CONFIGS = Path("/work/shared/reference/original-configs")
+CONFIGS = (
+    Path(__file__).resolve().parents[2] / "shared" / "reference" / "original-configs"
+)  # ../shared beside the checkout
 GOLDEN = Path(__file__).parent / "resources" / "render"
 SHA = "0123456789abcdef0123456789abcdef01234567"
 SHA2 = "89abcdef0123456789abcdef0123456789abcdef"

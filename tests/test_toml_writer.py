@@ -18,7 +18,9 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-ORIGINALS = Path("/work/shared/reference/original-configs")
+ORIGINALS = (
+    Path(__file__).resolve().parents[2] / "shared" / "reference" / "original-configs"
+)  # ../shared beside the checkout
 EXAMPLES = Path(__file__).parent.parent / "anysnake2" / "examples"
 
 
