@@ -12,22 +12,11 @@ from __future__ import annotations
 import os
 import sys
 
+from ._names import RESERVED_COMMANDS
+
 __all__ = ["main", "try_warm"]
 
-_BUILTINS = frozenset(
-    (
-        "attach",
-        "build",
-        "check",
-        "config",
-        "convert",
-        "develop",
-        "help",
-        "lock",
-        "upgrade",
-        "version",
-    )
-)
+
 _NESTING_VARS = ("SINGULARITY_NAME", "APPTAINER_NAME", "ANYSNAKE2_INSIDE")
 
 
@@ -56,7 +45,7 @@ def try_warm(argv: list[str]) -> int | None:
         return None
     name = rest[0] if rest else "default"
     args = rest[1:]
-    if name in _BUILTINS:
+    if name != "run" and name in RESERVED_COMMANDS:
         return None
     if name == "run":
         if args[:1] != ["--"] or len(args) < 2:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 from ._frozen import FrozenMap
+from ._names import RESERVED_COMMANDS
 from .errors import ConfigError
 from .sources import Source
 
@@ -43,19 +44,6 @@ __all__ = [
     "validate_python_version",
 ]
 
-RESERVED_COMMANDS = (
-    "attach",
-    "build",
-    "check",
-    "config",
-    "convert",
-    "develop",
-    "help",
-    "lock",
-    "run",
-    "upgrade",
-    "version",
-)
 RUNTIMES = ("apptainer", "singularity", "bwrap")
 HELPER_INPUTS = ("build-system-pkgs", "flake-utils", "pyproject-nix", "uv2nix")
 
