@@ -253,3 +253,47 @@ def test_nix_missing_is_69(tmp_path, offline_pkgs) -> None:
     proc = anysnake2(root, env, "build", "rootfs")
     assert proc.returncode == 69, proc.stderr
     assert "'nix' was not found" in proc.stderr and "apt-get install nix-bin" in proc.stderr
+
+
+def test_do_not_modify_flake_builds_the_hand_edited_flake(tmp_path, offline_pkgs, spy_path) -> None:
+    env, _ = spy_path
+    root = tmp_path / "project"
+    root.mkdir()
+    config = write_project(root, offline_pkgs, ["hello"])
+    assert anysnake2(root, env, "build", "flake").returncode == 0
+    flake = root / ".anysnake2_flake" / "flake.nix"
+    edited = "# edited by hand\n" + flake.read_text()
+    flake.write_text(edited)
+    config.write_text("[anysnake2]\ndo_not_modify_flake = true\n\n" + config.read_text())
+    proc = anysnake2(root, env, "run", "--", "hello")
+    assert proc.returncode == 0, proc.stderr
+    assert "Hello, world!" in proc.stdout
+    assert flake.read_text() == edited
+    assert (root / ".anysnake2_flake" / "flake.generated.nix").exists()
+    assert "do_not_modify_flake" in proc.stderr
+
+
+def test_build_flake_writes_the_python_lock_beside_the_config(tmp_path, offline_pkgs) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    config = write_project(root, offline_pkgs, ["hello"])
+    config.write_text(
+        config.read_text()
+        + '\n[python]\nversion = "3.11"\necosystem_date = "2023-01-10"\n'
+        + '[python.packages]\nsix = ""\n'
+    )
+    env = dict(os.environ, PYTHONPATH=str(REPO), UV_CACHE_DIR=str(tmp_path / "uv-cache"))
+    proc = anysnake2(root, env, "build", "flake")
+    assert proc.returncode == 0, proc.stderr
+    lock = (root / "anysnake2.uv.lock").read_text()
+    assert 'name = "six"' in lock and 'version = "1.16.0"' in lock
+    copy = root / ".anysnake2_flake" / "uv" / "uv.lock"
+    assert 'name = "six"' in copy.read_text()
+    tracked = subprocess.run(
+        ["git", "ls-files"],
+        cwd=root / ".anysnake2_flake",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert "uv/uv.lock" in tracked and "flake.nix" in tracked
