@@ -1,0 +1,121 @@
+"""`anysnake2.lock.toml`: the recorded pins of an anysnake2.py project.
+
+An anysnake2.py is the user's code, so resolved values (a tag's revision, today's ecosystem
+date, the newest PyPI version, the anysnake2 version it was made with) are never written
+into it; they live in this file beside it, which the user commits. The file is ours: it is
+written whole, deterministically (sorted), and read with tomllib.
+
+    [anysnake2]
+    version = "0.1.0"
+
+    [pins."flakes.hello"]
+    kind = "revision"
+    url = "github:owner/repo"
+    ref = "main"
+    ref_kind = "branch"
+    value = "<40 hex>"
+
+A pin applies only while the request it answered (kind, url, ref) is unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+
+__all__ = ["LOCKFILE_NAME", "lockfile_path", "read_lockfile", "write_lockfile"]
+
+LOCKFILE_NAME = "anysnake2.lock.toml"
+HEADER = (
+    "# Written by anysnake2: what it resolved for anysnake2.py (tags and branches to\n"
+    "# revisions, missing dates and versions). Commit it beside anysnake2.py; move a pin\n"
+    "# on purpose with 'anysnake2 lock --upgrade NAME'. Do not edit by hand.\n"
+)
+PIN_FIELDS = ("kind", "url", "ref", "ref_kind", "value")
+
+
+def lockfile_path(config_path: Path) -> Path:
+    """The lock file beside `config_path`."""
+    return config_path.parent / LOCKFILE_NAME
+
+
+def read_lockfile(path: Path) -> dict[str, Any]:
+    """The file's tables (`anysnake2`, `pins`); `{}` when the file does not exist."""
+    try:
+        import tomllib as toml
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as toml  # type: ignore[no-redef]
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    try:
+        data = toml.loads(text)
+    except toml.TOMLDecodeError as error:
+        raise ConfigError(
+            f"{path}: not a valid lock file ({error})",
+            hint="restore it from version control, or delete it and run 'anysnake2 lock'",
+        ) from None
+    pins = data.get("pins", {})
+    if not isinstance(pins, dict) or not all(isinstance(v, dict) for v in pins.values()):
+        raise ConfigError(f"{path}: [pins] must hold one table per pin")
+    return data
+
+
+def _string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+def _key(name: str) -> str:
+    bare = name.replace("-", "").replace("_", "").isalnum() and name.isascii()
+    return name if bare else _string(name)
+
+
+def render_lockfile(version: str | None, pins: Mapping[str, Mapping[str, str | None]]) -> str:
+    """The file's text: same content, same bytes."""
+    parts = [HEADER]
+    if version is not None:
+        parts.append(f"\n[anysnake2]\nversion = {_string(version)}\n")
+    for target in sorted(pins):
+        pin = pins[target]
+        lines = [f"\n[pins.{_key(target)}]"]
+        lines += [f"{k} = {_string(str(pin[k]))}" for k in PIN_FIELDS if pin.get(k) is not None]
+        parts.append("\n".join(lines) + "\n")
+    return "".join(parts)
+
+
+def write_lockfile(
+    path: Path,
+    *,
+    version: str | None = None,
+    pins: Mapping[str, Mapping[str, str | None]] | None = None,
+    drop: Iterable[str] = (),
+) -> bool:
+    """Update the file: set `version` and `pins` (by target), remove `drop` targets.
+
+    What is not given is kept. Written only when the text changes (atomically); True then.
+    """
+    data = read_lockfile(path)
+    old_version = data.get("anysnake2", {}).get("version")
+    merged: dict[str, dict[str, Any]] = {k: dict(v) for k, v in data.get("pins", {}).items()}
+    for target in drop:
+        merged.pop(target, None)
+    for target, pin in (pins or {}).items():
+        merged[target] = dict(pin)
+    text = render_lockfile(version if version is not None else old_version, merged)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except FileNotFoundError:
+        if not merged and version is None:
+            return False
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return True

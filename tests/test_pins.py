@@ -1,0 +1,304 @@
+"""Resolution end to end: open values → exact pins, recorded, reused; --offline, --locked,
+lock --upgrade. Real git repositories, the real CLI in a subprocess."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from anysnake2.resolve.lockfile import read_lockfile, render_lockfile, write_lockfile
+from anysnake2.resolve.pins import Request, requests_for
+from anysnake2.toml_compat.reader import detect_era, read_project_text
+
+REPO = Path(__file__).resolve().parent.parent
+ENTRY = ["-c", "import sys; del sys.path[0]; from anysnake2._fast import main; sys.exit(main())"]
+HEX40 = re.compile(r"[0-9a-f]{40}")
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.org",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.org",
+    "GIT_CONFIG_GLOBAL": "/dev/null",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def anysnake2(*args: str, cwd: Path, env: dict[str, str] | None = None):
+    full = dict(os.environ, PYTHONPATH=str(REPO), **GIT_ENV, **(env or {}))
+    full.pop("ANYSNAKE2_OFFLINE", None)
+    full.pop("TMUX", None)
+    return subprocess.run(
+        [sys.executable, *ENTRY, *args],
+        cwd=cwd,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def git(repo: Path, *args: str) -> str:
+    env = dict(os.environ, **GIT_ENV)
+    return subprocess.run(
+        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def make_repo(path: Path) -> Path:
+    """A flake repository on branch main with an annotated tag v1 on its first commit."""
+    path.mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    (path / "flake.nix").write_text("{ outputs = { self }: { }; }\n")
+    git(path, "add", "flake.nix")
+    git(path, "commit", "-qm", "first")
+    git(path, "tag", "-a", "v1", "-m", "version 1")
+    commit(path, "second")
+    return path
+
+
+def commit(repo: Path, message: str) -> str:
+    log = repo / "log.txt"
+    log.write_text((log.read_text() if log.exists() else "") + message + "\n")
+    git(repo, "add", "log.txt")
+    git(repo, "commit", "-qm", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+# -- which values are open -----------------------------------------------------------------
+def test_requests_name_every_open_value_and_nothing_pinned() -> None:
+    sha = "a" * 40
+    project = read_project_text(
+        f"""
+[nixpkgs]
+rev = "24.05"
+[outside_nixpkgs]
+url = "github:NixOS/nixpkgs"
+rev = "{sha}"
+[flakes.tagged]
+url = "git+https://example.org/tagged"
+rev = "v2"
+[flakes.newest]
+url = "github:owner/newest"
+[flakes.pinned]
+url = "github:owner/pinned"
+rev = "{sha}"
+[python]
+version = "3.12"
+[python.packages]
+dppd = "pypi"
+fixed = "pypi:1.2"
+frombranch = "git+https://example.org/frombranch?ref=dev"
+pinnedgit = "git+https://example.org/pinnedgit?rev={sha}"
+""",
+        "anysnake2.toml",
+    )
+    found = {r.target: r for r in requests_for(project)}
+    assert sorted(found) == [
+        "flakes.newest",
+        "flakes.tagged",
+        "nixpkgs",
+        "python.ecosystem_date",
+        "python.packages.dppd",
+        "python.packages.frombranch",
+    ]
+    assert found["nixpkgs"] == Request("nixpkgs", "revision", "github:NixOS/nixpkgs", "24.05")
+    assert found["flakes.tagged"].ref == "v2"
+    assert found["flakes.newest"].ref is None
+    assert found["python.packages.frombranch"].ref == "dev"
+    assert found["python.packages.dppd"].kind == "pypi_version"
+
+
+def test_nixpkgs_without_revision_asks_for_the_newest_release_tag() -> None:
+    project = read_project_text('[nixpkgs]\nurl = "github:NixOS/nixpkgs"\n', "a.toml")
+    (request,) = requests_for(project)
+    assert request.ref is None
+    assert request.newest_tag_pattern is not None
+    assert re.match(request.newest_tag_pattern, "25.11")
+    assert not re.match(request.newest_tag_pattern, "25.11-beta")
+
+
+# -- the lock file of anysnake2.py projects --------------------------------------------------
+def test_lockfile_is_deterministic_keeps_what_is_not_given_and_drops(tmp_path: Path) -> None:
+    path = tmp_path / "anysnake2.lock.toml"
+    pin_b = {"kind": "revision", "url": "github:o/b", "ref": None, "value": "b" * 40}
+    pin_a = {"kind": "date", "value": "2026-01-02"}
+    assert write_lockfile(path, version="0.1.0", pins={"b": pin_b, "a": pin_a})
+    first = path.read_bytes()
+    assert not write_lockfile(path, pins={"a": pin_a, "b": pin_b})  # same content: no write
+    assert path.read_bytes() == first
+    assert first.decode() == render_lockfile("0.1.0", {"a": pin_a, "b": pin_b})
+    assert first.index(b"[pins.a]") < first.index(b"[pins.b]")
+    write_lockfile(path, drop=["b"])
+    data = read_lockfile(path)
+    assert data["anysnake2"]["version"] == "0.1.0"
+    assert list(data["pins"]) == ["a"]
+
+
+# -- end to end ------------------------------------------------------------------------------
+@pytest.fixture
+def repos(tmp_path: Path) -> tuple[Path, Path]:
+    return make_repo(tmp_path / "repo-a"), make_repo(tmp_path / "repo-b")
+
+
+def _project(tmp_path: Path, text: str, name: str = "anysnake2.toml") -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / name).write_text(text)
+    return root
+
+
+def test_lock_records_tag_and_default_branch_in_a_1x_file_keeping_comments(
+    tmp_path: Path, repos: tuple[Path, Path]
+) -> None:
+    a, b = repos
+    text = f"""# my project
+[flakes.a]
+url = "git+file://{a}"
+rev = "v1" # the first release
+packages = []
+
+[flakes.b] # newest, please
+url = "git+file://{b}"
+packages = []
+"""
+    root = _project(tmp_path, text)
+    proc = anysnake2("lock", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    written = (root / "anysnake2.toml").read_text()
+    tag_commit = git(a, "rev-list", "-n1", "v1")
+    head_b = git(b, "rev-parse", "HEAD")
+    assert f'rev = "{tag_commit}"' in written
+    assert f'rev = "{head_b}"' in written
+    for comment in ("# my project", "# the first release", "# newest, please"):
+        assert comment in written
+    assert "v1" in written.split(tag_commit, 1)[1].splitlines()[0]  # the tag, on its line
+    assert detect_era(__import__("tomllib").loads(written)) == "1.x"
+    # recorded: a second run asks nobody and writes nothing, even after upstream moved
+    commit(b, "third")
+    again = anysnake2("lock", cwd=root)
+    assert again.returncode == 0, again.stderr
+    assert (root / "anysnake2.toml").read_text() == written
+
+
+def test_a_2x_file_stays_2x_with_the_pin_in_its_url(
+    tmp_path: Path, repos: tuple[Path, Path]
+) -> None:
+    a, _ = repos
+    text = f"""[anysnake2]
+url2 = "dev"
+
+[flakes.a]
+url = "git+file://{a}?ref=main" # follow main
+packages = []
+"""
+    root = _project(tmp_path, text)
+    proc = anysnake2("lock", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    written = (root / "anysnake2.toml").read_text()
+    head = git(a, "rev-parse", "HEAD")
+    assert f"?ref=main&rev={head}" in written
+    assert "# follow main" in written
+    assert "\nrev =" not in written
+    assert detect_era(__import__("tomllib").loads(written)) == "2.x"
+
+
+def test_locked_refuses_an_unrecorded_value_naming_it(
+    tmp_path: Path, repos: tuple[Path, Path]
+) -> None:
+    a, b = repos
+    head = git(a, "rev-parse", "HEAD")
+    text = f"""[flakes.a]
+url = "git+file://{a}"
+rev = "{head}"
+packages = []
+
+[flakes.b]
+url = "git+file://{b}"
+packages = []
+"""
+    root = _project(tmp_path, text)
+    proc = anysnake2("--locked", "build", "flake", cwd=root)
+    assert proc.returncode == 65, proc.stderr
+    assert "flakes.b" in proc.stderr
+    assert "flakes.a" not in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert (root / "anysnake2.toml").read_text() == text
+
+
+def test_upgrade_moves_only_the_named_pin(tmp_path: Path, repos: tuple[Path, Path]) -> None:
+    a, b = repos
+    text = f"""[flakes.a]
+url = "git+file://{a}"
+ref = "main"
+packages = []
+
+[flakes.b]
+url = "git+file://{b}"
+packages = []
+"""
+    root = _project(tmp_path, text)
+    assert anysnake2("lock", cwd=root).returncode == 0
+    old_a, old_b = git(a, "rev-parse", "HEAD"), git(b, "rev-parse", "HEAD")
+    new_a, new_b = commit(a, "a moves"), commit(b, "b moves")
+    proc = anysnake2("lock", "--upgrade", "a", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    written = (root / "anysnake2.toml").read_text()
+    assert new_a in written and old_a not in written
+    assert old_b in written and new_b not in written
+    unknown = anysnake2("lock", "--upgrade", "nosuch", cwd=root)
+    assert unknown.returncode == 64
+    assert "flakes.a" in unknown.stderr
+
+
+def test_python_config_records_into_the_lock_file_never_into_the_script(
+    tmp_path: Path, repos: tuple[Path, Path]
+) -> None:
+    a, _ = repos
+    script = f"""from anysnake2 import Project
+
+project = Project().flake("a", "git+file://{a}", packages=[])
+"""
+    root = _project(tmp_path, script, "anysnake2.py")
+    proc = anysnake2("lock", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert (root / "anysnake2.py").read_text() == script
+    pins = read_lockfile(root / "anysnake2.lock.toml")["pins"]
+    head = git(a, "rev-parse", "HEAD")
+    assert pins["flakes.a"]["value"] == head
+    commit(a, "moved on")
+    assert anysnake2("lock", cwd=root).returncode == 0
+    assert read_lockfile(root / "anysnake2.lock.toml")["pins"]["flakes.a"]["value"] == head
+    flake = anysnake2("build", "flake", cwd=root)
+    assert flake.returncode == 0, flake.stderr
+    assert f"rev={head}" in (root / ".anysnake2_flake" / "flake.nix").read_text()
+
+
+def test_offline_leaves_unresolved_values_unpinned_with_a_warning(
+    tmp_path: Path, repos: tuple[Path, Path]
+) -> None:
+    a, _ = repos
+    text = f'[flakes.a]\nurl = "git+file://{a}"\npackages = []\n'
+    root = _project(tmp_path, text)
+    proc = anysnake2("--offline", "build", "flake", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert "flakes.a" in proc.stderr and "not resolved" in proc.stderr
+    assert (root / "anysnake2.toml").read_text() == text
+    assert "not pinned" in proc.stderr
+
+
+def test_missing_ecosystem_date_becomes_today_and_is_recorded(tmp_path: Path) -> None:
+    text = '[python]\nversion = "3.11" # the interpreter\n\n[python.packages]\n'
+    root = _project(tmp_path, text)
+    proc = anysnake2("lock", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    written = (root / "anysnake2.toml").read_text()
+    assert f'ecosystem_date = "{dt.date.today().isoformat()}"' in written
+    assert "# the interpreter" in written
