@@ -1,0 +1,454 @@
+"""Write resolved pins back into the user's anysnake2.toml, keeping comments and layout.
+
+Each pin is spelled in the file's own era: 1.x files (and ours) get `rev = "<sha>"` beside
+the `url`, 2.x files carry branch and revision in the URL (2.x ignored `rev` keys). A marker
+comment on the changed line says where the value came from, e.g.
+`rev = "<sha>" # stable release; anysnake2: tag 24.05`, and `recorded_refs` reads it back
+so `anysnake2 lock --upgrade` knows what the user asked for originally.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from ..sources import Source, is_full_rev, parse_source
+
+__all__ = ["Pin", "record_pins", "recorded_refs"]
+
+RefKind = Literal["tag", "branch", "newest-tag", "default-branch"]
+
+#: target -> the section names that spell it (the original's names too).
+_SECTIONS: dict[str, tuple[str, ...]] = {
+    "nixpkgs": ("nixpkgs",),
+    "outside_nixpkgs": ("outside_nixpkgs",),
+    "rust": ("rust",),
+    "R": ("R",),
+    "uv2nix": ("uv2nix",),
+    "pyproject-nix": ("pyproject-nix",),
+    "build-system-pkgs": ("build-system-pkgs", "pyproject_build_systems"),
+    "flake-utils": ("flake-utils", "flake-util"),
+}
+_URL_ALIASES = {"R": ("nixr_url", "r_ecosystem_track_url"), "rust": ("rust_overlay_url",)}
+_REV_ALIASES = {"R": ("nixr_tag",), "rust": ("rust_overlay_rev",)}
+#: The URL a 2.x section without `url` stands for (its pin has to go into a URL there).
+_DEFAULT_URLS = {
+    "nixpkgs": "github:NixOS/nixpkgs",
+    "outside_nixpkgs": "github:NixOS/nixpkgs",
+    "rust": "github:oxalica/rust-overlay",
+    "R": "github:TyberiusPrime/nixR",
+    "uv2nix": "github:pyproject-nix/uv2nix",
+    "pyproject-nix": "github:pyproject-nix/pyproject.nix",
+    "build-system-pkgs": "github:pyproject-nix/build-system-pkgs",
+    "flake-utils": "github:numtide/flake-utils",
+}
+_MARK = "anysnake2:"
+_SEPARATOR = "; "
+_KIND_WORDS: dict[str, str] = {
+    "tag": "tag",
+    "branch": "branch",
+    "newest-tag": "newest tag",
+    "default-branch": "head of default branch",
+}
+_MARKER_RE = re.compile(r"(?:^|\s*;\s*|\s+)anysnake2:\s*(?P<what>.*?)\s*$")
+_DATE_WORDS = "date of the first lock"
+_PYPI_WORDS = "newest on PyPI"
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+!_-]*$")
+
+
+@dataclass(frozen=True)
+class Pin:
+    """One resolved value to record in the config."""
+
+    target: str
+    kind: Literal["revision", "date", "pypi_version"]
+    value: str
+    ref: str | None = None
+    ref_kind: RefKind | None = None
+
+    def __post_init__(self) -> None:
+        checks = {
+            "revision": is_full_rev,
+            "date": _DATE_RE.match,
+            "pypi_version": _VERSION_RE.match,
+        }
+        if self.kind not in checks:
+            raise ValueError(f"pin {self.target}: unknown kind {self.kind!r}")
+        if not checks[self.kind](self.value):
+            raise ValueError(f"pin {self.target}: {self.value!r} is not a valid {self.kind}")
+        if self.ref_kind is not None and self.ref_kind not in _KIND_WORDS:
+            raise ValueError(f"pin {self.target}: unknown ref_kind {self.ref_kind!r}")
+        if self.ref is not None and not re.match(r"^[^\s?&#@]+$", self.ref):
+            raise ValueError(f"pin {self.target}: {self.ref!r} is not a ref name")
+
+    def marker(self) -> str | None:
+        """The words after `anysnake2:` in the comment (None: nothing worth saying)."""
+        if self.kind == "date":
+            return _DATE_WORDS
+        if self.kind == "pypi_version":
+            return _PYPI_WORDS
+        if self.ref_kind is None:
+            return None
+        return " ".join(p for p in (_KIND_WORDS[self.ref_kind], self.ref) if p)
+
+
+# -- comments ---------------------------------------------------------------------------
+
+
+def _with_marker(comment: str, words: str | None) -> str:
+    """`comment` (a '# ...' trivia text or '') with our marker replaced by `words`."""
+    text = comment.strip()
+    text = text[1:].strip() if text.startswith("#") else text
+    match = _MARKER_RE.search(text)
+    if match:
+        text = text[: match.start()].rstrip()
+    if words:
+        text = f"{text}{_SEPARATOR}{_MARK} {words}" if text else f"{_MARK} {words}"
+    return f"# {text}" if text else ""
+
+
+def _marker_of(comment: str) -> str | None:
+    match = _MARKER_RE.search(comment.strip().lstrip("#").strip())
+    return match.group("what") if match else None
+
+
+def _set_comment(item: Any, words: str | None) -> None:
+    trivia = item.trivia
+    new = _with_marker(trivia.comment or "", words)
+    if new == (trivia.comment or ""):
+        return
+    trivia.comment = new
+    if new and not trivia.comment_ws:
+        trivia.comment_ws = " "
+
+
+# -- tomlkit helpers ---------------------------------------------------------------------
+
+
+def _put(table: Any, key: str, value: str, after: tuple[str, ...]) -> Any:
+    """Set `table[key] = value` (keeping the line's comment); a new key goes after `after`.
+
+    Returns the item as it sits in the document (its trivia carries the line's comment).
+    """
+    import tomlkit
+
+    if key in table:
+        old = _lookup(table, key)
+        if not (isinstance(old, str) and str(old) == value):
+            table[key] = value
+        return _lookup(table, key)
+    item = tomlkit.string(value)
+    anchor = next((k for k in after if k in table), None)
+    container = getattr(table, "value", None)
+    neighbours = [_lookup(table, k) for k in ((anchor,) if anchor else tuple(table))]
+    indents = [n.trivia.indent for n in neighbours if hasattr(n, "trivia") and not _nested(n)]
+    if indents and not _is_inline(table):
+        item.trivia.indent = indents[0]
+    if anchor is not None and hasattr(container, "_insert_after"):
+        container._insert_after(anchor, key, item)
+    else:
+        table[key] = item
+    return _lookup(table, key)
+
+
+def _nested(item: Any) -> bool:
+    import tomlkit.items
+
+    return isinstance(item, (tomlkit.items.Table, tomlkit.items.AoT))
+
+
+def _lookup(table: Any, key: str) -> Any:
+    """`table[key]`, but for dotted keys (`nixpkgs.rev = ...`) the item in the document.
+
+    tomlkit shows dotted keys through a proxy whose items are copies; the comment has to be
+    set on the part that is written out.
+    """
+    for part in getattr(table, "_tables", ()):
+        if key in part:
+            return part[key]
+    return table[key]
+
+
+def _is_inline(table: Any) -> bool:
+    import tomlkit.items
+
+    return isinstance(table, tomlkit.items.InlineTable)
+
+
+# -- URLs --------------------------------------------------------------------------------
+
+
+def _flake_url(url: str, pin: Pin) -> str:
+    """A flake-style section URL carrying ref and rev (2.x)."""
+    from ..toml_compat._inputs import _split_url
+
+    base, ref, _rev, directory = _split_url(url)
+    ref = pin.ref or ref
+    if base.startswith("github:"):
+        return f"{base}/{ref or ''}/{pin.value}"
+    query = [(k, v) for k, v in (("ref", ref), ("rev", pin.value), ("dir", directory)) if v]
+    if base.startswith("hg+"):
+        query = [(k, v) for k, v in query if k != "ref"]
+    joiner = "&" if "?" in base else "?"
+    return base + joiner + "&".join(f"{k}={v}" for k, v in query)
+
+
+def _source_url(url: str, pin: Pin) -> str:
+    """A package source URL (sources.py grammar) pinned to the revision."""
+    source = parse_source(url)
+    ref = source.ref or pin.ref
+    if source.kind == "hg":
+        ref = None
+    elif source.kind not in ("github", "git"):
+        raise ValueError(f"{pin.target}: {url!r} has no revision to pin")
+    return Source(source.kind, source.location, ref, pin.value).to_url()
+
+
+def _url_has_pin(url: str) -> bool:
+    from ..toml_compat._inputs import _split_url
+
+    _base, _ref, rev, _dir = _split_url(url)
+    return rev is not None
+
+
+# -- the writers -------------------------------------------------------------------------
+
+
+def _section(doc: Any, pin: Pin) -> tuple[list[tuple[Any, Any, str]], str]:
+    """[(parent, table, key)] of the sections that spell `pin.target`, and a display name."""
+    target = pin.target
+    if target.startswith("flakes."):
+        name = target[len("flakes.") :]
+        flakes = doc.get("flakes")
+        if flakes is None or name not in flakes:
+            raise ValueError(f"pin {target}: there is no [flakes.{name}] in the file")
+        return [(flakes, flakes[name], name)], target
+    if target not in _SECTIONS:
+        raise ValueError(f"pin {target}: unknown target")
+    found = [(doc, doc[name], name) for name in _SECTIONS[target] if name in doc]
+    if not found:
+        raise ValueError(f"pin {target}: there is no [{target}] in the file")
+    used = [f for f in found if any(k in f[1] for k in ("url", "rev", "ref"))]
+    return used or found[:1], target
+
+
+def _record_revision(doc: Any, pin: Pin, era: str) -> list[str]:
+    changes = []
+    for parent, table, key in _section(doc, pin)[0]:
+        base = pin.target.split(".")[0] if pin.target.startswith("flakes.") else pin.target
+        url_keys = ("url",) + _URL_ALIASES.get(base, ())
+        rev_keys = _REV_ALIASES.get(base, ()) + ("rev",)
+        url_key = next((k for k in url_keys if k in table), None)
+        url = str(table[url_key]) if url_key else None
+        if era == "2.x" or (url is not None and _url_has_pin(url)):
+            if url_key is None:
+                url_key, url = "url", _DEFAULT_URLS[base]
+            new_url = _flake_url(url or "", pin)
+            item = _put(table, url_key, new_url, ())
+            what = f"{url_key} = {new_url}"
+        else:
+            rev_key = next((k for k in rev_keys if k in table), "rev")
+            item = _put(table, rev_key, pin.value, url_keys)
+            what = f"{rev_key} = {pin.value}"
+        holder = table if _is_inline(table) else item
+        _set_comment(holder, pin.marker())
+        changes.append(f"{_where(pin.target, key)}: {what}" + _origin(pin))
+    return changes
+
+
+def _where(target: str, key: str) -> str:
+    return target if target.startswith("flakes.") else key
+
+
+def _origin(pin: Pin) -> str:
+    words = pin.marker()
+    return f" ({words})" if words and pin.kind == "revision" else ""
+
+
+def _record_date(doc: Any, pin: Pin) -> list[str]:
+    if pin.target != "python.ecosystem_date" or "python" not in doc:
+        raise ValueError(f"pin {pin.target}: no [python] in the file")
+    table = doc["python"]
+    item = _put(table, "ecosystem_date", pin.value, ("version",))
+    _set_comment(table if _is_inline(table) else item, pin.marker())
+    return [f"python.ecosystem_date = {pin.value} (today)"]
+
+
+def _record_package(doc: Any, pin: Pin, era: str) -> list[str]:
+    name = pin.target[len("python.packages.") :]
+    python = doc.get("python")
+    packages = python.get("packages") if python is not None else None
+    if packages is None or name not in packages:
+        raise ValueError(f"pin {pin.target}: no such entry in [python.packages]")
+    entry = packages[name]
+    if isinstance(entry, str):
+        text = str(entry).strip()
+        if pin.kind == "pypi_version":
+            if text not in ("pypi", "pypi:"):
+                raise ValueError(f"pin {pin.target}: {text!r} is not an unpinned 'pypi'")
+            new = f"pypi:{pin.value}"
+        else:
+            new = _source_url(text, pin)
+        item = _put(packages, name, new, ())
+        _set_comment(item, pin.marker())
+        return [f"{pin.target} = {new}" + _origin(pin)]
+    method = str(entry.get("method", "")) if "method" in entry else None
+    if pin.kind == "pypi_version":
+        value = pin.value if method == "fetchPypi" else f"pypi:{pin.value}"
+        _put(entry, "version", value, ("pname", "method", "url"))
+        what = f"version = {value}"
+    elif method in ("fetchFromGitHub", "fetchgit", "fetchGit", "fetchhg"):
+        _put(entry, "rev", pin.value, ("url", "repo", "owner", "method"))
+        what = f"rev = {pin.value}"
+    elif "url" in entry:
+        new = _source_url(str(entry["url"]), pin)
+        _put(entry, "url", new, ())
+        what = f"url = {new}"
+    else:
+        raise ValueError(f"pin {pin.target}: the entry has no source to pin")
+    holder = entry if _is_inline(entry) else entry[_pinned_key(entry, pin, method)]
+    _set_comment(holder, pin.marker())
+    return [f"{pin.target}: {what}" + _origin(pin)]
+
+
+def _pinned_key(entry: Any, pin: Pin, method: str | None) -> str:
+    if pin.kind == "pypi_version":
+        return "version"
+    if method in ("fetchFromGitHub", "fetchgit", "fetchGit", "fetchhg"):
+        return "rev"
+    return "url"
+
+
+# -- public API --------------------------------------------------------------------------
+
+
+def _split_newlines(raw: str) -> tuple[str, bool]:
+    """(text with LF line ends, whether the file used CRLF throughout)."""
+    crlf = "\r\n" in raw and raw.count("\n") == raw.count("\r\n")
+    return (raw.replace("\r\n", "\n"), True) if crlf else (raw, False)
+
+
+def record_pins(config_path: Path, pins: Sequence[Pin]) -> list[str]:
+    """Write pins into the TOML file, keeping every comment, the key order and layout.
+
+    Each pin is spelled in the file's own era (see the module docstring). Returns one
+    human line per change, for the log. The file is written only when its text changed,
+    atomically (a temporary file beside it, renamed over it, same permissions). URLs keep
+    exactly the credentials the user wrote; none are ever added. An unknown target or a
+    target whose section is missing is a ValueError (a bug of the caller).
+    """
+    import tomlkit
+
+    from ..toml_compat.reader import detect_era
+
+    path = Path(config_path)
+    raw = path.read_bytes().decode("utf-8")
+    text, crlf = _split_newlines(raw)
+    doc = tomlkit.parse(text)
+    era = detect_era(doc.unwrap())
+    changes: list[str] = []
+    for pin in pins:
+        if pin.kind == "date":
+            changes += _record_date(doc, pin)
+        elif pin.target.startswith("python.packages."):
+            changes += _record_package(doc, pin, era)
+        elif pin.kind == "revision":
+            changes += _record_revision(doc, pin, era)
+        else:
+            raise ValueError(f"pin {pin.target}: a {pin.kind} cannot be recorded there")
+    new = tomlkit.dumps(doc)
+    if crlf:
+        new = new.replace("\n", "\r\n")
+    if new == raw:
+        return []
+    _write_atomic(path, new)
+    return changes
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    mode = path.stat().st_mode & 0o7777
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _parse_words(words: str) -> tuple[str, str | None] | None:
+    if words == _DATE_WORDS:
+        return ("date", None)
+    if words == _PYPI_WORDS:
+        return ("pypi", None)
+    for kind, spelled in sorted(_KIND_WORDS.items(), key=lambda kv: -len(kv[1])):
+        if words == spelled:
+            return (kind, None)
+        if words.startswith(spelled + " "):
+            return (kind, words[len(spelled) + 1 :].strip() or None)
+    return None
+
+
+def recorded_refs(config_path: Path) -> dict[str, tuple[str, str | None]]:
+    """target -> (ref_kind, ref) parsed back from the marker comments record_pins wrote.
+
+    Revisions give ("tag" | "branch" | "newest-tag" | "default-branch", name); a recorded
+    ecosystem date gives ("date", None), a recorded newest PyPI version ("pypi", None).
+    Keys a user pinned by hand carry no marker and are absent.
+    """
+    import tomlkit
+
+    text, _ = _split_newlines(Path(config_path).read_bytes().decode("utf-8"))
+    doc = tomlkit.parse(text)
+    found: dict[str, tuple[str, str | None]] = {}
+
+    def look(target: str, parent: Any, key: str, keys: Sequence[str]) -> None:
+        table = parent[key]
+        holders = []
+        if _is_inline(table) or not hasattr(table, "items"):
+            holders.append(table)
+        else:
+            holders += [table[k] for k in keys if k in table]
+        for holder in holders:
+            trivia = getattr(holder, "trivia", None)
+            words = _marker_of(trivia.comment) if trivia is not None else None
+            parsed = _parse_words(words) if words else None
+            if parsed:
+                found[target] = parsed
+                return
+
+    for target, names in _SECTIONS.items():
+        for name in names:
+            if name in doc:
+                keys = ("url", "rev") + _URL_ALIASES.get(target, ()) + _REV_ALIASES.get(target, ())
+                look(target, doc, name, keys)
+    flakes = doc.get("flakes")
+    if flakes is not None:
+        for name in flakes:
+            look(f"flakes.{name}", flakes, name, ("url", "rev"))
+    python = doc.get("python")
+    if python is not None and "ecosystem_date" in python:
+        item = python["ecosystem_date"] if not _is_inline(python) else python
+        words = _marker_of(item.trivia.comment)
+        if words == _DATE_WORDS:
+            found["python.ecosystem_date"] = ("date", None)
+    packages = python.get("packages") if python is not None else None
+    if packages is not None:
+        for name in packages:
+            entry = packages[name]
+            if isinstance(entry, str):
+                words = _marker_of(entry.trivia.comment)
+                parsed = _parse_words(words) if words else None
+                if parsed:
+                    found[f"python.packages.{name}"] = parsed
+            else:
+                look(f"python.packages.{name}", packages, name, ("version", "rev", "url"))
+    return dict(sorted(found.items()))
