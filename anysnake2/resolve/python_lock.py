@@ -149,8 +149,22 @@ def _packages(python: Python, with_r: bool) -> list[PythonPackage]:
     return sorted(packages, key=lambda p: _normalized(p.name))
 
 
-def lock_input(project: Project) -> LockInput | None:
-    """Render what decides the lock (pure, no I/O); None without `[python]`."""
+def _editable_requirements(project: Project, root: Path | None) -> list[str]:
+    """The dependencies of the editable checkouts (not the checkouts themselves)."""
+    if root is None:
+        return []
+    from ..runtime.editables import editable_requirements
+
+    return editable_requirements(project, root)
+
+
+def lock_input(project: Project, root: Path | None = None) -> LockInput | None:
+    """Render what decides the lock; None without `[python]`.
+
+    Editable packages are not locked (their checkouts are bound into the container); their
+    dependencies (read from the checkouts below `root`) are. Without `root` no file is read
+    and editables add nothing. FailureError (70) when an editable checkout is missing.
+    """
     python = project.python
     if python is None:
         return None
@@ -159,6 +173,8 @@ def lock_input(project: Project) -> LockInput | None:
     exclude: list[str] = []
     local: list[LocalSource] = []
     for package in _packages(python, project.r is not None):
+        if package.editable is not None:
+            continue
         folder = _local_folder(package)
         deps.append(package.name if package.source is not None else package.requirement)
         table = _uv_source(package, folder)
@@ -170,6 +186,7 @@ def lock_input(project: Project) -> LockInput | None:
             local.append(
                 LocalSource(package.name, package.source, folder, package.patch_before_lock)
             )
+    deps += _editable_requirements(project, root)
     marker = f"python_version == '{python.version}' and sys_platform == 'linux'"
     lines = [
         "[project]",
@@ -231,7 +248,7 @@ def read_header(lock_path: Path) -> dict[str, str] | None:
 
 def python_lock_is_current(project: Project, root: Path) -> bool:
     """True when `anysnake2.uv.lock` was made from exactly this input (no uv, no network)."""
-    spec = lock_input(project)
+    spec = lock_input(project, root)
     if spec is None:
         return True
     header = read_header(root / LOCK_NAME)
@@ -264,7 +281,7 @@ def ensure_python_lock(
     a needed re-lock runs uv from its cache only; with `locked`, a needed re-lock is a
     ConfigError (65) instead.
     """
-    spec = lock_input(project)
+    spec = lock_input(project, root)
     if spec is None:
         return None
     lock_path = root / LOCK_NAME
@@ -291,7 +308,7 @@ def ensure_local_sources(project: Project, root: Path, *, offline: bool) -> list
     A reused lock (a colleague's checkout) names `../hg/<name>-<rev>` and
     `../patched/<name>-<rev>` without them existing; building needs them. Returns the folders.
     """
-    spec = lock_input(project)
+    spec = lock_input(project, root)
     if spec is None:
         return []
     folders = []

@@ -37,6 +37,7 @@ from .detect import Runtime, detect_runtime
 __all__ = [
     "Extras",
     "Prepared",
+    "editable_extras",
     "prepare",
     "resolve_home",
     "run_command",
@@ -52,6 +53,29 @@ class Extras:
     binds: tuple[tuple[str, str], ...] = ()
     path_entries: tuple[str, ...] = ()
     pythonpath: tuple[str, ...] = ()
+
+
+def editable_extras(project: Project, root: Path) -> Extras:
+    """The binds and search paths of the editable packages (runtime.editables).
+
+    Each checkout is bound read-only at `/anysnake2/editable/<name>` (a bind, so an edit on
+    the host shows at the next run without a rebuild), its import root goes on PYTHONPATH,
+    and its generated console scripts (`.anysnake2_flake/editable_bin/<name>`, rewritten
+    here when the entry points changed) are bound at `/anysnake2/editable_bin/<name>` and
+    put on PATH. FailureError (70) when a checkout is missing.
+    """
+    from .editables import editable_mounts
+
+    mounts = editable_mounts(project, Path(os.path.realpath(root)))
+    binds: list[tuple[str, str]] = []
+    for mount in mounts:
+        binds.append((str(mount.host_path), mount.container_path))
+        binds.append((str(mount.scripts_host_path), mount.path_entry))
+    return Extras(
+        binds=tuple(binds),
+        path_entries=tuple(m.path_entry for m in mounts),
+        pythonpath=tuple(m.pythonpath_entry for m in mounts),
+    )
 
 
 def scripts_dir(root: Path, name: str) -> Path:
@@ -127,12 +151,17 @@ def prepare(
     *,
     rootfs: Path,
     runtime: Runtime | None = None,
-    extras: Extras = Extras(),
+    extras: Extras | None = None,
     host_env: Mapping[str, str] | None = None,
 ) -> Prepared:
-    """Write the run scripts of `name` and build the runtime argv (nothing is started)."""
+    """Write the run scripts of `name` and build the runtime argv (nothing is started).
+
+    `extras` defaults to the project's editable packages (`editable_extras`).
+    """
     host_env = dict(os.environ if host_env is None else host_env)
     root = Path(os.path.realpath(root))
+    if extras is None:
+        extras = editable_extras(project, root)
     runtime = runtime or detect_runtime(project.container.runtime)
     home = resolve_home(project, root, host_env)
     substitution = _substitution_env(root, host_env)
@@ -194,7 +223,7 @@ def run_command(
     *,
     rootfs: Path,
     runtime: Runtime | None = None,
-    extras: Extras = Extras(),
+    extras: Extras | None = None,
 ) -> int:
     """Run `[cmd.<name>]` (or `run -- ARGS` when `command` is None) with its hooks.
 
