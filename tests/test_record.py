@@ -389,3 +389,28 @@ def test_no_credentials_added_and_bad_targets(tmp_path: Path) -> None:
         Pin("nixpkgs", "revision", "24.05")
     with pytest.raises(ValueError):
         Pin("nixpkgs", "revision", SHA_A, "x@evil", "tag")
+
+
+def test_only_changed_pins_are_reported_and_foreign_markers_kept(tmp_path: Path) -> None:
+    real = tmp_path / "real.toml"
+    real.write_text(
+        "[nixpkgs]\n"
+        'url = "github:NixOS/nixpkgs"\n'
+        'rev = "24.05" # see anysnake2: the docs\n'
+        "[rust]\n"
+        'url = "github:oxalica/rust-overlay"\n'
+    )
+    path = tmp_path / "anysnake2.toml"
+    path.symlink_to(real)
+    nixpkgs = Pin("nixpkgs", "revision", SHA_A, "24.05", "tag")
+    assert record_pins(path, [nixpkgs]) == [f"nixpkgs: rev = {SHA_A} (tag 24.05)"]
+    assert path.is_symlink()
+    assert f'rev = "{SHA_A}" # see anysnake2: the docs; anysnake2: tag 24.05\n' in real.read_text()
+    rust = Pin("rust", "revision", SHA_B, "master", "default-branch")
+    assert record_pins(path, [nixpkgs, rust]) == [
+        f"rust: rev = {SHA_B} (head of default branch master)"
+    ]
+    assert recorded_refs(path) == {
+        "nixpkgs": ("tag", "24.05"),
+        "rust": ("default-branch", "master"),
+    }

@@ -55,7 +55,8 @@ _KIND_WORDS: dict[str, str] = {
     "newest-tag": "newest tag",
     "default-branch": "head of default branch",
 }
-_MARKER_RE = re.compile(r"(?:^|\s*;\s*|\s+)anysnake2:\s*(?P<what>.*?)\s*$")
+# the last "anysnake2: ..." of a comment (a user's own "anysnake2:" earlier stays theirs)
+_MARKER_RE = re.compile(r"(?:^|\s*;\s*|\s+)anysnake2:\s*(?P<what>(?:(?!anysnake2:).)*?)\s*$")
 _DATE_WORDS = "date of the first lock"
 _PYPI_WORDS = "newest on PyPI"
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -106,7 +107,7 @@ def _with_marker(comment: str, words: str | None) -> str:
     text = comment.strip()
     text = text[1:].strip() if text.startswith("#") else text
     match = _MARKER_RE.search(text)
-    if match:
+    if match and _parse_words(match.group("what")):  # only ever replace our own words
         text = text[: match.start()].rstrip()
     if words:
         text = f"{text}{_SEPARATOR}{_MARK} {words}" if text else f"{_MARK} {words}"
@@ -220,27 +221,27 @@ def _url_has_pin(url: str) -> bool:
 # -- the writers -------------------------------------------------------------------------
 
 
-def _section(doc: Any, pin: Pin) -> tuple[list[tuple[Any, Any, str]], str]:
-    """[(parent, table, key)] of the sections that spell `pin.target`, and a display name."""
+def _sections(doc: Any, pin: Pin) -> list[Any]:
+    """The tables that spell `pin.target` (one, or each spelling of a helper the file has)."""
     target = pin.target
     if target.startswith("flakes."):
         name = target[len("flakes.") :]
         flakes = doc.get("flakes")
         if flakes is None or name not in flakes:
             raise ValueError(f"pin {target}: there is no [flakes.{name}] in the file")
-        return [(flakes, flakes[name], name)], target
+        return [flakes[name]]
     if target not in _SECTIONS:
         raise ValueError(f"pin {target}: unknown target")
-    found = [(doc, doc[name], name) for name in _SECTIONS[target] if name in doc]
+    found = [doc[name] for name in _SECTIONS[target] if name in doc]
     if not found:
         raise ValueError(f"pin {target}: there is no [{target}] in the file")
-    used = [f for f in found if any(k in f[1] for k in ("url", "rev", "ref"))]
-    return used or found[:1], target
+    used = [table for table in found if any(k in table for k in ("url", "rev", "ref"))]
+    return used or found[:1]
 
 
 def _record_revision(doc: Any, pin: Pin, era: str) -> list[str]:
     changes = []
-    for parent, table, key in _section(doc, pin)[0]:
+    for table in _sections(doc, pin):
         base = pin.target.split(".")[0] if pin.target.startswith("flakes.") else pin.target
         url_keys = ("url",) + _URL_ALIASES.get(base, ())
         rev_keys = _REV_ALIASES.get(base, ()) + ("rev",)
@@ -258,17 +259,13 @@ def _record_revision(doc: Any, pin: Pin, era: str) -> list[str]:
             what = f"{rev_key} = {pin.value}"
         holder = table if _is_inline(table) else item
         _set_comment(holder, pin.marker())
-        changes.append(f"{_where(pin.target, key)}: {what}" + _origin(pin))
+        changes.append(f"{pin.target}: {what}{_origin(pin)}")
     return changes
-
-
-def _where(target: str, key: str) -> str:
-    return target if target.startswith("flakes.") else key
 
 
 def _origin(pin: Pin) -> str:
     words = pin.marker()
-    return f" ({words})" if words and pin.kind == "revision" else ""
+    return f" ({words})" if words else ""
 
 
 def _record_date(doc: Any, pin: Pin) -> list[str]:
@@ -277,10 +274,10 @@ def _record_date(doc: Any, pin: Pin) -> list[str]:
     table = doc["python"]
     item = _put(table, "ecosystem_date", pin.value, ("version",))
     _set_comment(table if _is_inline(table) else item, pin.marker())
-    return [f"python.ecosystem_date = {pin.value} (today)"]
+    return [f"python.ecosystem_date: {pin.value}{_origin(pin)}"]
 
 
-def _record_package(doc: Any, pin: Pin, era: str) -> list[str]:
+def _record_package(doc: Any, pin: Pin) -> list[str]:
     name = pin.target[len("python.packages.") :]
     python = doc.get("python")
     packages = python.get("packages") if python is not None else None
@@ -297,7 +294,7 @@ def _record_package(doc: Any, pin: Pin, era: str) -> list[str]:
             new = _source_url(text, pin)
         item = _put(packages, name, new, ())
         _set_comment(item, pin.marker())
-        return [f"{pin.target} = {new}" + _origin(pin)]
+        return [f"{pin.target}: {new}{_origin(pin)}"]
     method = str(entry.get("method", "")) if "method" in entry else None
     if pin.kind == "pypi_version":
         value = pin.value if method == "fetchPypi" else f"pypi:{pin.value}"
@@ -314,7 +311,7 @@ def _record_package(doc: Any, pin: Pin, era: str) -> list[str]:
         raise ValueError(f"pin {pin.target}: the entry has no source to pin")
     holder = entry if _is_inline(entry) else entry[_pinned_key(entry, pin, method)]
     _set_comment(holder, pin.marker())
-    return [f"{pin.target}: {what}" + _origin(pin)]
+    return [f"{pin.target}: {what}{_origin(pin)}"]
 
 
 def _pinned_key(entry: Any, pin: Pin, method: str | None) -> str:
@@ -347,22 +344,25 @@ def record_pins(config_path: Path, pins: Sequence[Pin]) -> list[str]:
 
     from ..toml_compat.reader import detect_era
 
-    path = Path(config_path)
+    path = Path(config_path).resolve()  # a symlinked config stays a symlink
     raw = path.read_bytes().decode("utf-8")
     text, crlf = _split_newlines(raw)
     doc = tomlkit.parse(text)
     era = detect_era(doc.unwrap())
     changes: list[str] = []
+    new = doc.as_string()
     for pin in pins:
         if pin.kind == "date":
-            changes += _record_date(doc, pin)
+            lines = _record_date(doc, pin)
         elif pin.target.startswith("python.packages."):
-            changes += _record_package(doc, pin, era)
+            lines = _record_package(doc, pin)
         elif pin.kind == "revision":
-            changes += _record_revision(doc, pin, era)
+            lines = _record_revision(doc, pin, era)
         else:
             raise ValueError(f"pin {pin.target}: a {pin.kind} cannot be recorded there")
-    new = tomlkit.dumps(doc)
+        before, new = new, doc.as_string()
+        if new != before:  # report only what changed (a re-record of the same pin is quiet)
+            changes += lines
     if crlf:
         new = new.replace("\n", "\r\n")
     if new == raw:
