@@ -1,0 +1,286 @@
+"""Pinning anysnake2 itself (issue #12): restart into the pinned version, safely.
+
+Real uv and a real wheel of this project built with version 0.0.99, next to its
+dependencies' wheels (downloaded once per session), in a local find-links folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from anysnake2 import version_switch as vs
+from anysnake2._version import __version__
+
+REPO = Path(__file__).resolve().parent.parent
+ENTRY = ["-c", "import sys; del sys.path[0]; from anysnake2._fast import main; sys.exit(main())"]
+PINNED = "0.0.99"
+DEPS = [
+    "tomlkit>=0.12",
+    "requests>=2.31",
+    "sh>=2.0",
+    "jinja2>=3.1",
+    "typeguard>=4.2",
+    "packaging>=23",
+    "uv==0.13.9",
+]
+
+
+@pytest.fixture(scope="session")
+def uv_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """uv's cache and tool folders in tmp, the test interpreter, no Python downloads."""
+    base = tmp_path_factory.mktemp("uv")
+    return {
+        "UV_CACHE_DIR": str(base / "cache"),
+        "UV_TOOL_DIR": str(base / "tools"),
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_PYTHON": sys.executable,
+    }
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory, uv_env: dict[str, str]) -> Path:
+    """A folder with anysnake2 0.0.99 and the wheels of its dependencies."""
+    house = tmp_path_factory.mktemp("wheels")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "-q", "-d", str(house), *DEPS],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    source = tmp_path_factory.mktemp("src")
+    shutil.copytree(
+        REPO / "anysnake2", source / "anysnake2", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy(REPO / "README.md", source / "README.md")
+    pyproject = (REPO / "pyproject.toml").read_text()
+    (source / "pyproject.toml").write_text(
+        pyproject.replace(f'version = "{__version__}"', f'version = "{PINNED}"', 1)
+    )
+    (source / "anysnake2" / "_version.py").write_text(f'__version__ = "{PINNED}"\n')
+    from uv import find_uv_bin
+
+    subprocess.run(
+        [find_uv_bin(), "build", "--wheel", "-o", str(house), str(source)],
+        check=True,
+        capture_output=True,
+        env=dict(os.environ, **uv_env),
+        timeout=300,
+    )
+    assert list(house.glob(f"anysnake2-{PINNED}-*.whl"))
+    return house
+
+
+def anysnake2(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ANYSNAKE2_")}
+    full_env.update(PYTHONPATH=str(REPO), **(env or {}))
+    return subprocess.run(
+        [sys.executable, *ENTRY, *args],
+        check=False,
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def pinned_project(tmp_path: Path, extra: str = "") -> Path:
+    (tmp_path / "anysnake2.toml").write_text(f'[anysnake2]\nversion = "{PINNED}"\n{extra}')
+    return tmp_path
+
+
+def test_restarts_into_the_pinned_wheel(
+    tmp_path: Path, wheelhouse: Path, uv_env: dict[str, str]
+) -> None:
+    project = pinned_project(tmp_path, f'find_links = "{wheelhouse}"\n')
+    proc = anysnake2("version", cwd=project, env=uv_env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"anysnake2 {PINNED}"
+    assert f"restarting with anysnake2 {PINNED} (this is {__version__})" in proc.stderr
+    assert not (project / vs.NOT_HONOURED_MARKER).exists()
+
+
+def test_the_childs_exit_status_comes_back(
+    tmp_path: Path, wheelhouse: Path, uv_env: dict[str, str]
+) -> None:
+    project = pinned_project(tmp_path)
+    proc = anysnake2(
+        "nonexistent-cmd", cwd=project, env={**uv_env, "ANYSNAKE2_FIND_LINKS": str(wheelhouse)}
+    )
+    assert proc.returncode == 64, proc.stderr
+    assert "restarting with anysnake2" in proc.stderr
+    assert "nonexistent-cmd" in proc.stderr
+
+
+def test_a_script_header_pin_restarts(
+    tmp_path: Path, wheelhouse: Path, uv_env: dict[str, str]
+) -> None:
+    (tmp_path / "anysnake2.py").write_text(
+        "# /// script\n"
+        f'# dependencies = ["anysnake2=={PINNED}"]\n'
+        "# [tool.uv]\n"
+        f'# find-links = ["{wheelhouse}"]\n'
+        "# ///\n"
+        "raise SystemExit('a wrong version must not import this file')\n"
+    )
+    proc = anysnake2("version", cwd=tmp_path, env=uv_env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"anysnake2 {PINNED}"
+
+
+def test_dev_never_switches(tmp_path: Path) -> None:
+    (tmp_path / "anysnake2.toml").write_text('[anysnake2]\nversion = "dev"\nfind_links = "x"\n')
+    proc = anysnake2("-v", "3", "version", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"anysnake2 {__version__}"
+    assert "'dev': no version switch" in proc.stderr
+    assert "restarting" not in proc.stderr
+
+
+def test_no_version_switch_says_why_and_marks_the_warm_path(
+    tmp_path: Path, wheelhouse: Path
+) -> None:
+    project = pinned_project(tmp_path, f'find_links = "{wheelhouse}"\n')
+    proc = anysnake2("--no-version-switch", "version", cwd=project)
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"anysnake2 {__version__}"
+    assert f"not switching to anysnake2 {PINNED}: --no-version-switch" in proc.stderr
+    # the warm path must not start what this version builds without asking again
+    assert (project / vs.NOT_HONOURED_MARKER).exists()
+    (project / "anysnake2.toml").write_text('[anysnake2]\nversion = "dev"\n')
+    anysnake2("version", cwd=project)
+    assert not (project / vs.NOT_HONOURED_MARKER).exists()
+
+
+def test_missing_source_warns_how_to_configure_one(tmp_path: Path) -> None:
+    project = pinned_project(tmp_path)
+    proc = anysnake2("version", cwd=project)
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"anysnake2 {__version__}"
+    assert f"pins anysnake2 {PINNED}" in proc.stderr
+    assert "find_links" in proc.stderr and "ANYSNAKE2_FIND_LINKS" in proc.stderr
+    assert "restarting" not in proc.stderr
+
+
+def test_the_loop_guard_stops_a_second_restart(tmp_path: Path, wheelhouse: Path) -> None:
+    project = pinned_project(tmp_path, f'find_links = "{wheelhouse}"\n')
+    proc = anysnake2("version", cwd=project, env={vs.SWITCHED_ENV: PINNED})
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"anysnake2 {__version__}"
+    assert "not switching again" in proc.stderr
+    assert "restarting" not in proc.stderr
+
+
+def test_a_non_exact_script_pin_warns_and_does_not_switch(tmp_path: Path) -> None:
+    (tmp_path / "anysnake2.py").write_text(
+        '# /// script\n# dependencies = ["anysnake2>=0.0.1"]\n# ///\n'
+    )
+    proc = anysnake2("version", cwd=tmp_path, env={"ANYSNAKE2_FIND_LINKS": str(tmp_path)})
+    assert proc.returncode == 0
+    assert "only an exact 'anysnake2==X'" in proc.stderr
+    assert "restarting" not in proc.stderr
+
+
+def test_uv_argv_with_find_links_only_has_no_index(tmp_path: Path) -> None:
+    pin = vs.Pin(version="1.2.3", find_links=("/w",))
+    assert vs.uv_argv(pin, ["run", "--", "x"], uv="uv") == [
+        "uv", "tool", "run", "--from", "anysnake2==1.2.3", "--find-links", "/w", "--no-index",
+        "anysnake2", "run", "--", "x",
+    ]  # fmt: skip
+    pin = vs.Pin(version="1.2.3", index_url="https://i/simple", find_links=("/w",))
+    assert vs.uv_argv(pin, ["version"], uv="uv") == [
+        "uv", "tool", "run", "--from", "anysnake2==1.2.3", "--index-url", "https://i/simple",
+        "--find-links", "/w", "anysnake2", "version",
+    ]  # fmt: skip
+
+
+def test_nix_shell_form_argv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    (tmp_path / "anysnake2.toml").write_text(
+        f'[anysnake2]\nversion = "1.2.3"\nurl = "github:me/anysnake2py"\nrev = "{sha}"\n'
+    )
+    pin = vs.read_pin(tmp_path / "anysnake2.toml", environ={})
+    assert pin.flake == f"github:me/anysnake2py?rev={sha}"
+    monkeypatch.delenv("ANYSNAKE2_OFFLINE", raising=False)
+    assert vs.nix_shell_argv(pin.flake, ["-v", "3", "run", "--", "ls"], nix="/bin/nix") == [
+        "/bin/nix", "--extra-experimental-features", "nix-command flakes",
+        "shell", f"github:me/anysnake2py?rev={sha}", "-c", "anysnake2", "-v", "3", "run", "--", "ls",
+    ]  # fmt: skip
+    argv = vs.restart_argv(pin, ["version"])
+    assert argv[0] == shutil.which("nix")
+    assert argv[-5:] == ["shell", pin.flake, "-c", "anysnake2", "version"]
+
+
+def test_a_url_without_full_rev_is_not_a_flake_source(tmp_path: Path) -> None:
+    (tmp_path / "anysnake2.toml").write_text(
+        '[anysnake2]\nversion = "1.2.3"\nurl = "github:me/x"\nrev = "v1.2.3"\n'
+    )
+    pin = vs.read_pin(tmp_path / "anysnake2.toml", environ={})
+    assert pin.flake is None and not pin.has_source()
+    assert "40-character" in (pin.problem or "")
+
+
+def test_env_sources_override_and_relative_find_links(tmp_path: Path) -> None:
+    (tmp_path / "anysnake2.toml").write_text(
+        '[anysnake2]\nversion = "1.2.3"\nfind_links = "wheels"\n'
+    )
+    pin = vs.read_pin(tmp_path / "anysnake2.toml", environ={})
+    assert pin.find_links == (str(tmp_path / "wheels"),)
+    pin = vs.read_pin(
+        tmp_path / "anysnake2.toml",
+        environ={"ANYSNAKE2_FIND_LINKS": "/a,/b", "ANYSNAKE2_INDEX_URL": "https://i"},
+    )
+    assert pin.find_links == ("/a", "/b") and pin.index_url == "https://i"
+
+
+def test_a_non_string_version_is_a_config_error_with_line(tmp_path: Path) -> None:
+    (tmp_path / "anysnake2.toml").write_text("# c\n[anysnake2]\nversion = 1.2\n")
+    proc = anysnake2("version", cwd=tmp_path)
+    assert proc.returncode == 65
+    assert "anysnake2.toml:3" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_recording_keeps_comments(tmp_path: Path) -> None:
+    config = tmp_path / "anysnake2.toml"
+    config.write_text(
+        "# my project\n\n[anysnake2] # tool\ndtach = false # no sessions\n\n"
+        '[nixpkgs]\nurl = "github:NixOS/nixpkgs/master/24.05" # pinned\n'
+    )
+    assert vs.record_running_version(config, locked=False)
+    assert config.read_text() == (
+        "# my project\n\n[anysnake2] # tool\ndtach = false # no sessions\n"
+        f'version = "{__version__}"\n\n'
+        '[nixpkgs]\nurl = "github:NixOS/nixpkgs/master/24.05" # pinned\n'
+    )
+    config.write_text('# top\n\n[nixpkgs] # c\nurl = "x"\n')
+    assert vs.record_running_version(config, locked=False)
+    assert config.read_text() == (
+        f'# top\n\n[anysnake2]\nversion = "{__version__}"\n\n[nixpkgs] # c\nurl = "x"\n'
+    )
+
+
+def test_recording_only_for_building_commands_and_not_locked(tmp_path: Path) -> None:
+    config = tmp_path / "anysnake2.toml"
+    text = '# keep me\n[nixpkgs]\nurl = "x"\n'
+    config.write_text(text)
+    assert anysnake2("version", cwd=tmp_path).returncode == 0
+    assert config.read_text() == text
+    proc = anysnake2("--locked", "nonexistent-cmd", cwd=tmp_path)
+    assert "--locked: not recording" in proc.stderr
+    assert config.read_text() == text
+    anysnake2("nonexistent-cmd", cwd=tmp_path)
+    assert f'version = "{__version__}"' in config.read_text()
+    assert config.read_text().startswith("# keep me\n")
+    script = tmp_path / "py" / "anysnake2.py"
+    script.parent.mkdir()
+    script.write_text("x = 1\n")
+    assert not vs.record_running_version(script, locked=False)
+    assert script.read_text() == "x = 1\n"
