@@ -250,3 +250,18 @@ def test_tampered_sdist_is_refused(tmp_path: Path, index) -> None:
     with pytest.raises(FailureError, match="sha256"):
         fetch_editable_sdists(_tiny(), tmp_path, offline=False)
     assert list((tmp_path / "code").iterdir()) == []
+
+
+def test_metadata_files_name_what_decides_lock_and_scripts(tmp_path: Path) -> None:
+    from anysnake2.runtime.editables import metadata_files
+
+    project = Project(python=Python("3.11", packages={"b": _editable("b"), "a": _editable("a")}))
+    files = [str(p.relative_to(tmp_path)) for p in metadata_files(project, tmp_path)]
+    assert files == [
+        "code/a/pyproject.toml",
+        "code/a/requirements.txt",
+        "code/a/setup.cfg",
+        "code/b/pyproject.toml",
+        "code/b/requirements.txt",
+        "code/b/setup.cfg",
+    ]

@@ -30,6 +30,7 @@ __all__ = [
     "editable_mounts",
     "editable_requirements",
     "fetch_editable_sdists",
+    "metadata_files",
     "read_dependencies",
     "write_console_scripts",
 ]
@@ -97,6 +98,22 @@ def editable_mounts(project: Project, root: Path) -> list[EditableMount]:
             EditableMount(name, checkout, container, pythonpath, f"{BIN_ROOT}/{name}", scripts)
         )
     return mounts
+
+
+_METADATA = ("pyproject.toml", "requirements.txt", "setup.cfg")
+
+
+def metadata_files(project: Project, root: Path) -> list[Path]:
+    """The files of the editable checkouts that decide the lock and the console scripts
+    (present or not; sorted), for the warm path's "nothing changed" hash."""
+    if project.python is None:
+        return []
+    return [
+        root / package.editable / name / meta
+        for name, package in sorted(project.python.packages.items())
+        if package.editable is not None
+        for meta in _METADATA
+    ]
 
 
 def editable_requirements(project: Project, root: Path) -> list[str]:
