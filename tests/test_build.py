@@ -11,7 +11,6 @@ rather than collecting: the store is shared with everything else on the machine.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import signal
@@ -25,17 +24,6 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 TQ = "'" * 3  # a TOML multi-line literal string
 ENTRY = ["-c", "import sys; del sys.path[0]; from anysnake2._fast import main; sys.exit(main())"]
-
-
-@pytest.fixture(scope="session")
-def offline_pkgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
-    spec = importlib.util.spec_from_file_location(
-        "make_offline_pkgs", REPO / "tools" / "offline_pkgs" / "make_offline_pkgs.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.make(tmp_path_factory.mktemp("offline-pkgs"))
 
 
 def write_project(

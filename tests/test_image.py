@@ -8,7 +8,6 @@ cannot run here) that records its argv.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -16,12 +15,10 @@ import subprocess
 import sys
 import tarfile
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "tools" / "offline_pkgs" / "make_offline_pkgs.py"
 
 CONFIG = """\
 [nixpkgs]
@@ -63,15 +60,6 @@ echo "Singularity: a game of territorial conquest, version 0.30c"
 """
 
 
-def _load_make() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_offline_pkgs", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env.update(PYTHONPATH=str(ROOT), ANYSNAKE2_OFFLINE="1", OCI_TEST_WHO="tester")
@@ -89,11 +77,6 @@ def _cli(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]
         timeout=300,
         check=False,
     )
-
-
-@pytest.fixture(scope="session")
-def nixpkgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    return _load_make().make(tmp_path_factory.mktemp("offline-pkgs"))["nixpkgs"]
 
 
 def _project(root: Path, url: str, rev: str) -> Path:

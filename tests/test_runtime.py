@@ -8,14 +8,11 @@ usr/bin -> bin). Nothing inside the container needs the host's /usr.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -27,7 +24,6 @@ from anysnake2.runtime.detect import Runtime, detect_runtime, identify
 from anysnake2.runtime.run import prepare, run_command
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "tools" / "offline_pkgs" / "make_offline_pkgs.py"
 
 FLAKE = """\
 {
@@ -51,25 +47,14 @@ FLAKE = """\
 """
 
 
-def _load_make() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_offline_pkgs", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
 
 
 @pytest.fixture(scope="session")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def store_path(tmp_path_factory: pytest.TempPathFactory, nixpkgs: dict[str, str]) -> Path:
     """The rootfs' store path (its `rootfs/` is the container's /), built with real nix."""
     base = tmp_path_factory.mktemp("rootfs-flake")
-    revisions = _load_make().make(base / "offline")
-    nixpkgs = revisions["nixpkgs"]
     flake = base / "flake"
     flake.mkdir()
     (flake / "flake.nix").write_text(

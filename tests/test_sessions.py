@@ -10,7 +10,6 @@ and moves the cursor to the bottom), polled with a timeout.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shlex
@@ -29,7 +28,6 @@ from anysnake2.runtime import dtach, start
 from anysnake2.runtime.run import session_allowed
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "tools" / "offline_pkgs" / "make_offline_pkgs.py"
 
 CONFIG = """\
 [nixpkgs]
@@ -58,16 +56,6 @@ post_run_outside = '''
 echo "post $ANYSNAKE2_RUN_STATUS" >> post.log
 '''
 """
-
-
-@pytest.fixture(scope="session")
-def nixpkgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    spec = importlib.util.spec_from_file_location("make_offline_pkgs", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)
-    spec.loader.exec_module(module)
-    return module.make(tmp_path_factory.mktemp("sessions-pkgs") / "offline")["nixpkgs"]
 
 
 def _project(base: Path, nixpkgs: dict[str, str], container: str = "") -> Path:

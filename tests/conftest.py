@@ -1,0 +1,36 @@
+"""Fixtures shared by the test files: the offline package set, made once per session."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+MAKE_OFFLINE_PKGS = REPO / "tools" / "offline_pkgs" / "make_offline_pkgs.py"
+
+
+def load_make_offline_pkgs() -> ModuleType:
+    """tools/offline_pkgs/make_offline_pkgs.py as a module (it is a script, not a package)."""
+    spec = importlib.util.spec_from_file_location("make_offline_pkgs", MAKE_OFFLINE_PKGS)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def offline_pkgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+    """The offline package set (local git repositories with deterministic commits):
+    name → {url, rev}; `nixpkgs` is the stand-in nixpkgs."""
+    return load_make_offline_pkgs().make(tmp_path_factory.mktemp("offline-pkgs") / "offline")
+
+
+@pytest.fixture(scope="session")
+def nixpkgs(offline_pkgs: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The stand-in nixpkgs of the offline package set: {url, rev}."""
+    return offline_pkgs["nixpkgs"]
