@@ -414,3 +414,43 @@ def test_only_changed_pins_are_reported_and_foreign_markers_kept(tmp_path: Path)
         "nixpkgs": ("tag", "24.05"),
         "rust": ("default-branch", "master"),
     }
+
+
+def test_two_x_branch_slot_on_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "anysnake2.toml"
+    path.write_text(
+        '[anysnake2]\nurl2 = "dev"\n'
+        '[nixpkgs]\nurl = "github:NixOS/nixpkgs/master/24.05"\n'
+        '[outside_nixpkgs]\nurl = "github:NixOS/nixpkgs/24.05"\n'
+        '[rust]\nurl = "github:oxalica/rust-overlay"\n'
+    )
+    record_pins(path, [Pin("rust", "revision", SHA_A, "feature/x", "branch")])
+    # a branch with a slash has no place in github:o/r/<ref>/<rev>: only the marker keeps it
+    assert f'url = "github:oxalica/rust-overlay//{SHA_A}" # anysnake2: branch feature/x\n' in (
+        path.read_text()
+    )
+    assert recorded_refs(path) == {"rust": ("branch", "feature/x")}
+    record_pins(
+        path,
+        [
+            Pin("nixpkgs", "revision", SHA_A, "24.05", "tag"),
+            Pin("outside_nixpkgs", "revision", SHA_A, "24.05", "tag"),
+        ],
+    )
+    text = path.read_text()
+    # the user's branch stays in the URL, the tag goes into the marker
+    assert f'url = "github:NixOS/nixpkgs/master/{SHA_A}" # anysnake2: tag 24.05\n' in text
+    assert f'url = "github:NixOS/nixpkgs/24.05/{SHA_A}" # anysnake2: tag 24.05\n' in text
+    record_pins(
+        path,
+        [
+            Pin("nixpkgs", "revision", SHA_B, "24.11", "newest-tag"),
+            Pin("outside_nixpkgs", "revision", SHA_B, "24.11", "newest-tag"),
+        ],
+    )
+    text = path.read_text()
+    assert f'url = "github:NixOS/nixpkgs/master/{SHA_B}" # anysnake2: newest tag 24.11\n' in text
+    assert f'url = "github:NixOS/nixpkgs/24.11/{SHA_B}" # anysnake2: newest tag 24.11\n' in text
+    project = read_project(path)
+    assert (project.nixpkgs.ref, project.nixpkgs.rev) == ("master", SHA_B)
+    assert (project.outside_nixpkgs.ref, project.outside_nixpkgs.rev) == ("24.11", SHA_B)

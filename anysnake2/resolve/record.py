@@ -185,13 +185,38 @@ def _is_inline(table: Any) -> bool:
 # -- URLs --------------------------------------------------------------------------------
 
 
-def _flake_url(url: str, pin: Pin) -> str:
+def _slot_ref(url_ref: str | None, pin: Pin, previous: tuple[str, str | None] | None) -> str | None:
+    """What goes into the URL's branch slot.
+
+    A branch pin names the branch. A tag pin keeps a branch the user wrote there
+    (`github:NixOS/nixpkgs/master/24.05` -> `.../master/<sha>`, the tag goes into the
+    marker) but replaces a tag that an earlier recording put there (`lock --upgrade`).
+    """
+    if pin.ref_kind in ("branch", "default-branch") or url_ref is None:
+        return pin.ref or url_ref
+    if pin.ref_kind is None:
+        return url_ref
+    if previous is not None and previous[0] in ("tag", "newest-tag") and previous[1] == url_ref:
+        return pin.ref or url_ref
+    return url_ref
+
+
+def _previous(holder: Any) -> tuple[str, str | None] | None:
+    """The (ref_kind, ref) of the marker on `holder`'s line, if any."""
+    trivia = getattr(holder, "trivia", None)
+    words = _marker_of(trivia.comment) if trivia is not None else None
+    return _parse_words(words) if words else None
+
+
+def _flake_url(url: str, pin: Pin, previous: tuple[str, str | None] | None) -> str:
     """A flake-style section URL carrying ref and rev (2.x)."""
     from ..toml_compat._inputs import _split_url
 
-    base, ref, _rev, directory = _split_url(url)
-    ref = pin.ref or ref
+    base, url_ref, _rev, directory = _split_url(url)
+    ref = _slot_ref(url_ref, pin, previous)
     if base.startswith("github:"):
+        if ref and "/" in ref:  # github:o/r/<ref>/<rev> has no room for a/b refs
+            ref = None
         return f"{base}/{ref or ''}/{pin.value}"
     query = [(k, v) for k, v in (("ref", ref), ("rev", pin.value), ("dir", directory)) if v]
     if base.startswith("hg+"):
@@ -200,11 +225,11 @@ def _flake_url(url: str, pin: Pin) -> str:
     return base + joiner + "&".join(f"{k}={v}" for k, v in query)
 
 
-def _source_url(url: str, pin: Pin) -> str:
+def _source_url(url: str, pin: Pin, previous: tuple[str, str | None] | None) -> str:
     """A package source URL (sources.py grammar) pinned to the revision."""
     source = parse_source(url)
-    ref = source.ref or pin.ref
-    if source.kind == "hg":
+    ref = _slot_ref(source.ref, pin, previous)
+    if source.kind == "hg" or (source.kind == "github" and ref and "/" in ref):
         ref = None
     elif source.kind not in ("github", "git"):
         raise ValueError(f"{pin.target}: {url!r} has no revision to pin")
@@ -250,7 +275,8 @@ def _record_revision(doc: Any, pin: Pin, era: str) -> list[str]:
         if era == "2.x" or (url is not None and _url_has_pin(url)):
             if url_key is None:
                 url_key, url = "url", _DEFAULT_URLS[base]
-            new_url = _flake_url(url or "", pin)
+            holder = table if _is_inline(table) else table.get(url_key)
+            new_url = _flake_url(url or "", pin, _previous(holder))
             item = _put(table, url_key, new_url, ())
             what = f"{url_key} = {new_url}"
         else:
@@ -291,7 +317,7 @@ def _record_package(doc: Any, pin: Pin) -> list[str]:
                 raise ValueError(f"pin {pin.target}: {text!r} is not an unpinned 'pypi'")
             new = f"pypi:{pin.value}"
         else:
-            new = _source_url(text, pin)
+            new = _source_url(text, pin, _previous(entry))
         item = _put(packages, name, new, ())
         _set_comment(item, pin.marker())
         return [f"{pin.target}: {new}{_origin(pin)}"]
@@ -304,7 +330,8 @@ def _record_package(doc: Any, pin: Pin) -> list[str]:
         _put(entry, "rev", pin.value, ("url", "repo", "owner", "method"))
         what = f"rev = {pin.value}"
     elif "url" in entry:
-        new = _source_url(str(entry["url"]), pin)
+        holder = entry if _is_inline(entry) else _lookup(entry, "url")
+        new = _source_url(str(entry["url"]), pin, _previous(holder))
         _put(entry, "url", new, ())
         what = f"url = {new}"
     else:
