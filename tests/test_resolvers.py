@@ -324,6 +324,9 @@ def test_git_tags_branches_and_default(git_repo: dict[str, str], cache: ResolveC
 def test_git_cached_and_offline(git_repo: dict[str, str], cache: ResolveCache) -> None:
     url = f"git+file://{git_repo['path']}"
     resolve_revision(url, "feature", cache=cache)
+    with pytest.raises(NotCached):  # HEAD is asked only when a default branch is wanted
+        resolve_revision(url, None, cache=cache, offline=True)
+    resolve_revision(url, None, cache=cache)
     cache.save()
     shutil.rmtree(git_repo["path"])  # any further ls-remote would fail
     again = ResolveCache(cache.path)

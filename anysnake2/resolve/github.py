@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import os
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from ..errors import ConfigError
 from . import _http
@@ -143,7 +144,7 @@ def _fetch_tags(owner: str, repo: str, cache: ResolveCache) -> dict[str, str]:
 
 
 def _fetch_branch(owner: str, repo: str, branch: str, cache: ResolveCache) -> str | None:
-    url = f"{api_base()}/repos/{owner}/{repo}/branches/{branch}"
+    url = f"{api_base()}/repos/{owner}/{repo}/branches/{quote(branch, safe='/')}"
     response = _http.get(url, github=True)
     if response.status_code == 404:
         return None

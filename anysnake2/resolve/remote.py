@@ -206,7 +206,12 @@ def _resolve_git(
     if newest_tag_pattern is not None:
         name = newest_tag(where, tags, newest_tag_pattern)
         return ResolvedRevision(tags[name], name, "newest-tag")
-    branch = _default_branch(where, refs.get("head"), heads)
+    if "head" not in refs:  # asked only when a default branch is needed; None = no symref
+        if offline:
+            raise NotCached(f"the default branch of {where} is not in the resolve cache")
+        refs = {**refs, "head": _ls_remote_head(location, where)}
+        cache.put(NS_GIT, key, refs)
+    branch = _default_branch(where, refs["head"], heads)
     return ResolvedRevision(heads[branch], branch, "default-branch")
 
 
@@ -229,18 +234,15 @@ def _default_branch(where: str, head: str | None, heads: Mapping[str, str]) -> s
     )
 
 
-def _ls_remote(location: str, where: str) -> dict[str, object]:
-    """One `git ls-remote --symref`: heads, peeled tags and the HEAD symref."""
+def _git_ls_remote(location: str, where: str, *args: str, patterns: tuple[str, ...] = ()) -> str:
     env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_ASKPASS="true", LC_ALL="C")
-    argv = ["git", "ls-remote", "--symref", location]
     try:
         proc = run(
-            argv,
+            ["git", "ls-remote", *args, location, *patterns],
             env=env,
             check=False,
             timeout=VCS_TIMEOUT,
             redact=_secrets(location),
-            what=f"git ls-remote {where}",
         )
     except subprocess.TimeoutExpired:
         raise NetworkError(
@@ -249,26 +251,42 @@ def _ls_remote(location: str, where: str) -> dict[str, object]:
         ) from None
     if proc.returncode != 0:
         raise _vcs_failure("git ls-remote", where, proc.stderr or "", _secrets(location))
-    head: str | None = None
+    return proc.stdout
+
+
+def _ls_remote(location: str, where: str) -> dict[str, dict[str, str]]:
+    """Heads and tags (annotated tags peeled to their commit) in one `git ls-remote`.
+
+    --heads --tags lets the server filter (nixpkgs has hundreds of thousands of
+    refs/pull/* refs nobody wants to download).
+    """
     heads: dict[str, str] = {}
     tags: dict[str, str] = {}
     peeled: dict[str, str] = {}
-    for line in proc.stdout.splitlines():
-        first, _, name = line.partition("\t")
-        if first.startswith("ref: "):
-            if name == "HEAD" and first[5:].startswith("refs/heads/"):
-                head = first[len("ref: refs/heads/") :]
-            continue
+    for line in _git_ls_remote(location, where, "--heads", "--tags").splitlines():
+        sha, _, name = line.partition("\t")
         if name.startswith("refs/heads/"):
-            heads[name[len("refs/heads/") :]] = first
+            heads[name[len("refs/heads/") :]] = sha
         elif name.startswith("refs/tags/"):
             tag = name[len("refs/tags/") :]
             if tag.endswith("^{}"):
-                peeled[tag[:-3]] = first
+                peeled[tag[:-3]] = sha
             else:
-                tags[tag] = first
+                tags[tag] = sha
     tags.update(peeled)
-    return {"head": head, "heads": dict(sorted(heads.items())), "tags": dict(sorted(tags.items()))}
+    return {"heads": dict(sorted(heads.items())), "tags": dict(sorted(tags.items()))}
+
+
+def _ls_remote_head(location: str, where: str) -> str | None:
+    """The branch HEAD points at (`git ls-remote --symref URL HEAD`), or None."""
+    output = _git_ls_remote(location, where, "--symref", patterns=("HEAD",))
+    for line in output.splitlines():
+        first, _, name = line.partition("\t")
+        if name == "HEAD" and first.startswith("ref: refs/heads/"):
+            return first[len("ref: refs/heads/") :]
+        if name == "HEAD":
+            break
+    return None
 
 
 def _vcs_failure(what: str, where: str, stderr: str, secrets: list[str]) -> Exception:
