@@ -226,7 +226,7 @@ def test_mercurial_source_from_a_local_repository(tmp_path: Path) -> None:
 
 def test_lock_command_writes_the_lock_beside_the_config(tmp_path: Path) -> None:
     (tmp_path / "anysnake2.toml").write_text(
-        '[nixpkgs]\nrev = "24.05"\n\n[python]\nversion = "3.8"\n'
+        '[nixpkgs]\nrev = "63dacb46bf939521bdc93981b4cbb7ecb58427a0"\n\n[python]\nversion = "3.8"\n'
         'ecosystem_date = "2021-04-12"\n\n[python.packages]\npandas = ">=1.2"\n'
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}

@@ -22,15 +22,18 @@ def index_base() -> str:
     return os.environ.get("ANYSNAKE2_PYPI_JSON_URL", "https://pypi.org").rstrip("/")
 
 
-def newest_version(name: str, *, cache: ResolveCache, offline: bool = False) -> str:
-    """info.version of {index}/pypi/<name>/json; cached under the normalised name."""
+def newest_version(
+    name: str, *, cache: ResolveCache, offline: bool = False, refresh: bool = False
+) -> str:
+    """info.version of {index}/pypi/<name>/json; cached under the normalised name
+    (`refresh`: ask PyPI even when the cache knows an answer)."""
     from packaging.utils import canonicalize_name
 
     from .remote import NotCached
 
     key = str(canonicalize_name(name))
     cached = cache.get(NS_PYPI, key)
-    if isinstance(cached, str):
+    if isinstance(cached, str) and not refresh:
         return cached
     if offline:
         raise NotCached(f"the newest version of {name} on PyPI is not in the resolve cache")

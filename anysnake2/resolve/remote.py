@@ -113,12 +113,14 @@ def resolve_revision(
     )
 
 
-def newest_pypi_version(name: str, *, cache: ResolveCache, offline: bool = False) -> str:
+def newest_pypi_version(
+    name: str, *, cache: ResolveCache, offline: bool = False, refresh: bool = False
+) -> str:
     """info.version from {index}/pypi/<name>/json (index from ANYSNAKE2_PYPI_JSON_URL,
-    default https://pypi.org); cached."""
+    default https://pypi.org); cached (`refresh`: ask again)."""
     from .pypi import newest_version
 
-    return newest_version(name, cache=cache, offline=offline)
+    return newest_version(name, cache=cache, offline=offline, refresh=refresh)
 
 
 def newest_tag(where: str, names: Iterable[str], pattern: str) -> str:

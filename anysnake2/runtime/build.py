@@ -25,6 +25,7 @@ from . import state
 
 if TYPE_CHECKING:
     from ..cli import Context
+    from ..model import Project
     from ..render.resolution import Resolution
 
 __all__ = ["ensure_built", "flake_dir_of", "project_lock", "rootfs_of"]
@@ -75,12 +76,18 @@ def project_lock(flake_dir: Path, purpose: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def state_files(config_path: Path, root: Path) -> list[str]:
+def state_files(config_path: Path, root: Path, project: Project | None = None) -> list[str]:
     """The files whose bytes decide whether a build is current (see `state`).
 
-    For an anysnake2.py, every .py file beside it counts too: it may import them.
+    For an anysnake2.py, every .py file beside it counts too: it may import them. The
+    metadata of editable checkouts counts (their dependencies and console scripts), their
+    code does not: it is bound into the container as it is.
     """
     files = [str(config_path)]
+    if project is not None:
+        from .editables import metadata_files
+
+        files.extend(str(p) for p in metadata_files(project, root))
     if config_path.suffix == ".py":
         files.extend(sorted(str(p) for p in config_path.parent.glob("*.py") if p != config_path))
     files.extend(state.lock_files(str(root)))
@@ -99,16 +106,26 @@ def flake_fingerprint(flake_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def resolution_for(ctx: Context) -> Resolution:
-    """What the resolve steps decided for this project: today the Python lock (made with
-    uv, or reused from anysnake2.uv.lock without calling uv). Revisions given as tags or
-    branches are not resolved yet: they are rendered as refs, with a warning."""
+def pinned_project(ctx: Context) -> Project:
+    """ctx's project with every tag, branch and missing value resolved to an exact pin
+    (recorded in the config, or in anysnake2.lock.toml for an anysnake2.py)."""
+    from ..resolve.pins import pin_project
+
+    return pin_project(
+        ctx.project, ctx.root, ctx.config_path, offline=ctx.offline, locked=ctx.locked
+    )
+
+
+def resolution_for(ctx: Context, project: Project | None = None) -> Resolution:
+    """What the resolve steps decided for `project` (default: ctx's): the Python lock (made
+    with uv, or reused from anysnake2.uv.lock without calling uv)."""
     from ..render.resolution import Resolution
     from ..resolve.python_lock import ensure_local_sources, ensure_python_lock
 
-    lock = ensure_python_lock(ctx.project, ctx.root, offline=ctx.offline, locked=ctx.locked)
+    project = project if project is not None else ctx.project
+    lock = ensure_python_lock(project, ctx.root, offline=ctx.offline, locked=ctx.locked)
     if lock is not None:
-        ensure_local_sources(ctx.project, ctx.root, offline=ctx.offline)
+        ensure_local_sources(project, ctx.root, offline=ctx.offline)
     return Resolution(python_lock=lock, offline=ctx.offline)
 
 
@@ -149,7 +166,7 @@ def ensure_built(ctx: Context) -> Path:
         if reason is not None:
             _log.note(f"building the environment: {reason}")
             build_rootfs(flake_dir)
-        state.write_state(str(root), state_files(config_path, root), __version__)
+        state.write_state(str(root), state_files(config_path, root, ctx.project), __version__)
     return rootfs_of(root)
 
 
@@ -159,10 +176,12 @@ def write_flake(ctx: Context) -> bool:
     from ..render.flake import render_flake
     from ..render.write import write_flake_dir
     from .clones import perform_clones
+    from .editables import fetch_editable_sdists
 
-    project = ctx.project
+    project = pinned_project(ctx)
     perform_clones(project, ctx.root)
-    resolution = resolution_for(ctx)
+    fetch_editable_sdists(project, ctx.root, offline=ctx.offline)
+    resolution = resolution_for(ctx, project)
     lock_missing = not (flake_dir_of(ctx.root) / "uv" / "uv.lock").exists()
     if project.python is not None and resolution.python_lock is None and lock_missing:
         _log.warn(

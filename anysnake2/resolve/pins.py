@@ -1,0 +1,477 @@
+"""Resolution: tags, branches and missing values → exact pins, once, recorded.
+
+A project may leave things open: `rev = "24.05"` (a tag), a branch, a flake without `rev`,
+a Python package from a branch or `"pypi"` without a version, no `ecosystem_date`. The first
+run resolves each (`resolve.remote`: GitHub API, `git ls-remote`, `hg id`, PyPI JSON) and
+records the answer where the next run — and every colleague's — reads it: in anysnake2.toml
+itself (`resolve.record`, comments kept) or, for an anysnake2.py, in anysnake2.lock.toml.
+
+Modes: `offline` uses only what is recorded or cached and leaves the rest unpinned (the
+renderer warns); `locked` refuses (65) anything that is not recorded yet; `upgrade`
+re-resolves the named targets even though they are recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+from .. import _log
+from ..errors import ConfigError, UsageError
+from ..model import HELPER_INPUTS, Input, Project, PythonPackage
+from ..sources import Source, is_full_rev, strip_credentials
+
+__all__ = ["Request", "pin_project", "requests_for", "target_names"]
+
+NIXPKGS_RELEASE_TAG = r"^\d\d\.\d\d$"
+RequestKind = Literal["revision", "date", "pypi_version"]
+_ROOT_VARIABLES = ("$ANYSNAKE2_ROOT", "$ANYSNAKE_ROOT")
+
+
+@dataclass(frozen=True)
+class Request:
+    """One open value of the project: what must be resolved, and from where.
+
+    `target` names it in messages, in `lock --upgrade` and in the records (`nixpkgs`,
+    `flakes.<name>`, `python.ecosystem_date`, `python.packages.<name>`, ...). `url` is the
+    source without revision (revisions) or the package name (pypi versions); `ref` the tag
+    or branch asked for (None: the newest, see `newest_tag_pattern`).
+    """
+
+    target: str
+    kind: RequestKind
+    url: str = ""
+    ref: str | None = None
+    newest_tag_pattern: str | None = None
+
+    def describe(self) -> str:
+        """`nixpkgs (github:NixOS/nixpkgs, tag or branch 24.05)` for messages."""
+        if self.kind == "date":
+            return f"{self.target} (not set: today's date)"
+        if self.kind == "pypi_version":
+            return f"{self.target} (newest version on PyPI)"
+        what = f"tag or branch {self.ref}" if self.ref else "newest"
+        return f"{self.target} ({strip_credentials(self.url)}, {what})"
+
+
+# -- what is open ---------------------------------------------------------------------------
+def _revision_request(
+    target: str, url: str | None, rev: str | None, ref: str | None, *, default_url: str | None
+) -> Request | None:
+    if is_full_rev(rev):
+        return None
+    if url is None and rev is None and ref is None:
+        return None  # not configured: the pinned default applies
+    url = url or default_url
+    if url is None or not url.startswith(("github:", "git+", "hg+")):
+        return None  # a path or tarball: nothing to resolve
+    wanted = rev or ref
+    pattern = None
+    if wanted is None and url.lower().rstrip("/") == "github:nixos/nixpkgs":
+        pattern = NIXPKGS_RELEASE_TAG  # the newest release, as the original did
+    return Request(target, "revision", url, wanted, pattern)
+
+
+def _source_url(source: Source) -> str:
+    prefix = {"github": "github:", "git": "git+", "hg": "hg+"}[source.kind]
+    return prefix + source.location
+
+
+def requests_for(project: Project) -> list[Request]:
+    """Every open value of `project`, in a stable order."""
+    found: list[Request | None] = []
+    if project.nixpkgs is not None:
+        n = project.nixpkgs
+        found.append(
+            _revision_request("nixpkgs", n.url, n.rev, n.ref, default_url="github:NixOS/nixpkgs")
+        )
+    if project.outside_nixpkgs is not None:
+        n = project.outside_nixpkgs
+        found.append(
+            _revision_request(
+                "outside_nixpkgs", n.url, n.rev, n.ref, default_url="github:NixOS/nixpkgs"
+            )
+        )
+    if project.rust is not None:
+        r = project.rust
+        found.append(_revision_request("rust", r.url, r.rev, r.ref, default_url=None))
+    if project.r is not None and project.r.ecosystem_tag is None:
+        r2 = project.r
+        found.append(_revision_request("R", r2.url, r2.rev, r2.ref, default_url=None))
+    for name in sorted(project.inputs):
+        i = project.inputs[name]
+        found.append(_revision_request(name, i.url, i.rev, i.ref, default_url=None))
+    for name in sorted(project.flakes):
+        f = project.flakes[name]
+        found.append(_revision_request(f"flakes.{name}", f.url, f.rev, f.ref, default_url=None))
+    python = project.python
+    if python is not None:
+        if python.ecosystem_date is None:
+            found.append(Request("python.ecosystem_date", "date"))
+        for name in sorted(python.packages):
+            package = python.packages[name]
+            target = f"python.packages.{name}"
+            if package.pypi and not package.version:
+                found.append(Request(target, "pypi_version", name))
+            source = package.source
+            if (
+                source is not None
+                and package.editable is None  # a checkout is what it is: never re-pointed
+                and source.kind in ("github", "git", "hg")
+                and not is_full_rev(source.rev)
+            ):
+                found.append(
+                    Request(target, "revision", _source_url(source), source.rev or source.ref)
+                )
+    return [r for r in found if r is not None]
+
+
+def target_names(requests: Collection[Request], project: Project) -> list[str]:
+    """All targets a user may name for `lock --upgrade` (open or recorded)."""
+    names = {r.target for r in requests}
+    names.update(r.target for r in requests_for(_unpinned(project)))
+    return sorted(names)
+
+
+def _unpinned(project: Project) -> Project:
+    """`project` with every recorded revision/date/version opened again (for upgrades)."""
+    changes: dict[str, object] = {}
+    if project.nixpkgs is not None and is_full_rev(project.nixpkgs.rev):
+        changes["nixpkgs"] = replace(project.nixpkgs, rev=None, ref=project.nixpkgs.ref)
+    if project.outside_nixpkgs is not None and is_full_rev(project.outside_nixpkgs.rev):
+        changes["outside_nixpkgs"] = replace(project.outside_nixpkgs, rev=None)
+    if project.rust is not None and is_full_rev(project.rust.rev) and project.rust.url:
+        changes["rust"] = replace(project.rust, rev=None)
+    if project.r is not None and is_full_rev(project.r.rev) and project.r.url:
+        changes["r"] = replace(project.r, rev=None)
+    inputs = {
+        k: (replace(v, rev=None) if v.url and is_full_rev(v.rev) else v)
+        for k, v in project.inputs.items()
+    }
+    changes["inputs"] = inputs
+    changes["flakes"] = {
+        k: (replace(v, rev=None) if is_full_rev(v.rev) else v) for k, v in project.flakes.items()
+    }
+    if project.python is not None:
+        packages = {}
+        for name, package in project.python.packages.items():
+            source = package.source
+            if source is not None and package.editable is None and is_full_rev(source.rev):
+                package = replace(package, source=source.with_rev(None))
+            packages[name] = package
+        changes["python"] = replace(project.python, ecosystem_date=None, packages=packages)
+    return replace(project, **changes)  # type: ignore[arg-type]
+
+
+# -- resolving ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Answer:
+    """A resolved value, as recorded."""
+
+    value: str
+    ref: str | None = None
+    ref_kind: str | None = None
+
+
+def _with_root(url: str, root: Path) -> str:
+    for variable in _ROOT_VARIABLES:
+        url = url.replace(variable, str(root))
+    return url
+
+
+def _resolve(
+    request: Request, root: Path, cache: object, *, offline: bool, refresh: bool
+) -> Answer | None:
+    """Ask the resolvers; None when offline and nothing cached answers."""
+    from . import remote
+
+    if request.kind == "date":
+        return Answer(_dt.date.today().isoformat())
+    try:
+        if request.kind == "pypi_version":
+            version = remote.newest_pypi_version(
+                request.url, cache=cache, offline=offline, refresh=refresh
+            )
+            return Answer(version)
+        found = remote.resolve_revision(
+            _with_root(request.url, root),
+            request.ref,
+            cache=cache,
+            offline=offline,
+            newest_tag_pattern=request.newest_tag_pattern,
+            refresh=refresh,
+        )
+    except remote.NotCached:
+        return None
+    return Answer(found.rev, found.ref, found.ref_kind)
+
+
+# -- applying ----------------------------------------------------------------------------
+def _pinned_ref(url: str, answer: Answer) -> str | None:
+    """The ref to keep beside a revision: nix fetches git revisions through a ref."""
+    if not url.startswith("git+") or answer.ref is None:
+        return None
+    if answer.ref_kind in ("tag", "newest-tag"):
+        return f"refs/tags/{answer.ref}"
+    if answer.ref_kind == "branch":
+        return answer.ref
+    return None  # the default branch: HEAD
+
+
+def _apply(project: Project, request: Request, answer: Answer) -> Project:
+    """`project` with `answer` put where `request` came from."""
+    target = request.target
+    if request.kind == "date":
+        assert project.python is not None
+        return replace(project, python=replace(project.python, ecosystem_date=answer.value))
+    if target.startswith("python.packages."):
+        assert project.python is not None
+        name = target[len("python.packages.") :]
+        package: PythonPackage = project.python.packages[name]
+        if request.kind == "pypi_version":
+            package = replace(package, version=f"=={answer.value}")
+        else:
+            assert package.source is not None
+            ref = package.source.ref if package.source.kind == "github" else None
+            if package.source.kind == "git":
+                ref = _pinned_ref(request.url, answer) or package.source.ref
+            package = replace(
+                package,
+                source=Source(package.source.kind, package.source.location, ref, answer.value),
+            )
+        packages = dict(project.python.packages)
+        packages[name] = package
+        return replace(project, python=replace(project.python, packages=packages))
+    ref = _pinned_ref(request.url, answer)
+    if target in ("nixpkgs", "outside_nixpkgs"):
+        section = getattr(project, target)
+        return replace(project, **{target: replace(section, rev=answer.value, ref=ref)})
+    if target == "rust":
+        assert project.rust is not None
+        return replace(project, rust=replace(project.rust, rev=answer.value, ref=ref))
+    if target == "R":
+        assert project.r is not None
+        return replace(project, r=replace(project.r, rev=answer.value, ref=ref))
+    if target.startswith("flakes."):
+        name = target[len("flakes.") :]
+        flakes = dict(project.flakes)
+        flakes[name] = replace(flakes[name], rev=answer.value, ref=ref)
+        return replace(project, flakes=flakes)
+    if target in HELPER_INPUTS or target in project.inputs:
+        inputs = dict(project.inputs)
+        old = inputs.get(target, Input())
+        inputs[target] = replace(old, rev=answer.value, ref=ref)
+        return replace(project, inputs=inputs)
+    raise AssertionError(f"unknown target {target}")  # pragma: no cover - requests_for's names
+
+
+# -- records -----------------------------------------------------------------------------
+def _lock_entry(request: Request, answer: Answer) -> dict[str, str | None]:
+    return {
+        "kind": request.kind,
+        "url": strip_credentials(request.url) or None,
+        "ref": request.ref,
+        "ref_kind": answer.ref_kind,
+        "value": answer.value,
+    }
+
+
+def _from_lockfile(request: Request, entry: Mapping[str, object]) -> Answer | None:
+    """The recorded answer when it answers this very request."""
+    if (
+        entry.get("kind") != request.kind
+        or (entry.get("url") or "") != (strip_credentials(request.url) or "")
+        or entry.get("ref") != request.ref
+        or not isinstance(entry.get("value"), str)
+    ):
+        return None
+    ref_kind = entry.get("ref_kind")
+    return Answer(str(entry["value"]), request.ref, str(ref_kind) if ref_kind else None)
+
+
+def _match_upgrade(names: Collection[str], targets: Collection[str]) -> set[str]:
+    """Targets named by `names` (`flakes.hello` or just `hello`); UsageError for unknown."""
+    chosen: set[str] = set()
+    for name in names:
+        if name in targets:
+            chosen.add(name)
+            continue
+        short = [t for t in targets if t.rsplit(".", 1)[-1] == name]
+        if len(short) == 1:
+            chosen.add(short[0])
+            continue
+        import difflib
+
+        close = difflib.get_close_matches(name, list(targets), n=3)
+        raise UsageError(
+            f"nothing called {name!r} can be upgraded in this project",
+            hint=("did you mean " + ", ".join(close) + "? " if close else "")
+            + "pins: "
+            + (", ".join(sorted(targets)) or "(none)"),
+        )
+    return chosen
+
+
+def pin_project(
+    project: Project,
+    root: Path,
+    config_path: Path | None,
+    *,
+    offline: bool = False,
+    locked: bool = False,
+    upgrade: Collection[str] | None = None,
+) -> Project:
+    """`project` with every open value pinned, new answers recorded.
+
+    `upgrade`: target names to resolve again although recorded (empty collection: all).
+    """
+    from .cache import ResolveCache
+    from .lockfile import lockfile_path, read_lockfile
+
+    is_python_config = config_path is not None and config_path.suffix == ".py"
+    refs: dict[str, tuple[str, str | None]] = {}
+    if upgrade is not None:
+        if config_path is not None and not is_python_config:
+            from .record import recorded_refs
+
+            refs = recorded_refs(config_path)
+        open_project = _unpinned(project)
+        targets = [r.target for r in requests_for(open_project)]
+        chosen = set(targets) if not upgrade else _match_upgrade(upgrade, targets)
+        project = _reopen(project, open_project, chosen, refs)
+    else:
+        chosen = set()
+    requests = requests_for(project)
+    recorded = {}
+    if is_python_config:
+        assert config_path is not None
+        recorded = read_lockfile(lockfile_path(config_path)).get("pins", {})
+        stale = set(recorded) - {r.target for r in requests}
+        if stale and not locked:
+            from .lockfile import write_lockfile
+
+            write_lockfile(lockfile_path(config_path), drop=stale)
+    if not requests:
+        return project
+    answers: dict[str, tuple[Request, Answer]] = {}
+    missing: list[Request] = []
+    for request in requests:
+        entry = recorded.get(request.target)
+        answer = None
+        if entry is not None and request.target not in chosen:
+            answer = _from_lockfile(request, entry)
+            if answer is not None:
+                project = _apply(project, request, answer)
+                continue
+        missing.append(request)
+    if not missing:
+        return project
+    where = str(config_path) if config_path is not None else "the project"
+    if locked:
+        names = "; ".join(r.describe() for r in missing)
+        raise ConfigError(
+            f"--locked: {len(missing)} value(s) of {where} are not recorded yet: {names}",
+            hint="run 'anysnake2 lock' (with network access) and commit the result",
+        )
+    cache_dir = root / ".anysnake2_flake"
+    cache_dir.mkdir(exist_ok=True)
+    cache = ResolveCache(cache_dir / "resolve_cache.json")
+    try:
+        for request in missing:
+            refresh = request.target in chosen and not offline
+            answer = _resolve(request, root, cache, offline=offline, refresh=refresh)
+            if answer is None:
+                _log.warn(f"offline: {request.describe()} is not resolved yet")
+                continue
+            answers[request.target] = (request, answer)
+            project = _apply(project, request, answer)
+    finally:
+        cache.save()
+    if answers:
+        _record(answers, config_path, is_python_config)
+    return project
+
+
+def _reopen(
+    project: Project,
+    open_project: Project,
+    chosen: set[str],
+    refs: Mapping[str, tuple[str, str | None]],
+) -> Project:
+    """`project` with the chosen targets taken from `open_project`, asking again for the
+    tag or branch the user originally named (recorded beside the pin)."""
+    for request in requests_for(open_project):
+        if request.target not in chosen:
+            continue
+        kind, ref = refs.get(request.target, (None, None))
+        wanted = ref if kind in ("tag", "branch") else None
+        project = _set_open(project, open_project, request.target, wanted)
+    return project
+
+
+def _set_open(project: Project, open_project: Project, target: str, ref: str | None) -> Project:
+    if target == "python.ecosystem_date" and project.python is not None:
+        return replace(project, python=replace(project.python, ecosystem_date=None))
+    if target.startswith("python.packages.") and project.python is not None:
+        name = target[len("python.packages.") :]
+        assert open_project.python is not None
+        package = open_project.python.packages[name]
+        if package.source is not None and ref is not None:
+            package = replace(
+                package, source=Source(package.source.kind, package.source.location, ref, None)
+            )
+        packages = dict(project.python.packages)
+        packages[name] = package
+        return replace(project, python=replace(project.python, packages=packages))
+    if target.startswith("flakes."):
+        name = target[len("flakes.") :]
+        flakes = dict(project.flakes)
+        flakes[name] = replace(open_project.flakes[name], rev=None, ref=ref)
+        return replace(project, flakes=flakes)
+    attribute = {
+        "nixpkgs": "nixpkgs",
+        "outside_nixpkgs": "outside_nixpkgs",
+        "rust": "rust",
+        "R": "r",
+    }
+    if target in attribute:
+        section = getattr(open_project, attribute[target])
+        return replace(project, **{attribute[target]: replace(section, rev=None, ref=ref)})
+    inputs = dict(project.inputs)
+    inputs[target] = replace(open_project.inputs[target], rev=None, ref=ref)
+    return replace(project, inputs=inputs)
+
+
+def _record(
+    answers: Mapping[str, tuple[Request, Answer]], config_path: Path | None, is_python: bool
+) -> None:
+    if config_path is None:
+        _log.warn(
+            "resolved values are not recorded (the project has no config file): "
+            + ", ".join(sorted(answers))
+        )
+        return
+    if is_python:
+        from .lockfile import lockfile_path, write_lockfile
+
+        path = lockfile_path(config_path)
+        write_lockfile(path, pins={t: _lock_entry(req, ans) for t, (req, ans) in answers.items()})
+        _log.note(f"recorded {', '.join(sorted(answers))} in {path}")
+        return
+    from .record import Pin, record_pins
+
+    pins = [
+        Pin(
+            target,
+            request.kind,
+            answer.value,
+            ref=answer.ref,
+            ref_kind=answer.ref_kind,  # type: ignore[arg-type]
+        )
+        for target, (request, answer) in sorted(answers.items())
+    ]
+    for line in record_pins(config_path, pins):
+        _log.note(line)
