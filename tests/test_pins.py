@@ -303,3 +303,73 @@ def test_missing_ecosystem_date_becomes_today_and_is_recorded(tmp_path: Path) ->
     written = (root / "anysnake2.toml").read_text()
     assert f'ecosystem_date = "{dt.date.today().isoformat()}"' in written
     assert "# the interpreter" in written
+
+
+def test_github_sources_resolve_through_the_api_once_and_unstable_tarballs_use_git(
+    tmp_path: Path,
+) -> None:
+    from _github_server import FakeGitHub
+
+    repo = "/repos/NixOS/nixpkgs"
+    pages = [f"{repo}/tags?per_page=100&page={n}" for n in (1, 2)]
+    sha_2405 = "2405" * 10
+    sha_2311 = "2311231123112311231123112311231123112311"
+    text = """# a 1.x file
+[nixpkgs]
+url = "github:NixOS/nixpkgs" # the newest release, please
+
+[flakes.tool]
+url = "github:NixOS/nixpkgs"
+rev = "23.11"
+packages = []
+"""
+    root = _project(tmp_path, text)
+    with FakeGitHub() as gh:
+        gh.add(
+            pages[0], file="tags_page1.json", headers={"Link": f'<{{base}}{pages[1]}>; rel="next"'}
+        )
+        gh.add(pages[1], file="tags_page2.json")
+        gh.add(f"{repo}/contents/.gitattributes?ref={sha_2311}", file="contents_gitattributes.json")
+        env = {
+            "ANYSNAKE2_GITHUB_API_URL": gh.url,
+            "ANYSNAKE2_GITHUB_API_USERNAME": "me",
+            "ANYSNAKE2_GITHUB_API_PASSWORD": "secret-token",
+        }
+        proc = anysnake2("lock", cwd=root, env=env)
+        assert proc.returncode == 0, proc.stderr
+        seen = list(gh.requests)
+        assert seen and all(r.headers.get("Authorization", "").startswith("Basic ") for r in seen)
+        written = (root / "anysnake2.toml").read_text()
+        assert 'url = "github:NixOS/nixpkgs" # the newest release, please\n' in written
+        assert f'rev = "{sha_2405}" # anysnake2: newest tag 24.05\n' in written
+        # .gitattributes with export-subst: fetched with git from now on
+        assert 'url = "git+https://github.com/NixOS/nixpkgs.git"\nrev = "' + sha_2311 in written
+        assert "export-subst" in proc.stderr
+        assert "secret-token" not in written + proc.stderr
+        assert "secret-token" not in (root / ".anysnake2_flake" / "resolve_cache.json").read_text()
+        # recorded: the next build asks nothing
+        flake = anysnake2("build", "flake", cwd=root, env=env)
+        assert flake.returncode == 0, flake.stderr
+        assert gh.requests == seen
+    nix = (root / ".anysnake2_flake" / "flake.nix").read_text()
+    assert f"github:NixOS/nixpkgs/{sha_2405}" in nix
+    assert f"git+https://github.com/NixOS/nixpkgs.git?rev={sha_2311}" in nix
+
+
+def test_offline_example_pinned_from_a_branch_builds_and_runs_offline(
+    tmp_path: Path, nixpkgs: dict[str, str]
+) -> None:
+    example = (REPO / "examples" / "offline" / "anysnake2.toml").read_text()
+    text = example.replace(
+        'url = "git+file://$ANYSNAKE_ROOT/offline-pkgs/nixpkgs"', f'url = "{nixpkgs["url"]}"'
+    ).replace('rev = "cd90b9165a827c576b2c19cbd60920faf45402b7"', 'ref = "main" # follow main')
+    assert text != example
+    root = _project(tmp_path, text)
+    locked_out = anysnake2("--locked", "run", "--", "hello", cwd=root)
+    assert locked_out.returncode == 65
+    assert "nixpkgs" in locked_out.stderr
+    assert anysnake2("lock", cwd=root).returncode == 0
+    assert f'rev = "{nixpkgs["rev"]}"' in (root / "anysnake2.toml").read_text()
+    proc = anysnake2("--offline", "--locked", "run", "--", "hello", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert "Hello, world!" in proc.stdout

@@ -36,7 +36,7 @@ HEADER = (
     "# revisions, missing dates and versions). Commit it beside anysnake2.py; move a pin\n"
     "# on purpose with 'anysnake2 lock --upgrade NAME'. Do not edit by hand.\n"
 )
-PIN_FIELDS = ("kind", "url", "ref", "ref_kind", "value")
+PIN_FIELDS = ("kind", "url", "ref", "ref_kind", "value", "fetch_url")
 
 
 def lockfile_path(config_path: Path) -> Path:

@@ -174,6 +174,7 @@ class Answer:
     value: str
     ref: str | None = None
     ref_kind: str | None = None
+    fetch_url: str | None = None  # fetch with git from here instead (unstable tarball)
 
 
 def _with_root(url: str, root: Path) -> str:
@@ -206,7 +207,37 @@ def _resolve(
         )
     except remote.NotCached:
         return None
-    return Answer(found.rev, found.ref, found.ref_kind)
+    fetch_url = None
+    if request.url.startswith("github:") and _flake_style(request.target):
+        fetch_url = _git_instead(request.url, found.rev, cache, offline=offline)
+    return Answer(found.rev, found.ref, found.ref_kind, fetch_url)
+
+
+def _flake_style(target: str) -> bool:
+    """Targets that become flake inputs (python packages are fetched by uv2nix with git)."""
+    return not target.startswith("python.")
+
+
+def _git_instead(url: str, rev: str, cache: object, *, offline: bool) -> str | None:
+    """`git+https://github.com/o/r.git` when the repository's .gitattributes uses
+    export-subst at `rev`: GitHub's tarball of it then changes over time (its hash breaks),
+    so the source is fetched with git instead, as the original did."""
+    from . import remote
+    from .github import github_uses_export_subst
+
+    owner, _, repo = url[len("github:") :].strip("/").partition("/")
+    repo = repo.split("/", 1)[0]
+    try:
+        unstable = github_uses_export_subst(owner, repo, rev, cache=cache, offline=offline)
+    except remote.NotCached:
+        return None
+    if not unstable:
+        return None
+    _log.note(
+        f"github:{owner}/{repo} uses export-subst in .gitattributes, so GitHub's tarball of "
+        "it changes over time; it is fetched with git instead"
+    )
+    return f"git+https://github.com/{owner}/{repo}.git"
 
 
 # -- applying ----------------------------------------------------------------------------
@@ -245,25 +276,27 @@ def _apply(project: Project, request: Request, answer: Answer) -> Project:
         packages = dict(project.python.packages)
         packages[name] = package
         return replace(project, python=replace(project.python, packages=packages))
-    ref = _pinned_ref(request.url, answer)
+    url = answer.fetch_url or request.url
+    pinned = {"rev": answer.value, "ref": _pinned_ref(url, answer)}
+    if answer.fetch_url:
+        pinned["url"] = answer.fetch_url
     if target in ("nixpkgs", "outside_nixpkgs"):
         section = getattr(project, target)
-        return replace(project, **{target: replace(section, rev=answer.value, ref=ref)})
+        return replace(project, **{target: replace(section, **pinned)})
     if target == "rust":
         assert project.rust is not None
-        return replace(project, rust=replace(project.rust, rev=answer.value, ref=ref))
+        return replace(project, rust=replace(project.rust, **pinned))
     if target == "R":
         assert project.r is not None
-        return replace(project, r=replace(project.r, rev=answer.value, ref=ref))
+        return replace(project, r=replace(project.r, **pinned))
     if target.startswith("flakes."):
         name = target[len("flakes.") :]
         flakes = dict(project.flakes)
-        flakes[name] = replace(flakes[name], rev=answer.value, ref=ref)
+        flakes[name] = replace(flakes[name], **pinned)
         return replace(project, flakes=flakes)
     if target in HELPER_INPUTS or target in project.inputs:
         inputs = dict(project.inputs)
-        old = inputs.get(target, Input())
-        inputs[target] = replace(old, rev=answer.value, ref=ref)
+        inputs[target] = replace(inputs.get(target, Input()), **pinned)
         return replace(project, inputs=inputs)
     raise AssertionError(f"unknown target {target}")  # pragma: no cover - requests_for's names
 
@@ -276,6 +309,7 @@ def _lock_entry(request: Request, answer: Answer) -> dict[str, str | None]:
         "ref": request.ref,
         "ref_kind": answer.ref_kind,
         "value": answer.value,
+        "fetch_url": answer.fetch_url,
     }
 
 
@@ -289,7 +323,13 @@ def _from_lockfile(request: Request, entry: Mapping[str, object]) -> Answer | No
     ):
         return None
     ref_kind = entry.get("ref_kind")
-    return Answer(str(entry["value"]), request.ref, str(ref_kind) if ref_kind else None)
+    fetch_url = entry.get("fetch_url")
+    return Answer(
+        str(entry["value"]),
+        request.ref,
+        str(ref_kind) if ref_kind else None,
+        str(fetch_url) if fetch_url else None,
+    )
 
 
 def _match_upgrade(names: Collection[str], targets: Collection[str]) -> set[str]:
@@ -470,6 +510,7 @@ def _record(
             answer.value,
             ref=answer.ref,
             ref_kind=answer.ref_kind,  # type: ignore[arg-type]
+            fetch_url=answer.fetch_url,
         )
         for target, (request, answer) in sorted(answers.items())
     ]

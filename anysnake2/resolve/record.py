@@ -72,6 +72,8 @@ class Pin:
     value: str
     ref: str | None = None
     ref_kind: RefKind | None = None
+    fetch_url: str | None = None  # replaces the section's URL (a github: source with an
+    # unstable tarball is fetched with git: git+https://github.com/o/r.git)
 
     def __post_init__(self) -> None:
         checks = {
@@ -272,6 +274,13 @@ def _record_revision(doc: Any, pin: Pin, era: str) -> list[str]:
         rev_keys = _REV_ALIASES.get(base, ()) + ("rev",)
         url_key = next((k for k in url_keys if k in table), None)
         url = str(table[url_key]) if url_key else None
+        if pin.fetch_url is not None:
+            url_key = url_key or "url"
+            holder = table if _is_inline(table) else table.get(url_key)
+            kept = _previous(holder) if holder is not None else None
+            url = pin.fetch_url if era == "1.x" else _flake_url(pin.fetch_url, pin, kept)
+            _put(table, url_key, url, ())
+            changes.append(f"{pin.target}: {url_key} = {url} (its GitHub tarball is unstable)")
         if era == "2.x" or (url is not None and _url_has_pin(url)):
             if url_key is None:
                 url_key, url = "url", _DEFAULT_URLS[base]
