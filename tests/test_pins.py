@@ -373,3 +373,46 @@ def test_offline_example_pinned_from_a_branch_builds_and_runs_offline(
     proc = anysnake2("--offline", "--locked", "run", "--", "hello", cwd=root)
     assert proc.returncode == 0, proc.stderr
     assert "Hello, world!" in proc.stdout
+
+
+def test_r_without_date_gets_the_newest_nixr_date_of_its_revision(tmp_path: Path) -> None:
+    nixr = make_repo(tmp_path / "nixR")
+    (nixr / "generated").mkdir()
+    (nixr / "generated" / "readme.md").write_text(
+        "# snapshots\n- 2023-01-05: R 4.2.2\n- 2024-06-30: R 4.4.1\n- 2021-02-01\n"
+    )
+    git(nixr, "add", "generated")
+    head = commit(nixr, "dates")
+    text = f'[R]\nurl = "git+file://{nixr}"\npackages = ["ggplot2"] # plots\n'
+    root = _project(tmp_path, text)
+    proc = anysnake2("lock", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    written = (root / "anysnake2.toml").read_text()
+    assert f'rev = "{head}"' in written
+    assert 'date = "2024-06-30" # anysnake2: newest nixR date' in written
+    assert "# plots" in written
+
+
+def test_upgrade_without_names_moves_recorded_pins_never_hand_written_ones(
+    tmp_path: Path, repos: tuple[Path, Path]
+) -> None:
+    a, b = repos
+    by_hand = git(b, "rev-parse", "HEAD~1")
+    text = f"""[flakes.a]
+url = "git+file://{a}"
+packages = []
+
+[flakes.b]
+url = "git+file://{b}"
+rev = "{by_hand}"
+packages = []
+"""
+    root = _project(tmp_path, text)
+    assert anysnake2("lock", cwd=root).returncode == 0
+    new_a = commit(a, "a moves")
+    commit(b, "b moves")
+    proc = anysnake2("lock", "--upgrade", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    written = (root / "anysnake2.toml").read_text()
+    assert new_a in written
+    assert f'rev = "{by_hand}"\n' in written

@@ -3,9 +3,10 @@
 Tags, branches and missing values become exact pins, recorded in anysnake2.toml (or
 anysnake2.lock.toml beside an anysnake2.py); then the Python lock (`anysnake2.uv.lock`,
 commit it) is made or reused. `--upgrade` resolves recorded pins again on purpose: the
-named ones (`nixpkgs`, `flakes.hello` or just `hello`, `python.ecosystem_date`, ...), or
-all without names. A branch moves to its newest commit, a default to the newest release;
-a tag stays that tag.
+named ones (`nixpkgs`, `flakes.hello` or just `hello`, `python.ecosystem_date`, `R.date`,
+...), or without names every value anysnake2 recorded (values written by hand stay). A
+branch moves to its newest commit, an open value to the newest release, a tag stays that
+tag.
 """
 
 from __future__ import annotations

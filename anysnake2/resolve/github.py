@@ -20,7 +20,7 @@ from .remote import NotCached, ResolvedRevision, newest_tag, unknown_ref_error
 if TYPE_CHECKING:
     from .cache import ResolveCache
 
-__all__ = ["api_base", "github_uses_export_subst", "resolve_github"]
+__all__ = ["api_base", "github_file_text", "github_uses_export_subst", "resolve_github"]
 
 NS_TAGS = "github-tags"
 NS_BRANCHES = "github-branches"
@@ -115,6 +115,23 @@ def github_uses_export_subst(
         found = "export-subst" in text
     cache.put(NS_SUBST, key, found)
     return found
+
+
+def github_file_text(owner: str, repo: str, rev: str, path: str) -> str | None:
+    """The text of `path` at `rev` (contents API, base64), None when there is no such file.
+
+    Not cached: callers cache what they derive from it (files may be large).
+    """
+    url = f"{api_base()}/repos/{owner}/{repo}/contents/{quote(path)}"
+    response = _http.get(url, params={"ref": rev}, github=True)
+    if response.status_code == 404:
+        return None
+    body = _json(response, url)
+    content = body.get("content", "") if isinstance(body, dict) else ""
+    try:
+        return base64.b64decode(content).decode("utf-8", "replace")
+    except ValueError:
+        raise _bad_answer(url) from None
 
 
 def _fetch_tags(owner: str, repo: str, cache: ResolveCache) -> dict[str, str]:

@@ -27,7 +27,7 @@ from ..sources import Source, is_full_rev, strip_credentials
 __all__ = ["Request", "pin_project", "requests_for", "target_names"]
 
 NIXPKGS_RELEASE_TAG = r"^\d\d\.\d\d$"
-RequestKind = Literal["revision", "date", "pypi_version"]
+RequestKind = Literal["revision", "date", "nixr_date", "pypi_version"]
 _ROOT_VARIABLES = ("$ANYSNAKE2_ROOT", "$ANYSNAKE_ROOT")
 
 
@@ -53,6 +53,8 @@ class Request:
             return f"{self.target} (not set: today's date)"
         if self.kind == "pypi_version":
             return f"{self.target} (newest version on PyPI)"
+        if self.kind == "nixr_date":
+            return f"{self.target} (not set: the newest date nixR has)"
         what = f"tag or branch {self.ref}" if self.ref else "newest"
         return f"{self.target} ({strip_credentials(self.url)}, {what})"
 
@@ -101,6 +103,8 @@ def requests_for(project: Project) -> list[Request]:
     if project.r is not None and project.r.ecosystem_tag is None:
         r2 = project.r
         found.append(_revision_request("R", r2.url, r2.rev, r2.ref, default_url=None))
+        if r2.date is None:
+            found.append(Request("R.date", "nixr_date"))
     for name in sorted(project.inputs):
         i = project.inputs[name]
         found.append(_revision_request(name, i.url, i.rev, i.ref, default_url=None))
@@ -145,8 +149,9 @@ def _unpinned(project: Project) -> Project:
         changes["outside_nixpkgs"] = replace(project.outside_nixpkgs, rev=None)
     if project.rust is not None and is_full_rev(project.rust.rev) and project.rust.url:
         changes["rust"] = replace(project.rust, rev=None)
-    if project.r is not None and is_full_rev(project.r.rev) and project.r.url:
-        changes["r"] = replace(project.r, rev=None)
+    if project.r is not None:
+        opened_rev = is_full_rev(project.r.rev) and project.r.url
+        changes["r"] = replace(project.r, rev=None if opened_rev else project.r.rev, date=None)
     inputs = {
         k: (replace(v, rev=None) if v.url and is_full_rev(v.rev) else v)
         for k, v in project.inputs.items()
@@ -183,14 +188,45 @@ def _with_root(url: str, root: Path) -> str:
     return url
 
 
+def _nixr_source(project: Project) -> tuple[str, str | None]:
+    """nixR's URL and revision as the flake will use them (the pinned default without [R]
+    url; None while an open revision is not resolved)."""
+    from ..render.defaults import DEFAULT_INPUTS
+
+    assert project.r is not None
+    default = DEFAULT_INPUTS["nixR"]
+    if project.r.url is None and project.r.rev is None:
+        return default.url, default.rev
+    rev = project.r.rev if is_full_rev(project.r.rev) else None
+    return project.r.url or default.url, rev
+
+
 def _resolve(
-    request: Request, root: Path, cache: object, *, offline: bool, refresh: bool
+    request: Request,
+    project: Project,
+    root: Path,
+    cache: object,
+    *,
+    offline: bool,
+    refresh: bool,
 ) -> Answer | None:
     """Ask the resolvers; None when offline and nothing cached answers."""
     from . import remote
 
     if request.kind == "date":
         return Answer(_dt.date.today().isoformat())
+    if request.kind == "nixr_date":
+        from .nixr import newest_nixr_date
+
+        url, rev = _nixr_source(project)
+        if rev is None:
+            return None
+        try:
+            return Answer(
+                newest_nixr_date(_with_root(url, root), rev, cache=cache, offline=offline)
+            )
+        except remote.NotCached:
+            return None
     try:
         if request.kind == "pypi_version":
             version = remote.newest_pypi_version(
@@ -255,6 +291,9 @@ def _pinned_ref(url: str, answer: Answer) -> str | None:
 def _apply(project: Project, request: Request, answer: Answer) -> Project:
     """`project` with `answer` put where `request` came from."""
     target = request.target
+    if request.kind == "nixr_date":
+        assert project.r is not None
+        return replace(project, r=replace(project.r, date=answer.value))
     if request.kind == "date":
         assert project.python is not None
         return replace(project, python=replace(project.python, ecosystem_date=answer.value))
@@ -378,9 +417,15 @@ def pin_project(
             from .record import recorded_refs
 
             refs = recorded_refs(config_path)
+        elif config_path is not None:
+            pins = read_lockfile(lockfile_path(config_path)).get("pins", {})
+            refs = {t: (str(p.get("ref_kind") or ""), p.get("ref")) for t, p in pins.items()}
         open_project = _unpinned(project)
         targets = [r.target for r in requests_for(open_project)]
-        chosen = set(targets) if not upgrade else _match_upgrade(upgrade, targets)
+        if upgrade:
+            chosen = _match_upgrade(upgrade, targets)
+        else:  # everything anysnake2 recorded; values written by hand stay as they are
+            chosen = {t for t in targets if t in refs}
         project = _reopen(project, open_project, chosen, refs)
     else:
         chosen = set()
@@ -422,7 +467,7 @@ def pin_project(
     try:
         for request in missing:
             refresh = request.target in chosen and not offline
-            answer = _resolve(request, root, cache, offline=offline, refresh=refresh)
+            answer = _resolve(request, project, root, cache, offline=offline, refresh=refresh)
             if answer is None:
                 _log.warn(f"offline: {request.describe()} is not resolved yet")
                 continue
@@ -455,6 +500,8 @@ def _reopen(
 def _set_open(project: Project, open_project: Project, target: str, ref: str | None) -> Project:
     if target == "python.ecosystem_date" and project.python is not None:
         return replace(project, python=replace(project.python, ecosystem_date=None))
+    if target == "R.date" and project.r is not None:
+        return replace(project, r=replace(project.r, date=None))
     if target.startswith("python.packages.") and project.python is not None:
         name = target[len("python.packages.") :]
         assert open_project.python is not None
@@ -506,7 +553,7 @@ def _record(
     pins = [
         Pin(
             target,
-            request.kind,
+            "date" if request.kind == "nixr_date" else request.kind,  # type: ignore[arg-type]
             answer.value,
             ref=answer.ref,
             ref_kind=answer.ref_kind,  # type: ignore[arg-type]

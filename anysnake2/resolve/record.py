@@ -58,6 +58,7 @@ _KIND_WORDS: dict[str, str] = {
 # the last "anysnake2: ..." of a comment (a user's own "anysnake2:" earlier stays theirs)
 _MARKER_RE = re.compile(r"(?:^|\s*;\s*|\s+)anysnake2:\s*(?P<what>(?:(?!anysnake2:).)*?)\s*$")
 _DATE_WORDS = "date of the first lock"
+_NIXR_DATE_WORDS = "newest nixR date"
 _PYPI_WORDS = "newest on PyPI"
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+!_-]*$")
@@ -93,7 +94,7 @@ class Pin:
     def marker(self) -> str | None:
         """The words after `anysnake2:` in the comment (None: nothing worth saying)."""
         if self.kind == "date":
-            return _DATE_WORDS
+            return _NIXR_DATE_WORDS if self.target == "R.date" else _DATE_WORDS
         if self.kind == "pypi_version":
             return _PYPI_WORDS
         if self.ref_kind is None:
@@ -304,6 +305,13 @@ def _origin(pin: Pin) -> str:
 
 
 def _record_date(doc: Any, pin: Pin) -> list[str]:
+    if pin.target == "R.date":
+        if "R" not in doc:
+            raise ValueError("pin R.date: no [R] in the file")
+        table = doc["R"]
+        item = _put(table, "date", pin.value, ("nixr_tag", "rev", "nixr_url", "url", "packages"))
+        _set_comment(table if _is_inline(table) else item, pin.marker())
+        return [f"R.date: {pin.value}{_origin(pin)}"]
     if pin.target != "python.ecosystem_date" or "python" not in doc:
         raise ValueError(f"pin {pin.target}: no [python] in the file")
     table = doc["python"]
@@ -421,7 +429,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _parse_words(words: str) -> tuple[str, str | None] | None:
-    if words == _DATE_WORDS:
+    if words in (_DATE_WORDS, _NIXR_DATE_WORDS):
         return ("date", None)
     if words == _PYPI_WORDS:
         return ("pypi", None)
@@ -476,6 +484,11 @@ def recorded_refs(config_path: Path) -> dict[str, tuple[str, str | None]]:
         words = _marker_of(item.trivia.comment)
         if words == _DATE_WORDS:
             found["python.ecosystem_date"] = ("date", None)
+    r_table = doc.get("R")
+    if r_table is not None and "date" in r_table:
+        item = r_table["date"] if not _is_inline(r_table) else r_table
+        if _marker_of(item.trivia.comment) == _NIXR_DATE_WORDS:
+            found["R.date"] = ("date", None)
     packages = python.get("packages") if python is not None else None
     if packages is not None:
         for name in packages:
