@@ -48,8 +48,10 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Extras:
-    """What editable packages add: read-only binds (host, container), PATH, PYTHONPATH."""
+    """What editable packages add: writable binds of their checkouts and read-only binds of
+    their console scripts (host, container), PATH and PYTHONPATH entries."""
 
+    binds_rw: tuple[tuple[str, str], ...] = ()
     binds: tuple[tuple[str, str], ...] = ()
     path_entries: tuple[str, ...] = ()
     pythonpath: tuple[str, ...] = ()
@@ -58,8 +60,9 @@ class Extras:
 def editable_extras(project: Project, root: Path) -> Extras:
     """The binds and search paths of the editable packages (runtime.editables).
 
-    Each checkout is bound read-only at `/anysnake2/editable/<name>` (a bind, so an edit on
-    the host shows at the next run without a rebuild), its import root goes on PYTHONPATH,
+    Each checkout is bound at `/anysnake2/editable/<name>` (a bind, so an edit on the host
+    shows at the next run without a rebuild; writable: it is the user's working copy, edited
+    from inside too, and Python caches bytecode there), its import root goes on PYTHONPATH,
     and its generated console scripts (`.anysnake2_flake/editable_bin/<name>`, rewritten
     here when the entry points changed) are bound at `/anysnake2/editable_bin/<name>` and
     put on PATH. FailureError (70) when a checkout is missing.
@@ -67,12 +70,9 @@ def editable_extras(project: Project, root: Path) -> Extras:
     from .editables import editable_mounts
 
     mounts = editable_mounts(project, Path(os.path.realpath(root)))
-    binds: list[tuple[str, str]] = []
-    for mount in mounts:
-        binds.append((str(mount.host_path), mount.container_path))
-        binds.append((str(mount.scripts_host_path), mount.path_entry))
     return Extras(
-        binds=tuple(binds),
+        binds_rw=tuple((str(m.host_path), m.container_path) for m in mounts),
+        binds=tuple((str(m.scripts_host_path), m.path_entry) for m in mounts),
         path_entries=tuple(m.path_entry for m in mounts),
         pythonpath=tuple(m.pythonpath_entry for m in mounts),
     )
@@ -190,7 +190,7 @@ def prepare(
         scripts_dir=directory,
         scripts=tuple(s for s in scripts.INSIDE_SCRIPTS if s in files),
         volumes_ro=volumes_ro,
-        volumes_rw=volumes_rw,
+        volumes_rw=(*volumes_rw, *extras.binds_rw),
         env=env,
         extra_binds=extras.binds,
         path_entries=extras.path_entries,
