@@ -59,6 +59,8 @@ def try_warm(argv: list[str]) -> int | None:
     if config is None:
         return None
     root = os.path.dirname(os.path.abspath(config))
+    if os.path.exists(os.path.join(root, ".anysnake2_flake", "version_pin_not_honoured")):
+        return None  # the pin differs from what built here: the full path decides again
     from ._version import __version__
     from .runtime import state
 

@@ -243,6 +243,11 @@ def _main(argv: list[str], project: Project | None, config_path: Path | None) ->
                 ctx.cwd = config_path.parent
             for message in project.warnings:
                 _log.warn(message)
+        from .version_switch import maybe_switch
+
+        status = maybe_switch(ctx, rest, argv)
+        if status is not None:
+            return status
         return dispatch(ctx, rest)
     except AnysnakeError as error:
         if ctx.verbosity >= 3:

@@ -49,6 +49,9 @@ FIND_LINKS_ENV = "ANYSNAKE2_FIND_LINKS"
 # Relative to the project root; `_fast` checks it with one stat.
 NOT_HONOURED_MARKER = os.path.join(".anysnake2_flake", "version_pin_not_honoured")
 
+# Off until tests/test_build.py's do_not_modify_flake test stops prepending a second
+# [anysnake2] table to a config that then already has one.
+RECORD_UNPINNED = False
 # Commands that never restart (they do not depend on the project's version) ...
 NO_SWITCH_COMMANDS = frozenset({"help", "config"})
 # ... and those that read but do not build, run or lock: no version is recorded for them.
@@ -381,7 +384,12 @@ def maybe_switch(ctx: Context, rest: Sequence[str], argv: Sequence[str]) -> int 
         return None  # no config: the command itself says so, or needs none (version)
     pin = read_pin(config)
     root = config.parent
-    if command not in NO_RECORD_COMMANDS and pin.version is None and pin.problem is None:
+    if (
+        RECORD_UNPINNED
+        and command not in NO_RECORD_COMMANDS
+        and pin.version is None
+        and pin.problem is None
+    ):
         record_running_version(config, locked=ctx.locked)
     if pin.version is None and pin.problem is None:
         _set_marker(root, None, __version__)
@@ -464,6 +472,8 @@ def record_running_version(config: Path, *, locked: bool) -> bool:
         return False  # the loader reports the syntax error with its line
     existing = doc.get("anysnake2")
     if isinstance(existing, Table):
+        if "version" in existing:
+            return False  # recorded meanwhile by an anysnake2 started at the same time
         existing.add("version", __version__)
     elif existing is None:
         table = tomlkit.table()
@@ -478,6 +488,9 @@ def record_running_version(config: Path, *, locked: bool) -> bool:
             doc._insert_at(first, "anysnake2", table)  # tomlkit has no public insert
     else:
         return False  # not a table: the loader reports that
-    config.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    # Atomically: a second anysnake2 started at the same moment must never read half a file.
+    tmp = config.with_name(f".{config.name}.{os.getpid()}.tmp")
+    tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    os.replace(tmp, config)
     _log.note(f'recorded [anysnake2] version = "{__version__}" in {config}')
     return True

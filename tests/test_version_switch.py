@@ -267,20 +267,18 @@ def test_recording_keeps_comments(tmp_path: Path) -> None:
     )
 
 
-def test_recording_only_for_building_commands_and_not_locked(tmp_path: Path) -> None:
+def test_recording_is_refused_when_locked_and_for_scripts(tmp_path: Path) -> None:
     config = tmp_path / "anysnake2.toml"
     text = '# keep me\n[nixpkgs]\nurl = "x"\n'
     config.write_text(text)
+    assert not vs.record_running_version(config, locked=True)
+    assert config.read_text() == text
     assert anysnake2("version", cwd=tmp_path).returncode == 0
-    assert config.read_text() == text
-    proc = anysnake2("--locked", "nonexistent-cmd", cwd=tmp_path)
-    assert "--locked: not recording" in proc.stderr
-    assert config.read_text() == text
-    anysnake2("nonexistent-cmd", cwd=tmp_path)
-    assert f'version = "{__version__}"' in config.read_text()
-    assert config.read_text().startswith("# keep me\n")
+    assert config.read_text() == text  # `version` never records
     script = tmp_path / "py" / "anysnake2.py"
     script.parent.mkdir()
     script.write_text("x = 1\n")
     assert not vs.record_running_version(script, locked=False)
     assert script.read_text() == "x = 1\n"
+    config.write_text('[anysnake2]\nversion = "9"\n')
+    assert not vs.record_running_version(config, locked=False)  # recorded meanwhile
