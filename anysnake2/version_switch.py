@@ -49,9 +49,6 @@ FIND_LINKS_ENV = "ANYSNAKE2_FIND_LINKS"
 # Relative to the project root; `_fast` checks it with one stat.
 NOT_HONOURED_MARKER = os.path.join(".anysnake2_flake", "version_pin_not_honoured")
 
-# Off until tests/test_build.py's do_not_modify_flake test stops prepending a second
-# [anysnake2] table to a config that then already has one.
-RECORD_UNPINNED = False
 # Commands that never restart (they do not depend on the project's version) ...
 NO_SWITCH_COMMANDS = frozenset({"help", "config"})
 # ... and those that read but do not build, run or lock: no version is recorded for them.
@@ -384,12 +381,7 @@ def maybe_switch(ctx: Context, rest: Sequence[str], argv: Sequence[str]) -> int 
         return None  # no config: the command itself says so, or needs none (version)
     pin = read_pin(config)
     root = config.parent
-    if (
-        RECORD_UNPINNED
-        and command not in NO_RECORD_COMMANDS
-        and pin.version is None
-        and pin.problem is None
-    ):
+    if command not in NO_RECORD_COMMANDS and pin.version is None and pin.problem is None:
         record_running_version(config, locked=ctx.locked)
     if pin.version is None and pin.problem is None:
         _set_marker(root, None, __version__)

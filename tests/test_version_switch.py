@@ -282,3 +282,19 @@ def test_recording_is_refused_when_locked_and_for_scripts(tmp_path: Path) -> Non
     assert script.read_text() == "x = 1\n"
     config.write_text('[anysnake2]\nversion = "9"\n')
     assert not vs.record_running_version(config, locked=False)  # recorded meanwhile
+
+
+def test_an_unpinned_project_gets_the_running_version_recorded_by_lock_not_by_check(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "anysnake2.toml"
+    text = '# mine\n[container]\nhome = "./home" # here\n'
+    config.write_text(text)
+    assert anysnake2("check", cwd=tmp_path).returncode == 0
+    assert config.read_text() == text
+    proc = anysnake2("lock", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    written = config.read_text()
+    assert f'[anysnake2]\nversion = "{__version__}"\n' in written
+    assert "# mine" in written and 'home = "./home" # here' in written
+    assert anysnake2("--locked", "lock", cwd=tmp_path).returncode == 0  # now recorded
