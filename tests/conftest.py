@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -34,3 +37,33 @@ def offline_pkgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str
 def nixpkgs(offline_pkgs: dict[str, dict[str, str]]) -> dict[str, str]:
     """The stand-in nixpkgs of the offline package set: {url, rev}."""
     return offline_pkgs["nixpkgs"]
+
+
+def _env_without_git() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+
+
+def build_flake(base: Path, flake_text: str) -> Path:
+    """`nix build` a hand-written flake (in `base/flake`, a git repository) with no
+    substituters and an empty registry; returns the store path of its default package."""
+    flake = base / "flake"
+    flake.mkdir(parents=True)
+    (flake / "flake.nix").write_text(flake_text)
+    (base / "registry.json").write_text('{"flakes":[],"version":2}')
+    env = _env_without_git()
+    subprocess.run(["git", "init", "-q"], cwd=flake, check=True, env=env)
+    subprocess.run(["git", "add", "flake.nix"], cwd=flake, check=True, env=env)
+    nix = ["nix", "--extra-experimental-features", "nix-command flakes"]
+    nix += ["--option", "substituters", "", "--option", "flake-registry"]
+    proc = subprocess.run(
+        [*nix, str(base / "registry.json"), "build", "--json", "-o", str(base / "result")]
+        + [".#default"],
+        cwd=flake,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return Path(json.loads(proc.stdout)[0]["outputs"]["out"])

@@ -10,23 +10,19 @@ what `import` finds.
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import os
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from conftest import build_flake
 
 from anysnake2.model import Container, Project, Python, PythonPackage
 from anysnake2.runtime.detect import Runtime
 from anysnake2.runtime.run import prepare, run_command
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "tools" / "offline_pkgs" / "make_offline_pkgs.py"
 HOST_PREFIX = os.path.realpath(sys.base_prefix)
 HOST_PYTHON = os.path.realpath(sys.executable)
 BWRAP = Runtime("bwrap", "/usr/bin/bwrap", "0.8.0")
@@ -51,45 +47,12 @@ FLAKE = """\
 """
 
 
-def _load_make() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_offline_pkgs", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-
-
 @pytest.fixture(scope="module")
-def rootfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def rootfs(tmp_path_factory: pytest.TempPathFactory, nixpkgs: dict[str, str]) -> Path:
     """The container's / (built with real nix), holding /bin/python3 -> the host Python."""
-    base = tmp_path_factory.mktemp("editables-rootfs")
-    nixpkgs = _load_make().make(base / "offline")["nixpkgs"]
-    flake = base / "flake"
-    flake.mkdir()
     text = FLAKE.replace("@NIXPKGS@", f"{nixpkgs['url']}?rev={nixpkgs['rev']}")
-    (flake / "flake.nix").write_text(text.replace("@PYTHON@", HOST_PYTHON))
-    (base / "registry.json").write_text('{"flakes":[],"version":2}')
-    subprocess.run(["git", "init", "-q"], cwd=flake, check=True, env=_env())
-    subprocess.run(["git", "add", "flake.nix"], cwd=flake, check=True, env=_env())
-    nix = ["nix", "--extra-experimental-features", "nix-command flakes"]
-    nix += ["--option", "substituters", "", "--option", "flake-registry"]
-    proc = subprocess.run(
-        [*nix, str(base / "registry.json"), "build", "--json", "-o", str(base / "result")]
-        + [".#default"],
-        cwd=flake,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return Path(json.loads(proc.stdout)[0]["outputs"]["out"]) / "rootfs"
+    base = tmp_path_factory.mktemp("editables-rootfs")
+    return build_flake(base, text.replace("@PYTHON@", HOST_PYTHON)) / "rootfs"
 
 
 def write(path: Path, text: str) -> None:

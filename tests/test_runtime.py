@@ -8,13 +8,13 @@ usr/bin -> bin). Nothing inside the container needs the host's /usr.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from conftest import build_flake
 
 from anysnake2 import _log
 from anysnake2.cli import Context
@@ -55,34 +55,7 @@ def _env() -> dict[str, str]:
 def store_path(tmp_path_factory: pytest.TempPathFactory, nixpkgs: dict[str, str]) -> Path:
     """The rootfs' store path (its `rootfs/` is the container's /), built with real nix."""
     base = tmp_path_factory.mktemp("rootfs-flake")
-    flake = base / "flake"
-    flake.mkdir()
-    (flake / "flake.nix").write_text(
-        FLAKE.replace("@NIXPKGS@", f"{nixpkgs['url']}?rev={nixpkgs['rev']}")
-    )
-    (base / "registry.json").write_text('{"flakes":[],"version":2}')
-    subprocess.run(["git", "init", "-q"], cwd=flake, check=True, env=_env())
-    subprocess.run(["git", "add", "flake.nix"], cwd=flake, check=True, env=_env())
-    proc = subprocess.run(
-        ["nix", "--extra-experimental-features", "nix-command flakes"]
-        + [
-            "--option",
-            "substituters",
-            "",
-            "--option",
-            "flake-registry",
-            str(base / "registry.json"),
-        ]
-        + ["build", "--json", "-o", str(base / "result"), ".#default"],
-        cwd=flake,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return Path(json.loads(proc.stdout)[0]["outputs"]["out"])
+    return build_flake(base, FLAKE.replace("@NIXPKGS@", f"{nixpkgs['url']}?rev={nixpkgs['rev']}"))
 
 
 @pytest.fixture(scope="session")
