@@ -47,10 +47,6 @@ FLAKE = """\
 """
 
 
-def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-
-
 @pytest.fixture(scope="session")
 def store_path(tmp_path_factory: pytest.TempPathFactory, nixpkgs: dict[str, str]) -> Path:
     """The rootfs' store path (its `rootfs/` is the container's /), built with real nix."""
