@@ -115,6 +115,11 @@ def test_check_summary_and_warnings(tmp_path):
     assert "  python: 3.12, ecosystem date 2024-08-09; 9 packages (2 editable)" in lines
     assert "  R: date 2024-05-10; 3 packages" in lines
     assert "  commands: default, jupyter, shell, test_R, test_rpy2" in lines
+    assert lines[-1] == (
+        "  to resolve and record at the next build or 'anysnake2 lock': "
+        "nixpkgs (github:NixOS/nixpkgs, tag or branch 24.11); "
+        "outside_nixpkgs (github:NixOS/nixpkgs, tag or branch 24.05)"
+    )
     assert "warning: " in result.stderr
     assert "[ancient_poetry] has no effect here" in result.stderr
     assert (

@@ -76,6 +76,14 @@ def summary(project: Project) -> list[str]:
         lines.append(f"dev_shell: {project.dev_shell.shell or 'bash'}")
     if project.inputs:
         lines.append("pinned helper inputs: " + ", ".join(sorted(project.inputs)))
+    from ..resolve.pins import requests_for
+
+    open_values = requests_for(project)
+    if open_values:
+        lines.append(
+            "to resolve and record at the next build or 'anysnake2 lock': "
+            + "; ".join(r.describe() for r in open_values)
+        )
     return lines
 
 
