@@ -457,7 +457,9 @@ def record_running_version(config: Path, *, locked: bool) -> bool:
     from tomlkit.exceptions import ParseError
     from tomlkit.items import AoT, Table
 
-    text = config.read_text(encoding="utf-8")
+    from .resolve.record import read_config_text, write_config_text
+
+    path, text, crlf = read_config_text(config)
     try:
         doc = tomlkit.parse(text)
     except ParseError:
@@ -481,8 +483,13 @@ def record_running_version(config: Path, *, locked: bool) -> bool:
     else:
         return False  # not a table: the loader reports that
     # Atomically: a second anysnake2 started at the same moment must never read half a file.
-    tmp = config.with_name(f".{config.name}.{os.getpid()}.tmp")
-    tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
-    os.replace(tmp, config)
+    try:
+        write_config_text(path, tomlkit.dumps(doc), crlf)
+    except OSError as error:
+        _log.warn(
+            f"could not record the anysnake2 version in {config} ({error.strerror}); "
+            f'add [anysnake2] version = "{__version__}" yourself'
+        )
+        return False
     _log.note(f'recorded [anysnake2] version = "{__version__}" in {config}')
     return True

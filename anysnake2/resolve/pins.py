@@ -561,5 +561,14 @@ def _record(
         )
         for target, (request, answer) in sorted(answers.items())
     ]
-    for line in record_pins(config_path, pins):
+    try:
+        lines = record_pins(config_path, pins)
+    except OSError as error:
+        _log.warn(
+            f"could not record {', '.join(sorted(answers))} in {config_path} "
+            f"({error.strerror}): this run uses them, the next one resolves them again; "
+            "make the file writable, or run 'anysnake2 lock' where it is"
+        )
+        return
+    for line in lines:
         _log.note(line)

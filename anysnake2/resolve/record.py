@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from ..sources import Source, is_full_rev, parse_source
 
-__all__ = ["Pin", "record_pins", "recorded_refs"]
+__all__ = ["Pin", "read_config_text", "record_pins", "recorded_refs", "write_config_text"]
 
 RefKind = Literal["tag", "branch", "newest-tag", "default-branch"]
 
@@ -413,6 +413,20 @@ def record_pins(config_path: Path, pins: Sequence[Pin]) -> list[str]:
         return []
     _write_atomic(path, new)
     return changes
+
+
+def read_config_text(config_path: Path) -> tuple[Path, str, bool]:
+    """(the real file behind `config_path`, its text with LF line ends, whether it used
+    CRLF throughout) — for edits that must give the file back as it was."""
+    path = Path(config_path).resolve()  # a symlinked config stays a symlink
+    text, crlf = _split_newlines(path.read_bytes().decode("utf-8"))
+    return path, text, crlf
+
+
+def write_config_text(path: Path, text: str, crlf: bool) -> None:
+    """Write `text` (LF line ends) back as `read_config_text` found the file: same line
+    ends, same permissions, atomically. OSError (a read-only file or folder) passes on."""
+    _write_atomic(path, text.replace("\n", "\r\n") if crlf else text)
 
 
 def _write_atomic(path: Path, text: str) -> None:
