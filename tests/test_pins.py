@@ -19,6 +19,10 @@ from anysnake2.toml_compat.reader import detect_era, read_project_text
 REPO = Path(__file__).resolve().parent.parent
 ENTRY = ["-c", "import sys; del sys.path[0]; from anysnake2._fast import main; sys.exit(main())"]
 HEX40 = re.compile(r"[0-9a-f]{40}")
+# nixpkgs is always an input, resolved when open (GitHub API): tests that are about other
+# values pin it (a revision nix never fetches: these tests do not build)
+NIXPKGS = '[nixpkgs]\nrev = "' + "5" * 40 + '"\n\n'
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "t",
     "GIT_AUTHOR_EMAIL": "t@example.org",
@@ -169,7 +173,7 @@ packages = []
 url = "git+file://{b}"
 packages = []
 """
-    root = _project(tmp_path, text)
+    root = _project(tmp_path, NIXPKGS + text)
     proc = anysnake2("lock", cwd=root)
     assert proc.returncode == 0, proc.stderr
     written = (root / "anysnake2.toml").read_text()
@@ -194,6 +198,9 @@ def test_a_2x_file_stays_2x_with_the_pin_in_its_url(
     a, _ = repos
     text = f"""[anysnake2]
 url2 = "dev"
+
+[nixpkgs]
+url = "github:NixOS/nixpkgs//{"5" * 40}"
 
 [flakes.a]
 url = "git+file://{a}?ref=main" # follow main
@@ -224,13 +231,13 @@ packages = []
 url = "git+file://{b}"
 packages = []
 """
-    root = _project(tmp_path, text)
+    root = _project(tmp_path, NIXPKGS + text)
     proc = anysnake2("--locked", "build", "flake", cwd=root)
     assert proc.returncode == 65, proc.stderr
     assert "flakes.b" in proc.stderr
     assert "flakes.a" not in proc.stderr
     assert "Traceback" not in proc.stderr
-    assert (root / "anysnake2.toml").read_text() == text
+    assert (root / "anysnake2.toml").read_text() == NIXPKGS + text
 
 
 def test_upgrade_moves_only_the_named_pin(tmp_path: Path, repos: tuple[Path, Path]) -> None:
@@ -244,7 +251,7 @@ packages = []
 url = "git+file://{b}"
 packages = []
 """
-    root = _project(tmp_path, text)
+    root = _project(tmp_path, NIXPKGS + text)
     assert anysnake2("lock", cwd=root).returncode == 0
     old_a, old_b = git(a, "rev-parse", "HEAD"), git(b, "rev-parse", "HEAD")
     new_a, new_b = commit(a, "a moves"), commit(b, "b moves")
@@ -264,7 +271,11 @@ def test_python_config_records_into_the_lock_file_never_into_the_script(
     a, _ = repos
     script = f"""from anysnake2 import Project
 
-project = Project().flake("a", "git+file://{a}", packages=[])
+project = (
+    Project()
+    .nixpkgs("{"5" * 40}")
+    .flake("a", "git+file://{a}", packages=[])
+)
 """
     root = _project(tmp_path, script, "anysnake2.py")
     proc = anysnake2("lock", cwd=root)
@@ -286,18 +297,18 @@ def test_offline_leaves_unresolved_values_unpinned_with_a_warning(
 ) -> None:
     a, _ = repos
     text = f'[flakes.a]\nurl = "git+file://{a}"\npackages = []\n'
-    root = _project(tmp_path, text)
+    root = _project(tmp_path, NIXPKGS + text)
     proc = anysnake2("--offline", "build", "flake", cwd=root)
     assert proc.returncode == 0, proc.stderr
     assert "flakes.a" in proc.stderr and "not resolved" in proc.stderr
     written = (root / "anysnake2.toml").read_text()
-    assert text in written and "rev" not in written  # (the running version is recorded)
+    assert written.endswith(text)  # unchanged (the running version is recorded above it)
     assert "not pinned" in proc.stderr
 
 
 def test_missing_ecosystem_date_becomes_today_and_is_recorded(tmp_path: Path) -> None:
     text = '[python]\nversion = "3.11" # the interpreter\n\n[python.packages]\n'
-    root = _project(tmp_path, text)
+    root = _project(tmp_path, NIXPKGS + text)
     proc = anysnake2("lock", cwd=root)
     assert proc.returncode == 0, proc.stderr
     written = (root / "anysnake2.toml").read_text()
@@ -351,6 +362,15 @@ packages = []
         flake = anysnake2("build", "flake", cwd=root, env=env)
         assert flake.returncode == 0, flake.stderr
         assert gh.requests == seen
+        # an empty config: nixpkgs is still an input, pinned to the newest release tag
+        empty = tmp_path / "empty"
+        empty.mkdir()
+        (empty / "anysnake2.toml").write_text("")
+        assert anysnake2("lock", cwd=empty, env=env).returncode == 0
+        assert (
+            f'[nixpkgs]\nrev = "{sha_2405}" # anysnake2: newest tag 24.05\n'
+            in (empty / "anysnake2.toml").read_text()
+        )
     nix = (root / ".anysnake2_flake" / "flake.nix").read_text()
     assert f"github:NixOS/nixpkgs/{sha_2405}" in nix
     assert f"git+https://github.com/NixOS/nixpkgs.git?rev={sha_2311}" in nix
@@ -384,7 +404,7 @@ def test_r_without_date_gets_the_newest_nixr_date_of_its_revision(tmp_path: Path
     git(nixr, "add", "generated")
     head = commit(nixr, "dates")
     text = f'[R]\nurl = "git+file://{nixr}"\npackages = ["ggplot2"] # plots\n'
-    root = _project(tmp_path, text)
+    root = _project(tmp_path, NIXPKGS + text)
     proc = anysnake2("lock", cwd=root)
     assert proc.returncode == 0, proc.stderr
     written = (root / "anysnake2.toml").read_text()
@@ -407,7 +427,7 @@ url = "git+file://{b}"
 rev = "{by_hand}"
 packages = []
 """
-    root = _project(tmp_path, text)
+    root = _project(tmp_path, NIXPKGS + text)
     assert anysnake2("lock", cwd=root).returncode == 0
     new_a = commit(a, "a moves")
     commit(b, "b moves")
@@ -432,9 +452,9 @@ def test_a_config_that_cannot_be_written_still_builds_with_a_warning(
     monkeypatch.setattr(record, "_write_atomic", refuse)
     a, _ = repos
     text = f'[flakes.a]\nurl = "git+file://{a}"\npackages = []\n'
-    root = _project(tmp_path, text)
+    root = _project(tmp_path, NIXPKGS + text)
     config = root / "anysnake2.toml"
     pinned = pin_project(read_project(config), root, config)
     assert pinned.flakes["a"].rev == git(a, "rev-parse", "HEAD")
-    assert config.read_text() == text
+    assert config.read_text() == NIXPKGS + text
     assert "could not record flakes.a" in capsys.readouterr().err

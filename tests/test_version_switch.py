@@ -288,7 +288,8 @@ def test_an_unpinned_project_gets_the_running_version_recorded_by_lock_not_by_ch
     tmp_path: Path,
 ) -> None:
     config = tmp_path / "anysnake2.toml"
-    text = '# mine\n[container]\nhome = "./home" # here\n'
+    nixpkgs = '[nixpkgs]\nrev = "' + "5" * 40 + '"\n'  # pinned: no GitHub lookup
+    text = '# mine\n[container]\nhome = "./home" # here\n\n' + nixpkgs
     config.write_text(text)
     assert anysnake2("check", cwd=tmp_path).returncode == 0
     assert config.read_text() == text

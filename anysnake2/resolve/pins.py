@@ -21,12 +21,13 @@ from typing import Literal
 
 from .. import _log
 from ..errors import ConfigError, UsageError
-from ..model import HELPER_INPUTS, Input, Project, PythonPackage
+from ..model import HELPER_INPUTS, Input, Nixpkgs, Project, PythonPackage
 from ..sources import Source, is_full_rev, strip_credentials
 
 __all__ = ["Request", "pin_project", "requests_for", "target_names"]
 
 NIXPKGS_RELEASE_TAG = r"^\d\d\.\d\d$"
+DEFAULT_NIXPKGS = "github:NixOS/nixpkgs"
 RequestKind = Literal["revision", "date", "nixr_date", "pypi_version"]
 _ROOT_VARIABLES = ("$ANYSNAKE2_ROOT", "$ANYSNAKE_ROOT")
 
@@ -85,16 +86,18 @@ def _source_url(source: Source) -> str:
 def requests_for(project: Project) -> list[Request]:
     """Every open value of `project`, in a stable order."""
     found: list[Request | None] = []
-    if project.nixpkgs is not None:
-        n = project.nixpkgs
-        found.append(
-            _revision_request("nixpkgs", n.url, n.rev, n.ref, default_url="github:NixOS/nixpkgs")
+    n = project.nixpkgs if project.nixpkgs is not None else Nixpkgs()
+    # nixpkgs is always an input: without a revision, the newest release is meant
+    found.append(
+        _revision_request(
+            "nixpkgs", n.url or DEFAULT_NIXPKGS, n.rev, n.ref, default_url=DEFAULT_NIXPKGS
         )
+    )
     if project.outside_nixpkgs is not None:
         n = project.outside_nixpkgs
         found.append(
             _revision_request(
-                "outside_nixpkgs", n.url, n.rev, n.ref, default_url="github:NixOS/nixpkgs"
+                "outside_nixpkgs", n.url, n.rev, n.ref, default_url=DEFAULT_NIXPKGS
             )
         )
     if project.rust is not None:
@@ -320,7 +323,7 @@ def _apply(project: Project, request: Request, answer: Answer) -> Project:
     if answer.fetch_url:
         pinned["url"] = answer.fetch_url
     if target in ("nixpkgs", "outside_nixpkgs"):
-        section = getattr(project, target)
+        section = getattr(project, target) or Nixpkgs(url=request.url)
         return replace(project, **{target: replace(section, **pinned)})
     if target == "rust":
         assert project.rust is not None

@@ -261,6 +261,13 @@ def _sections(doc: Any, pin: Pin) -> list[Any]:
     if target not in _SECTIONS:
         raise ValueError(f"pin {target}: unknown target")
     found = [doc[name] for name in _SECTIONS[target] if name in doc]
+    if not found and target == "nixpkgs":  # always an input: its pin gets a table of its own
+        import tomlkit
+
+        if doc.body and not doc.as_string().endswith("\n\n"):
+            doc.add(tomlkit.nl())
+        doc.add("nixpkgs", tomlkit.table())
+        found = [doc["nixpkgs"]]
     if not found:
         raise ValueError(f"pin {target}: there is no [{target}] in the file")
     used = [table for table in found if any(k in table for k in ("url", "rev", "ref"))]
