@@ -458,3 +458,18 @@ def test_a_config_that_cannot_be_written_still_builds_with_a_warning(
     assert pinned.flakes["a"].rev == git(a, "rev-parse", "HEAD")
     assert config.read_text() == NIXPKGS + text
     assert "could not record flakes.a" in capsys.readouterr().err
+
+
+def test_an_unknown_tag_is_a_config_error_at_its_line(
+    tmp_path: Path, repos: tuple[Path, Path]
+) -> None:
+    a, _ = repos
+    text = f'[flakes.a]\nurl = "git+file://{a}"\nrev = "v9"\npackages = []\n'
+    root = _project(tmp_path, NIXPKGS + text)
+    proc = anysnake2("lock", cwd=root)
+    assert proc.returncode == 65, proc.stderr
+    lines = (root / "anysnake2.toml").read_text().splitlines()
+    line = lines.index('rev = "v9"') + 1
+    assert f"{root / 'anysnake2.toml'}:{line}: resolving flakes.a" in proc.stderr
+    assert "v9" in proc.stderr and "v1" in proc.stderr  # what there is instead
+    assert "Traceback" not in proc.stderr

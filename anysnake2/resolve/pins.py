@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from .. import _log
-from ..errors import ConfigError, UsageError
+from ..errors import AnysnakeError, ConfigError, UsageError
 from ..model import HELPER_INPUTS, Input, Nixpkgs, Project, PythonPackage
 from ..sources import Source, is_full_rev, strip_credentials
 
@@ -96,9 +96,7 @@ def requests_for(project: Project) -> list[Request]:
     if project.outside_nixpkgs is not None:
         n = project.outside_nixpkgs
         found.append(
-            _revision_request(
-                "outside_nixpkgs", n.url, n.rev, n.ref, default_url=DEFAULT_NIXPKGS
-            )
+            _revision_request("outside_nixpkgs", n.url, n.rev, n.ref, default_url=DEFAULT_NIXPKGS)
         )
     if project.rust is not None:
         r = project.rust
@@ -277,6 +275,32 @@ def _git_instead(url: str, rev: str, cache: object, *, offline: bool) -> str | N
         "it changes over time; it is fetched with git instead"
     )
     return f"git+https://github.com/{owner}/{repo}.git"
+
+
+def _key_path(target: str) -> tuple[str, ...]:
+    """Where `target` is written in a TOML config (for the line of a message)."""
+    if target.startswith(("flakes.", "python.packages.")):
+        return (*target.split(".", 2 if target.startswith("python.") else 1), "rev")
+    if target in ("python.ecosystem_date", "R.date"):
+        return (target.split(".")[0], target.split(".")[1])
+    return (target, "rev")
+
+
+def _located(error: AnysnakeError, request: Request, config_path: Path | None) -> AnysnakeError:
+    """`error` of a resolver, saying which value of which file it was resolving."""
+    error.message = f"resolving {request.describe()}: {error.message}"
+    if error.file is None and config_path is not None:
+        line = None
+        if config_path.suffix == ".toml":
+            from ..toml_compat._lines import LineFinder
+
+            try:
+                finder = LineFinder(config_path.read_text(encoding="utf-8"))
+                line = finder.line(*_key_path(request.target))
+            except (OSError, UnicodeDecodeError):
+                line = None
+        error.file, error.line = str(config_path), line
+    return error
 
 
 # -- applying ----------------------------------------------------------------------------
@@ -470,7 +494,10 @@ def pin_project(
     try:
         for request in missing:
             refresh = request.target in chosen and not offline
-            answer = _resolve(request, project, root, cache, offline=offline, refresh=refresh)
+            try:
+                answer = _resolve(request, project, root, cache, offline=offline, refresh=refresh)
+            except AnysnakeError as error:
+                raise _located(error, request, config_path) from None
             if answer is None:
                 _log.warn(f"offline: {request.describe()} is not resolved yet")
                 continue
