@@ -203,7 +203,17 @@ def test_two_builds_give_the_same_bytes(built: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert hashlib.sha256(archive.read_bytes()).hexdigest() == first
     leftovers = [p.name for p in archive.parent.iterdir() if p.name.startswith("result-oci")]
-    assert leftovers == ["result-oci.tar"]
+    assert sorted(leftovers) == ["result-oci.tar", "result-oci.tar.digest", "result-oci.tar.inputs"]
+
+
+def test_an_unchanged_project_keeps_its_archive(built: Path) -> None:
+    archive = _archive(built)
+    before = archive.stat()
+    proc = _cli(built, "build", "oci")
+    assert proc.returncode == 0, proc.stderr
+    assert "up to date" in proc.stderr
+    after = archive.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 
 def test_sif_without_apptainer_exits_69(built: Path, tmp_path: Path) -> None:

@@ -316,8 +316,27 @@ def build_oci(ctx: Context) -> Path:
     out = flake_dir / OCI_ARCHIVE
     with project_lock(flake_dir, "writing the OCI image"):
         closure = closure_of(store_path)
-        _log.note(f"writing the OCI image ({len(closure)} store paths) to {out}")
-        digest = write_oci_archive(out, Path(rootfs), closure, config, command_files(project))
+        extra = command_files(project)
+        # Store paths never change, so these inputs define the archive's bytes: when they
+        # are what made the existing archive, it is left as it is.
+        inputs = _json([str(store_path), closure, dict(config), dict(extra), __version__])
+        stamp = out.with_name(out.name + ".inputs")
+        digest_file = out.with_name(out.name + ".digest")
+        same = (
+            out.exists()
+            and stamp.exists()
+            and digest_file.exists()
+            and stamp.read_bytes() == inputs
+        )
+        if same:
+            digest = digest_file.read_text().strip()
+            _log.note(f"the OCI image is up to date: {out}")
+        else:
+            _log.note(f"writing the OCI image ({len(closure)} store paths) to {out}")
+            stamp.unlink(missing_ok=True)
+            digest = write_oci_archive(out, Path(rootfs), closure, config, extra)
+            digest_file.write_text(digest + "\n")
+            stamp.write_bytes(inputs)
     _log.note(f"OCI image: {out} (digest {digest}, tag {TAG})")
     _log.note(f"run it with: podman run --rm oci-archive:{out} [/anysnake2/cmd/NAME.sh ARGS]")
     return out
