@@ -140,7 +140,10 @@ def _anysnake2_section(text: str) -> str:
 
 
 def _toml_table(path: Path, text: str) -> dict[str, Any]:
-    import tomllib
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
 
     try:
         data = tomllib.loads(text)
@@ -203,13 +206,17 @@ def _pep723_block(text: str) -> str | None:
 
 
 def _read_script(path: Path) -> Pin:
-    import tomllib
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
 
     from .errors import ConfigError
 
     block = _pep723_block(path.read_text(encoding="utf-8"))
     pin = Pin(where=str(path))
     if block is None:
+        _recorded_script_version(path, pin)
         return pin
     try:
         meta = tomllib.loads(block)
@@ -246,7 +253,19 @@ def _read_script(path: Path) -> Pin:
         links = [links]
     if isinstance(links, list):
         pin.find_links = tuple(_location(path.parent, str(v)) for v in links)
+    if pin.version is None and pin.problem is None:
+        _recorded_script_version(path, pin)
     return pin
+
+
+def _recorded_script_version(path: Path, pin: Pin) -> None:
+    """A header without a pin: the version recorded in anysnake2.lock.toml, if any."""
+    from .resolve.lockfile import lockfile_path, read_lockfile
+
+    recorded = read_lockfile(lockfile_path(path)).get("anysnake2", {}).get("version")
+    if isinstance(recorded, str):
+        pin.version = recorded
+        pin.where = str(lockfile_path(path))
 
 
 def read_pin(config: Path, environ: Mapping[str, str] | None = None) -> Pin:
@@ -444,15 +463,22 @@ def record_running_version(config: Path, *, locked: bool) -> bool:
     from . import _log
     from ._version import __version__
 
-    if config.suffix == ".py":
-        _log.debug(f"{config} pins no anysnake2 version; a script header is not rewritten")
-        return False
     if locked:
         _log.warn(
             f"{config} pins no anysnake2 version (--locked: not recording {__version__}); "
             f'add [anysnake2] version = "{__version__}"'
         )
         return False
+    if config.suffix == ".py":  # the user's code is never rewritten: the lock file beside it
+        from .resolve.lockfile import lockfile_path, write_lockfile
+
+        try:
+            write_lockfile(lockfile_path(config), version=__version__)
+        except OSError as error:
+            _log.warn(f"could not record the anysnake2 version beside {config} ({error.strerror})")
+            return False
+        _log.note(f'recorded anysnake2 version "{__version__}" in {lockfile_path(config)}')
+        return True
     import tomlkit
     from tomlkit.exceptions import ParseError
     from tomlkit.items import AoT, Table

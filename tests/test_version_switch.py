@@ -267,7 +267,7 @@ def test_recording_keeps_comments(tmp_path: Path) -> None:
     )
 
 
-def test_recording_is_refused_when_locked_and_for_scripts(tmp_path: Path) -> None:
+def test_recording_is_refused_when_locked_and_goes_beside_scripts(tmp_path: Path) -> None:
     config = tmp_path / "anysnake2.toml"
     text = '# keep me\n[nixpkgs]\nurl = "x"\n'
     config.write_text(text)
@@ -278,8 +278,11 @@ def test_recording_is_refused_when_locked_and_for_scripts(tmp_path: Path) -> Non
     script = tmp_path / "py" / "anysnake2.py"
     script.parent.mkdir()
     script.write_text("x = 1\n")
-    assert not vs.record_running_version(script, locked=False)
+    assert vs.record_running_version(script, locked=False)  # into the lock file beside it
     assert script.read_text() == "x = 1\n"
+    lock = script.parent / "anysnake2.lock.toml"
+    assert f'[anysnake2]\nversion = "{__version__}"\n' in lock.read_text()
+    assert vs.read_pin(script).version == __version__
     config.write_text('[anysnake2]\nversion = "9"\n')
     assert not vs.record_running_version(config, locked=False)  # recorded meanwhile
 
