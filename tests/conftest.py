@@ -67,3 +67,31 @@ def build_flake(base: Path, flake_text: str) -> Path:
     )
     assert proc.returncode == 0, proc.stderr
     return Path(json.loads(proc.stdout)[0]["outputs"]["out"])
+
+
+# The console script's way in: not `python -m anysnake2`, where the current folder comes
+# first on sys.path and a project's own anysnake2.py would shadow the package.
+ENTRY = ["-c", "import sys; del sys.path[0]; from anysnake2._fast import main; sys.exit(main())"]
+
+
+def run_cli(
+    *args: str,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+    **kwargs: object,
+) -> subprocess.CompletedProcess[str]:
+    """`anysnake2 ARGS` in a subprocess with `env` (default: this environment), this
+    checkout on PYTHONPATH, output captured."""
+    full = dict(os.environ if env is None else env)
+    full["PYTHONPATH"] = str(REPO)
+    return subprocess.run(
+        [sys.executable, *ENTRY, *args],
+        cwd=cwd,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        **kwargs,  # type: ignore[arg-type]
+    )

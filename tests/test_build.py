@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ENTRY, run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 TQ = "'" * 3  # a TOML multi-line literal string
-ENTRY = ["-c", "import sys; del sys.path[0]; from anysnake2._fast import main; sys.exit(main())"]
 
 
 def write_project(
@@ -62,16 +62,7 @@ def spy_path(tmp_path: Path) -> tuple[dict[str, str], Path]:
 
 
 def anysnake2(root: Path, env: dict[str, str], *args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, *ENTRY, *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        **kw,
-    )
+    return run_cli(*args, cwd=root, env=env, **kw)
 
 
 def calls(log: Path, tool: str) -> list[str]:

@@ -7,17 +7,16 @@ import datetime as dt
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from anysnake2.resolve.lockfile import read_lockfile, render_lockfile, write_lockfile
 from anysnake2.resolve.pins import Request, requests_for
 from anysnake2.toml_compat.reader import detect_era, read_project_text
 
 REPO = Path(__file__).resolve().parent.parent
-ENTRY = ["-c", "import sys; del sys.path[0]; from anysnake2._fast import main; sys.exit(main())"]
 HEX40 = re.compile(r"[0-9a-f]{40}")
 # nixpkgs is always an input, resolved when open (GitHub API): tests that are about other
 # values pin it (a revision nix never fetches: these tests do not build)
@@ -34,19 +33,10 @@ GIT_ENV = {
 
 
 def anysnake2(*args: str, cwd: Path, env: dict[str, str] | None = None):
-    full = dict(os.environ, PYTHONPATH=str(REPO), **GIT_ENV, **(env or {}))
-    full.pop("ANYSNAKE2_OFFLINE", None)
-    full.pop("TMUX", None)
-    return subprocess.run(
-        [sys.executable, *ENTRY, *args],
-        cwd=cwd,
-        env=full,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
+    full = {**os.environ, **GIT_ENV, **(env or {})}
+    for name in ("ANYSNAKE2_OFFLINE", "TMUX"):
+        full.pop(name, None)
+    return run_cli(*args, cwd=cwd, env=full, timeout=600, stdin=subprocess.DEVNULL)
 
 
 def git(repo: Path, *args: str) -> str:

@@ -13,12 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from anysnake2 import version_switch as vs
 from anysnake2._version import __version__
 
 REPO = Path(__file__).resolve().parent.parent
-ENTRY = ["-c", "import sys; del sys.path[0]; from anysnake2._fast import main; sys.exit(main())"]
 PINNED = "0.0.99"
 DEPS = [
     "tomlkit>=0.12",
@@ -80,16 +80,7 @@ def anysnake2(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("ANYSNAKE2_")}
-    full_env.update(PYTHONPATH=str(REPO), **(env or {}))
-    return subprocess.run(
-        [sys.executable, *ENTRY, *args],
-        check=False,
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    return run_cli(*args, cwd=cwd, env={**full_env, **(env or {})}, timeout=180)
 
 
 def pinned_project(tmp_path: Path, extra: str = "") -> Path:
