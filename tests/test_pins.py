@@ -463,3 +463,26 @@ def test_an_unknown_tag_is_a_config_error_at_its_line(
     assert f"{root / 'anysnake2.toml'}:{line}: resolving flakes.a" in proc.stderr
     assert "v9" in proc.stderr and "v1" in proc.stderr  # what there is instead
     assert "Traceback" not in proc.stderr
+
+
+def test_check_locked_says_whether_everything_is_recorded_without_resolving(
+    tmp_path: Path, repos: tuple[Path, Path]
+) -> None:
+    a, _ = repos
+    text = NIXPKGS + f'[flakes.a]\nurl = "git+file://{a}"\npackages = []\n'
+    root = _project(tmp_path, text)
+    refused = anysnake2("--locked", "check", cwd=root)
+    assert refused.returncode == 65
+    assert "flakes.a" in refused.stderr
+    assert (root / "anysnake2.toml").read_text() == text  # nothing resolved or written
+    assert anysnake2("lock", cwd=root).returncode == 0
+    accepted = anysnake2("--locked", "check", cwd=root)
+    assert accepted.returncode == 0, accepted.stderr
+
+
+def test_check_locked_refuses_a_missing_python_lock(tmp_path: Path) -> None:
+    text = NIXPKGS + '[python]\nversion = "3.11"\necosystem_date = "2024-01-02"\n'
+    root = _project(tmp_path, text + '\n[python.packages]\nsix = ""\n')
+    proc = anysnake2("--locked", "check", cwd=root)
+    assert proc.returncode == 65
+    assert "anysnake2.uv.lock" in proc.stderr and "anysnake2 lock" in proc.stderr

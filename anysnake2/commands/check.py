@@ -2,6 +2,8 @@
 
 Warnings (keys without effect here) are printed on stderr when the project loads; the
 summary goes to stdout. Exit 0 when the config is valid, 65 (with file and line) if not.
+With `--locked` (for CI): also 65 when a value is not recorded yet or the Python lock is
+not the one the config asks for; nothing is resolved, locked, built or written.
 """
 
 from __future__ import annotations
@@ -92,7 +94,24 @@ def main(ctx: Context, args: list[str]) -> int:
     if args:
         raise UsageError(f"check takes no arguments, got {' '.join(args)}", hint="anysnake2 check")
     project = ctx.project
+    if ctx.locked:
+        _check_recorded(ctx)
     print(f"{ctx.config_path}: ok")
     for line in summary(project):
         print(f"  {line}")
     return 0
+
+
+def _check_recorded(ctx: Context) -> None:
+    """ConfigError (65) unless every pin is recorded and the Python lock is current."""
+    from ..errors import ConfigError
+    from ..resolve.pins import pin_project
+    from ..resolve.python_lock import LOCK_NAME, python_lock_is_current
+
+    project = pin_project(ctx.project, ctx.root, ctx.config_path, offline=True, locked=True)
+    if project.python is not None and not python_lock_is_current(project, ctx.root):
+        raise ConfigError(
+            f"--locked: {ctx.root / LOCK_NAME} is missing or was made for other Python "
+            "packages, ecosystem date or Python version",
+            hint="run 'anysnake2 lock' and commit anysnake2.uv.lock",
+        )
