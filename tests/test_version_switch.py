@@ -293,3 +293,47 @@ def test_an_unpinned_project_gets_the_running_version_recorded_by_lock_not_by_ch
     assert f'[anysnake2]\nversion = "{__version__}"\n' in written
     assert "# mine" in written and 'home = "./home" # here' in written
     assert anysnake2("--locked", "lock", cwd=tmp_path).returncode == 0  # now recorded
+
+
+_CHILD = """
+import signal, sys, time
+from pathlib import Path
+out = Path(sys.argv[1])
+def caught(signum, frame):
+    out.write_text(signal.Signals(signum).name)
+    sys.exit(5 if signum == signal.SIGINT else 7)
+signal.signal(signal.SIGINT, caught)
+signal.signal(signal.SIGTERM, caught)
+out.write_text("ready")
+time.sleep(60)
+"""
+_PARENT = """
+import os, sys
+from anysnake2.version_switch import _run_child
+sys.exit(_run_child([sys.executable, "-c", sys.argv[1], sys.argv[2]], dict(os.environ)))
+"""
+
+
+@pytest.mark.parametrize(("signum", "status"), [("SIGTERM", 7), ("SIGINT", 5)])
+def test_signals_reach_the_restarted_child_and_its_status_comes_back(
+    tmp_path: Path, signum: str, status: int
+) -> None:
+    import signal
+    import time
+
+    out = tmp_path / "child.txt"
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _PARENT, _CHILD, str(out)],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    deadline = time.monotonic() + 30
+    while not (out.exists() and out.read_text() == "ready"):
+        assert time.monotonic() < deadline and parent.poll() is None
+        time.sleep(0.05)
+    if signum == "SIGTERM":  # sent to anysnake2 alone: it passes it on
+        parent.send_signal(signal.SIGTERM)
+    else:  # Ctrl-C reaches the whole foreground group: anysnake2 waits for the child
+        os.killpg(parent.pid, signal.SIGINT)
+    assert parent.wait(timeout=30) == status
+    assert out.read_text() == signum
