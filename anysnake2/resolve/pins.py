@@ -17,14 +17,14 @@ import datetime as _dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .. import _log
 from ..errors import AnysnakeError, ConfigError, UsageError
-from ..model import HELPER_INPUTS, Input, Nixpkgs, Project, PythonPackage
+from ..model import Input, Nixpkgs, Project
 from ..sources import Source, is_full_rev, strip_credentials
 
-__all__ = ["Request", "pin_project", "requests_for", "target_names"]
+__all__ = ["Request", "pin_project", "requests_for"]
 
 NIXPKGS_RELEASE_TAG = r"^\d\d\.\d\d$"
 DEFAULT_NIXPKGS = "github:NixOS/nixpkgs"
@@ -132,13 +132,6 @@ def requests_for(project: Project) -> list[Request]:
                     Request(target, "revision", _source_url(source), source.rev or source.ref)
                 )
     return [r for r in found if r is not None]
-
-
-def target_names(requests: Collection[Request], project: Project) -> list[str]:
-    """All targets a user may name for `lock --upgrade` (open or recorded)."""
-    names = {r.target for r in requests}
-    names.update(r.target for r in requests_for(_unpinned(project)))
-    return sorted(names)
 
 
 def _unpinned(project: Project) -> Project:
@@ -315,6 +308,37 @@ def _pinned_ref(url: str, answer: Answer) -> str | None:
     return None  # the default branch: HEAD
 
 
+_SECTIONS = {"nixpkgs": "nixpkgs", "outside_nixpkgs": "outside_nixpkgs", "rust": "rust", "R": "r"}
+_PACKAGE = "python.packages."
+_FLAKE = "flakes."
+
+
+def _part(project: Project, target: str) -> Any:
+    """The model object a revision target lives in: a section, a flake, a helper input or
+    a Python package (None for a section or input the project does not have)."""
+    if target.startswith(_PACKAGE):
+        assert project.python is not None
+        return project.python.packages[target[len(_PACKAGE) :]]
+    if target.startswith(_FLAKE):
+        return project.flakes[target[len(_FLAKE) :]]
+    if target in _SECTIONS:
+        return getattr(project, _SECTIONS[target])
+    return project.inputs.get(target)
+
+
+def _with_part(project: Project, target: str, part: Any) -> Project:
+    """`project` with `part` put where `_part` found it."""
+    if target.startswith(_PACKAGE):
+        assert project.python is not None
+        packages = {**project.python.packages, target[len(_PACKAGE) :]: part}
+        return replace(project, python=replace(project.python, packages=packages))
+    if target.startswith(_FLAKE):
+        return replace(project, flakes={**project.flakes, target[len(_FLAKE) :]: part})
+    if target in _SECTIONS:
+        return replace(project, **{_SECTIONS[target]: part})
+    return replace(project, inputs={**project.inputs, target: part})
+
+
 def _apply(project: Project, request: Request, answer: Answer) -> Project:
     """`project` with `answer` put where `request` came from."""
     target = request.target
@@ -324,47 +348,22 @@ def _apply(project: Project, request: Request, answer: Answer) -> Project:
     if request.kind == "date":
         assert project.python is not None
         return replace(project, python=replace(project.python, ecosystem_date=answer.value))
-    if target.startswith("python.packages."):
-        assert project.python is not None
-        name = target[len("python.packages.") :]
-        package: PythonPackage = project.python.packages[name]
+    part = _part(project, target)
+    if target.startswith(_PACKAGE):
         if request.kind == "pypi_version":
-            package = replace(package, version=f"=={answer.value}")
-        else:
-            assert package.source is not None
-            ref = package.source.ref if package.source.kind == "github" else None
-            if package.source.kind == "git":
-                ref = _pinned_ref(request.url, answer) or package.source.ref
-            package = replace(
-                package,
-                source=Source(package.source.kind, package.source.location, ref, answer.value),
-            )
-        packages = dict(project.python.packages)
-        packages[name] = package
-        return replace(project, python=replace(project.python, packages=packages))
-    url = answer.fetch_url or request.url
-    pinned = {"rev": answer.value, "ref": _pinned_ref(url, answer)}
+            return _with_part(project, target, replace(part, version=f"=={answer.value}"))
+        source = part.source
+        ref = source.ref if source.kind == "github" else None
+        if source.kind == "git":
+            ref = _pinned_ref(request.url, answer) or source.ref
+        pinned_source = Source(source.kind, source.location, ref, answer.value)
+        return _with_part(project, target, replace(part, source=pinned_source))
+    pinned = {"rev": answer.value, "ref": _pinned_ref(answer.fetch_url or request.url, answer)}
     if answer.fetch_url:
         pinned["url"] = answer.fetch_url
-    if target in ("nixpkgs", "outside_nixpkgs"):
-        section = getattr(project, target) or Nixpkgs(url=request.url)
-        return replace(project, **{target: replace(section, **pinned)})
-    if target == "rust":
-        assert project.rust is not None
-        return replace(project, rust=replace(project.rust, **pinned))
-    if target == "R":
-        assert project.r is not None
-        return replace(project, r=replace(project.r, **pinned))
-    if target.startswith("flakes."):
-        name = target[len("flakes.") :]
-        flakes = dict(project.flakes)
-        flakes[name] = replace(flakes[name], **pinned)
-        return replace(project, flakes=flakes)
-    if target in HELPER_INPUTS or target in project.inputs:
-        inputs = dict(project.inputs)
-        inputs[target] = replace(inputs.get(target, Input()), **pinned)
-        return replace(project, inputs=inputs)
-    raise AssertionError(f"unknown target {target}")  # pragma: no cover - requests_for's names
+    if part is None:  # no [nixpkgs] (always an input) or a helper input not written
+        part = Nixpkgs(url=request.url) if target in _SECTIONS else Input()
+    return _with_part(project, target, replace(part, **pinned))
 
 
 # -- records -----------------------------------------------------------------------------
@@ -528,38 +527,18 @@ def _reopen(
 
 
 def _set_open(project: Project, open_project: Project, target: str, ref: str | None) -> Project:
+    """`project` with `target` open again (as in `open_project`), asking for `ref`."""
     if target == "python.ecosystem_date" and project.python is not None:
         return replace(project, python=replace(project.python, ecosystem_date=None))
     if target == "R.date" and project.r is not None:
         return replace(project, r=replace(project.r, date=None))
-    if target.startswith("python.packages.") and project.python is not None:
-        name = target[len("python.packages.") :]
-        assert open_project.python is not None
-        package = open_project.python.packages[name]
-        if package.source is not None and ref is not None:
-            package = replace(
-                package, source=Source(package.source.kind, package.source.location, ref, None)
-            )
-        packages = dict(project.python.packages)
-        packages[name] = package
-        return replace(project, python=replace(project.python, packages=packages))
-    if target.startswith("flakes."):
-        name = target[len("flakes.") :]
-        flakes = dict(project.flakes)
-        flakes[name] = replace(open_project.flakes[name], rev=None, ref=ref)
-        return replace(project, flakes=flakes)
-    attribute = {
-        "nixpkgs": "nixpkgs",
-        "outside_nixpkgs": "outside_nixpkgs",
-        "rust": "rust",
-        "R": "r",
-    }
-    if target in attribute:
-        section = getattr(open_project, attribute[target])
-        return replace(project, **{attribute[target]: replace(section, rev=None, ref=ref)})
-    inputs = dict(project.inputs)
-    inputs[target] = replace(open_project.inputs[target], rev=None, ref=ref)
-    return replace(project, inputs=inputs)
+    part = _part(open_project, target)
+    if target.startswith(_PACKAGE):
+        source = part.source
+        if source is not None and ref is not None:
+            part = replace(part, source=Source(source.kind, source.location, ref, None))
+        return _with_part(project, target, part)
+    return _with_part(project, target, replace(part, rev=None, ref=ref))
 
 
 def _record(
