@@ -22,12 +22,12 @@ from typing import Any, Literal
 from .. import _log
 from ..errors import AnysnakeError, ConfigError, UsageError
 from ..model import Input, Nixpkgs, Project
+from ..render.defaults import DEFAULT_NIXPKGS_URL
 from ..sources import Source, is_full_rev, strip_credentials
 
 __all__ = ["Request", "pin_project", "requests_for"]
 
 NIXPKGS_RELEASE_TAG = r"^\d\d\.\d\d$"
-DEFAULT_NIXPKGS = "github:NixOS/nixpkgs"
 RequestKind = Literal["revision", "date", "nixr_date", "pypi_version"]
 _ROOT_VARIABLES = ("$ANYSNAKE2_ROOT", "$ANYSNAKE_ROOT")
 
@@ -90,13 +90,15 @@ def requests_for(project: Project) -> list[Request]:
     # nixpkgs is always an input: without a revision, the newest release is meant
     found.append(
         _revision_request(
-            "nixpkgs", n.url or DEFAULT_NIXPKGS, n.rev, n.ref, default_url=DEFAULT_NIXPKGS
+            "nixpkgs", n.url or DEFAULT_NIXPKGS_URL, n.rev, n.ref, default_url=DEFAULT_NIXPKGS_URL
         )
     )
     if project.outside_nixpkgs is not None:
         n = project.outside_nixpkgs
         found.append(
-            _revision_request("outside_nixpkgs", n.url, n.rev, n.ref, default_url=DEFAULT_NIXPKGS)
+            _revision_request(
+                "outside_nixpkgs", n.url, n.rev, n.ref, default_url=DEFAULT_NIXPKGS_URL
+            )
         )
     if project.rust is not None:
         r = project.rust

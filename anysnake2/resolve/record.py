@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from ..model import HELPER_INPUTS
+from ..render.defaults import DEFAULT_INPUTS, DEFAULT_NIXPKGS_URL
 from ..sources import Source, is_full_rev, parse_source
 
 __all__ = ["Pin", "read_config_text", "record_pins", "recorded_refs", "write_config_text"]
@@ -38,14 +40,11 @@ _URL_ALIASES = {"R": ("nixr_url", "r_ecosystem_track_url"), "rust": ("rust_overl
 _REV_ALIASES = {"R": ("nixr_tag",), "rust": ("rust_overlay_rev",)}
 #: The URL a 2.x section without `url` stands for (its pin has to go into a URL there).
 _DEFAULT_URLS = {
-    "nixpkgs": "github:NixOS/nixpkgs",
-    "outside_nixpkgs": "github:NixOS/nixpkgs",
-    "rust": "github:oxalica/rust-overlay",
-    "R": "github:TyberiusPrime/nixR",
-    "uv2nix": "github:pyproject-nix/uv2nix",
-    "pyproject-nix": "github:pyproject-nix/pyproject.nix",
-    "build-system-pkgs": "github:pyproject-nix/build-system-pkgs",
-    "flake-utils": "github:numtide/flake-utils",
+    "nixpkgs": DEFAULT_NIXPKGS_URL,
+    "outside_nixpkgs": DEFAULT_NIXPKGS_URL,
+    "rust": DEFAULT_INPUTS["rust-overlay"].url,
+    "R": DEFAULT_INPUTS["nixR"].url,
+    **{name: DEFAULT_INPUTS[name].url for name in HELPER_INPUTS},
 }
 _MARK = "anysnake2:"
 _SEPARATOR = "; "
