@@ -140,10 +140,7 @@ def _anysnake2_section(text: str) -> str:
 
 
 def _toml_table(path: Path, text: str) -> dict[str, Any]:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    from . import _toml as tomllib
 
     try:
         data = tomllib.loads(text)
@@ -206,11 +203,7 @@ def _pep723_block(text: str) -> str | None:
 
 
 def _read_script(path: Path) -> Pin:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
-
+    from . import _toml as tomllib
     from .errors import ConfigError
 
     block = _pep723_block(path.read_text(encoding="utf-8"))

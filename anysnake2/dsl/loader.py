@@ -123,10 +123,8 @@ def read_pep723_pin(text: str) -> str | None:
             line[2:] if line.startswith("# ") else line[1:]
             for line in match.group("content").splitlines(keepends=True)
         )
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover - Python 3.10
-            import tomli as tomllib
+        from .. import _toml as tomllib
+
         try:
             data = tomllib.loads(content)
         except tomllib.TOMLDecodeError:

@@ -46,10 +46,7 @@ def lockfile_path(config_path: Path) -> Path:
 
 def read_lockfile(path: Path) -> dict[str, Any]:
     """The file's tables (`anysnake2`, `pins`); `{}` when the file does not exist."""
-    try:
-        import tomllib as toml
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as toml  # type: ignore[no-redef]
+    from .. import _toml as toml
 
     try:
         text = path.read_text(encoding="utf-8")

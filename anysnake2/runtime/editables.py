@@ -229,10 +229,8 @@ def _from_pyproject(path: Path) -> list[str]:
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
-    try:
-        import tomllib as toml
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as toml  # type: ignore[no-redef]
+    from .. import _toml as toml
+
     try:
         return toml.loads(path.read_text(encoding="utf-8"))
     except toml.TOMLDecodeError as error:

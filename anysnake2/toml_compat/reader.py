@@ -36,10 +36,7 @@ from .clone_regexps import compile_regexps, detect_flavour, expand_url
 
 __all__ = ["detect_era", "read_project", "read_project_text"]
 
-try:
-    import tomllib as _toml
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as _toml  # type: ignore[no-redef]
+from .. import _toml
 
 HELPER_SECTIONS = {
     "uv2nix": "uv2nix",
