@@ -59,10 +59,10 @@ class ContainerSpec:
 
     `scripts` are file names in `scripts_dir`, bound read-only at `/anysnake2/<name>`.
     `volumes_ro`/`volumes_rw`/`extra_binds` are (host path, container path) pairs;
-    `extra_binds` (editable packages' console scripts) are read-only. `env` holds the
-    user's variables, already substituted; PATH, PYTHONPATH and HOME are made here. `args` follow
-    `/anysnake2/outer_run.sh` unchanged. `passwd`/`group` (bwrap only) are host files
-    bound at `/etc/passwd` and `/etc/group`.
+    `extra_binds` (editable packages' console scripts) are read-only. `env` holds the user's
+    variables, already substituted; PATH, PYTHONPATH and HOME are made here. `args` follow
+    `/anysnake2/outer_run.sh` unchanged. `passwd`/`group` (bwrap only) are host files bound
+    at `/etc/passwd` and `/etc/group`.
     """
 
     runtime: str
