@@ -15,9 +15,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-ORIGINALS = (
-    Path(__file__).resolve().parents[2] / "shared" / "reference" / "original-configs"
-)  # ../shared beside the checkout
+from conftest import ORIGINAL_CONFIGS as ORIGINALS
 
 # file -> None (exit 0) or (mach-nix-only key named, its replacement named in the hint)
 EXPECTED: dict[str, tuple[str, str] | None] = {
@@ -81,11 +79,13 @@ def anysnake2(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.needs_shared
 def test_the_table_covers_all_40_files():
     assert sorted(p.name for p in ORIGINALS.glob("*.toml")) == sorted(EXPECTED)
     assert len(EXPECTED) == 40
 
 
+@pytest.mark.needs_shared
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_check_on_original_config(tmp_path, name):
     shutil.copyfile(ORIGINALS / name, tmp_path / name)
@@ -105,6 +105,7 @@ def test_check_on_original_config(tmp_path, name):
         assert replacement in hint
 
 
+@pytest.mark.needs_shared
 def test_check_summary_and_warnings(tmp_path):
     name = "2.3.6__full.toml"
     shutil.copyfile(ORIGINALS / name, tmp_path / "anysnake2.toml")

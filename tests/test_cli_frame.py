@@ -110,8 +110,9 @@ def test_version_imports_nothing_heavy(tmp_path: Path) -> None:
         assert module not in imported, f"{module} imported on the start-up path"
 
 
+@pytest.mark.needs_shared
 def test_the_shared_original_configs_are_found() -> None:
     """The table-driven tests read ../shared beside the checkout; all 40 files must be there
     (an empty folder would silently run no cases)."""
-    originals = REPO.parent / "shared" / "reference" / "original-configs"
+    originals = ORIGINAL_CONFIGS
     assert len(list(originals.glob("*.toml"))) == 40

@@ -19,9 +19,7 @@ from anysnake2.toml_compat.writer import write_project
 
 REPO = Path(__file__).resolve().parent.parent
 RUFF = REPO / ".venv" / "bin" / "ruff"
-ORIGINAL_CONFIGS = (
-    Path(__file__).resolve().parents[2] / "shared" / "reference" / "original-configs"
-)  # ../shared beside the checkout
+from conftest import ORIGINAL_CONFIGS
 
 
 def _line_of(marker: str) -> int:
@@ -236,6 +234,7 @@ def _loadable_originals(tmp_path: Path) -> list[tuple[Path, m.Project]]:
     return out
 
 
+@pytest.mark.needs_shared
 def test_round_trip_of_every_original_config_is_lossless_and_ruff_clean(tmp_path: Path) -> None:
     written = tmp_path / "py"
     for copy, project in _loadable_originals(tmp_path):

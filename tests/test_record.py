@@ -18,9 +18,7 @@ from anysnake2.sources import is_full_rev
 from anysnake2.toml_compat.reader import detect_era, read_project
 
 ROOT = Path(__file__).resolve().parent.parent
-ORIGINALS = ROOT.parent / "shared" / "reference" / "original-configs"
-if not ORIGINALS.exists():
-    ORIGINALS = Path("/work/shared/reference/original-configs")
+from conftest import ORIGINAL_CONFIGS as ORIGINALS
 SHA_A = "a" * 40
 SHA_B = "b" * 40
 HELPERS = ("uv2nix", "pyproject-nix", "build-system-pkgs", "flake-utils")
@@ -130,11 +128,13 @@ def _unpinned_originals() -> list[Path]:
     return paths
 
 
+@pytest.mark.needs_shared
 def test_originals_are_there() -> None:
     assert len(list(ORIGINALS.glob("*.toml"))) == 40
     assert len(_unpinned_originals()) >= 10
 
 
+@pytest.mark.needs_shared
 @pytest.mark.parametrize("original", _unpinned_originals(), ids=lambda p: p.stem)
 def test_original_configs_record_and_read_back(original: Path, tmp_path: Path) -> None:
     path = tmp_path / "anysnake2.toml"

@@ -18,9 +18,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-ORIGINALS = (
-    Path(__file__).resolve().parents[2] / "shared" / "reference" / "original-configs"
-)  # ../shared beside the checkout
+from conftest import ORIGINAL_CONFIGS as ORIGINALS
 EXAMPLES = Path(__file__).parent.parent / "anysnake2" / "examples"
 
 
@@ -33,6 +31,7 @@ def loadable(tmp_path: Path) -> list[Path]:
     return paths
 
 
+@pytest.mark.needs_shared
 def test_round_trip_of_every_loadable_config(tmp_path):
     checked = 0
     for path in loadable(tmp_path):
