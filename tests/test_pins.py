@@ -136,6 +136,18 @@ def test_lockfile_is_deterministic_keeps_what_is_not_given_and_drops(tmp_path: P
     assert list(data["pins"]) == ["a"]
 
 
+
+def test_lockfile_round_trips_any_string(tmp_path: Path) -> None:
+    """Values and names with characters TOML forbids raw (DEL, controls, quotes, a line
+    separator) are escaped, so the file always reads back as it was written."""
+    path = tmp_path / "anysnake2.lock.toml"
+    odd = 'a\x7fb"c\\d\n\u2028e\x01'
+    pins = {f"flakes.{odd}": {"kind": "revision", "url": f"git+file:///{odd}", "value": odd}}
+    assert write_lockfile(path, version=odd, pins=pins)
+    data = read_lockfile(path)
+    assert data["anysnake2"]["version"] == odd
+    assert data["pins"] == pins
+
 # -- end to end ------------------------------------------------------------------------------
 @pytest.fixture
 def repos(tmp_path: Path) -> tuple[Path, Path]:

@@ -20,7 +20,6 @@ A pin applies only while the request it answered (kind, url, ref) is unchanged.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -66,12 +65,15 @@ def read_lockfile(path: Path) -> dict[str, Any]:
 
 
 def _string(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+    import tomlkit  # only when writing
+
+    return tomlkit.string(value).as_string()  # escapes what TOML forbids raw (DEL, controls)
 
 
 def _key(name: str) -> str:
-    bare = name.replace("-", "").replace("_", "").isalnum() and name.isascii()
-    return name if bare else _string(name)
+    import tomlkit
+
+    return tomlkit.key(name).as_string()
 
 
 def render_lockfile(version: str | None, pins: Mapping[str, Mapping[str, str | None]]) -> str:
