@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -129,11 +130,17 @@ def test_interrupted_build_is_redone(tmp_path, offline_pkgs, spy_path) -> None:
     root.mkdir()
     write_project(root, offline_pkgs, ["hello"])
     assert anysnake2(root, env, "build", "rootfs").returncode == 0
-    # A derivation no earlier run can have built: it sleeps, so the build is caught midway.
+    # A derivation no earlier run can have built: it says it started, then waits until the
+    # test releases it (nix builds unsandboxed here), so the build is caught midway.
     token = f"{os.getpid()}-{time.time_ns()}"
+    # nix's build users cannot enter pytest's private tmp_path: a world-writable folder
+    sync = Path(tempfile.mkdtemp(prefix="anysnake2-build-sync-"))
+    sync.chmod(0o777)
+    started, release = sync / "started", sync / "release"
     overlay = (
         f'final: prev: {{ sleeper = final.runCommand "sleeper-{token}" {{ }} '
-        "''sleep 20; mkdir -p $out/bin; echo 'echo slept' > $out/bin/sleeper''; }"
+        f"''touch {started}; while ! test -e {release}; do sleep 0.1; done; "
+        "mkdir -p $out/bin; echo 'echo slept' > $out/bin/sleeper''; }"
     )
     write_project(root, offline_pkgs, ["hello", "sleeper"], overlay)
     proc = subprocess.Popen(
@@ -146,19 +153,21 @@ def test_interrupted_build_is_redone(tmp_path, offline_pkgs, spy_path) -> None:
     )
     marker = root / ".anysnake2_flake" / ".build_unfinished"
     deadline = time.monotonic() + 60
-    while not marker.exists() and time.monotonic() < deadline:
+    while not started.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert marker.exists(), "the build never started"
-    time.sleep(1)
+    assert started.exists(), "the build never started"
+    assert marker.exists()
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
     proc.wait(timeout=60)
     assert marker.exists(), "an interrupted build must leave its marker"
+    release.touch()
     # Even with the old rootfs still in place and the flake unchanged, the next run builds.
     again = anysnake2(root, env, "build", "rootfs")
     assert again.returncode == 0, again.stderr
     assert "an earlier build did not finish" in again.stderr
     assert not marker.exists()
     assert (root / ".anysnake2_flake" / "result" / "rootfs" / "bin" / "sleeper").exists()
+    shutil.rmtree(sync)
 
 
 def test_two_runs_started_together_build_once(tmp_path, offline_pkgs, spy_path) -> None:
