@@ -15,23 +15,25 @@ from typing import Any
 from .. import model as m
 from .._version import __version__
 
-__all__ = ["to_python"]
+__all__ = ["pep723_header", "to_python"]
 
 LINE_LENGTH = 88
 _INDENT = "    "
 
 HEADER = '''\
-# /// script
-# dependencies = ["anysnake2=={version}"]
-# ///
-"""anysnake2 project: run `python anysnake2.py check` (or `anysnake2 check` here)."""
+{pep723}"""anysnake2 project: run `python anysnake2.py check` (or `anysnake2 check` here)."""
 
 import sys
+from os.path import dirname, realpath
 
 if __name__ == "__main__":
-    # `python anysnake2.py` puts this folder first on sys.path, where this file would
-    # shadow the anysnake2 package: move the folder last (sibling modules still import).
-    sys.path.append(sys.path.pop(0))
+    # This folder comes first on sys.path, so `import anysnake2` would find this file before
+    # the package (even before an editable install's finder): import the package with the
+    # folder off sys.path, then put the folder back first so sibling modules still import.
+    _here = dirname(realpath(__file__))
+    sys.path[:] = [p for p in sys.path if realpath(p or ".") != _here]
+    import anysnake2  # noqa: F401
+    sys.path.insert(0, _here)
 
 from anysnake2 import Project
 '''
@@ -306,6 +308,34 @@ def _sections(project: m.Project) -> list[tuple[str, list[Call]]]:
     return sections
 
 
+def pep723_header(project: m.Project) -> str:
+    """The PEP 723 block: anysnake2 pinned to the project's version (else the running one),
+    and `[tool.uv]` index-url / find-links when `[anysnake2]` names where it comes from.
+
+    >>> print(pep723_header(m.Project(m.AnysnakeSettings("0.1.0", find_links="wheels/"))))
+    # /// script
+    # dependencies = ["anysnake2==0.1.0"]
+    #
+    # [tool.uv]
+    # find-links = ["wheels/"]
+    # ///
+    <BLANKLINE>
+    """
+    import json
+
+    settings = project.anysnake2
+    lines = [f"dependencies = [{json.dumps('anysnake2==' + (settings.version or __version__))}]"]
+    uv = []
+    if settings.index_url:
+        uv.append(f"index-url = {json.dumps(settings.index_url)}")
+    if settings.find_links:
+        uv.append(f"find-links = [{json.dumps(settings.find_links)}]")
+    if uv:
+        lines += ["", "[tool.uv]", *uv]
+    body = "".join(f"# {line}\n" if line else "#\n" for line in lines)
+    return f"# /// script\n{body}# ///\n"
+
+
 def to_python(project: m.Project) -> str:
     """An anysnake2.py that builds exactly `project` (ruff-formatted, with PEP 723 header).
 
@@ -315,7 +345,6 @@ def to_python(project: m.Project) -> str:
     >>> print(to_python(m.Project(rust=m.Rust("1.80"))).splitlines()[-4])
     project = Project().rust("1.80")
     """
-    version = project.anysnake2.version or __version__
     sections = _sections(project)
     calls = [call for _, group in sections for call in group]
     one_line = "project = Project()" + "".join(
@@ -333,4 +362,4 @@ def to_python(project: m.Project) -> str:
             for name, args in group:
                 body += _call(_INDENT, "." + name, args)
         body.append(")")
-    return HEADER.format(version=version) + "\n" + "\n".join(body) + "\n" + FOOTER
+    return HEADER.format(pep723=pep723_header(project)) + "\n" + "\n".join(body) + "\n" + FOOTER
