@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ORIGINAL_CONFIGS
+
 REPO = Path(__file__).resolve().parent.parent
 HEAVY = ("sh", "requests", "jinja2", "typeguard", "tomlkit", "tomllib", "dataclasses", "argparse")
 
