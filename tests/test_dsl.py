@@ -167,7 +167,7 @@ def test_wrong_item_type_in_a_list_points_at_the_users_line() -> None:
 
 
 def test_a_string_where_a_list_is_expected_is_refused() -> None:
-    with pytest.raises(ConfigError, match="not the string 'git'"):
+    with pytest.raises(ConfigError, match="a list of strings, got the string 'git'"):
         Project().nixpkgs(packages="git")
 
 
@@ -327,9 +327,9 @@ def test_loader_imports_sibling_modules(tmp_path: Path) -> None:
 def test_loader_accepts_a_model_project(tmp_path: Path) -> None:
     path = tmp_path / "anysnake2.py"
     path.write_text(
-        "from anysnake2.model import Project, Rust\nproject = Project(rust=Rust('1'))\n"
+        "from anysnake2.model import Project, Rust\nproject = Project(rust=Rust('1.80'))\n"
     )
-    assert load_python_config(path).rust == m.Rust("1")
+    assert load_python_config(path).rust == m.Rust("1.80")
 
 
 def test_file_without_project_is_a_config_error(tmp_path: Path) -> None:
@@ -397,7 +397,7 @@ def test_toml_path_does_not_import_typeguard(tmp_path: Path) -> None:
 
 def test_python_script_rejects_dash_c(tmp_path: Path) -> None:
     path = tmp_path / "anysnake2.py"
-    path.write_text(textwrap.dedent(Project().rust("1").to_python()))
+    path.write_text(textwrap.dedent(Project().rust("1.80").to_python()))
     result = subprocess.run(
         [sys.executable, str(path), "-c", "x.toml", "check"],
         check=False,

@@ -33,6 +33,7 @@ if __name__ == "__main__":
     _here = dirname(realpath(__file__))
     sys.path[:] = [p for p in sys.path if realpath(p or ".") != _here]
     import anysnake2  # noqa: F401
+
     sys.path.insert(0, _here)
 
 from anysnake2 import Project

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .._values import validate_clone_dir, validate_clone_url
 from ..errors import ConfigError
 from ..model import (
     AnysnakeSettings,
@@ -28,7 +29,6 @@ from ..model import (
     Rust,
     validate_date,
 )
-from ..sources import parse_source
 from ._base import Era, ReadState, dotted
 from ._inputs import read_input_fields
 from ._python import read_python
@@ -359,6 +359,8 @@ def _clones(state: ReadState, sections: dict[str, dict[str, Any]]) -> dict[str, 
     clones: dict[str, dict[str, str]] = {}
     for directory, value in sections.get("clones", {}).items():
         entries = state.table(value, ("clones", directory))
+        with state.at(("clones", directory)):
+            validate_clone_dir(directory)
         expanded = {}
         for name, url in entries.items():
             path = ("clones", directory, name)
@@ -371,17 +373,9 @@ def _clones(state: ReadState, sections: dict[str, dict[str, Any]]) -> dict[str, 
                 ) from None
             changed = f" (expanded from {url!r} by the clone regexps)" if after != url else ""
             try:
-                kind = parse_source(after).kind
+                validate_clone_url(after, f"clones.{directory}.{name}")
             except ConfigError as error:
-                raise state.error(
-                    f"clones.{directory}.{name}: {error.message}{changed}", path, hint=error.hint
-                ) from None
-            if kind not in ("git", "hg", "file", "github"):
-                raise state.error(
-                    f"clones.{directory}.{name}: {after!r}{changed} is not a URL that can be cloned",
-                    path,
-                    hint="use git+https://..., hg+https://..., github:owner/repo or file:///path",
-                )
+                raise state.error(error.message + changed, path, hint=error.hint) from None
             expanded[name] = after
         clones[directory] = expanded
     return clones
