@@ -386,9 +386,17 @@ def test_version_pin_disagreement_warns(tmp_path: Path) -> None:
 
 def test_toml_path_does_not_import_typeguard(tmp_path: Path) -> None:
     (tmp_path / "anysnake2.toml").write_text('[python]\nversion = "3.12"\n[python.packages]\n')
-    code = (
-        "import sys; from anysnake2 import load; load(sys.argv[1]); "
+    code = (  # the CLI's way: the model only
+        "import sys; from anysnake2.loader import load_model; load_model(sys.argv[1]); "
         "assert 'typeguard' not in sys.modules and 'anysnake2.dsl' not in sys.modules"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "anysnake2.toml")], check=True, cwd=REPO
+    )
+    code = (  # the API's way: a DSL Project, still without typeguard
+        "import sys; from anysnake2 import load; p = load(sys.argv[1]); "
+        "assert type(p).__name__ == 'Project' and p.python('3.11').to_toml(); "
+        "assert 'typeguard' not in sys.modules"
     )
     subprocess.run(
         [sys.executable, "-c", code, str(tmp_path / "anysnake2.toml")], check=True, cwd=REPO

@@ -337,30 +337,69 @@ def pep723_header(project: m.Project) -> str:
     return f"# /// script\n{body}# ///\n"
 
 
-def to_python(project: m.Project) -> str:
+_TITLES = {
+    "devShell": "dev_shell",
+    "devshell": "dev_shell",
+    "clone_regexps": "clones",
+    **dict.fromkeys(
+        ("uv2nix", "pyproject-nix", "build-system-pkgs", "flake-utils", "flake-util"),
+        "helper inputs",
+    ),
+}
+
+
+def _comment_lines(indent: str, lines: list[str]) -> list[str]:
+    return [f"{indent}# {line}".rstrip() for line in lines]
+
+
+def _by_title(
+    comments: dict[str, list[str]], titles: list[str]
+) -> tuple[list[str], dict[str, list[str]]]:
+    """(preamble, title → comments): TOML section comments placed at the writer's sections;
+    those of a section the project does not write join the preamble, named."""
+    preamble = list(comments.get("", []))
+    placed: dict[str, list[str]] = {}
+    for name, lines in comments.items():
+        if not name:
+            continue
+        title = _TITLES.get(name, name)
+        if title in titles:
+            placed.setdefault(title, []).extend(lines)
+        else:
+            preamble += ["", f"[{name}]", *lines]
+    return preamble, placed
+
+
+def to_python(project: m.Project, comments: dict[str, list[str]] | None = None) -> str:
     """An anysnake2.py that builds exactly `project` (ruff-formatted, with PEP 723 header).
 
     The header pins the version of `[anysnake2] version` when the project has one, else
-    the running version.
+    the running version. `comments` (from `toml_compat.comments.section_comments`) keep a
+    TOML file's explanations: each section's at its calls, the file's before the project.
 
     >>> print(to_python(m.Project(rust=m.Rust("1.80"))).splitlines()[-4])
     project = Project().rust("1.80")
     """
     sections = _sections(project)
+    preamble, placed = _by_title(comments or {}, [title for title, _ in sections])
     calls = [call for _, group in sections for call in group]
     one_line = "project = Project()" + "".join(
         "".join(_call("", "." + name, args)) for name, args in calls
     )
-    if len(calls) <= 1 and not _fits(one_line) and calls:
+    if placed:
+        body = []
+    elif len(calls) <= 1 and not _fits(one_line) and calls:
         name, args = calls[0]
         body = _call("", "project = Project()." + name, args)
     elif _fits(one_line):
         body = [one_line]
-    else:
+    if placed or (not _fits(one_line) and len(calls) > 1):
         body = ["project = (", _INDENT + "Project()"]
         for title, group in sections:
             body.append(f"{_INDENT}# [{title}]")
+            body += _comment_lines(_INDENT, placed.get(title, []))
             for name, args in group:
                 body += _call(_INDENT, "." + name, args)
         body.append(")")
-    return HEADER.format(pep723=pep723_header(project)) + "\n" + "\n".join(body) + "\n" + FOOTER
+    head = _comment_lines("", preamble) + [""] if preamble else []
+    return HEADER.format(pep723=pep723_header(project)) + "\n" + "\n".join(head + body) + "\n" + FOOTER
