@@ -73,7 +73,7 @@ def validate_anysnake2_version(value: str) -> str:
         raise ConfigError(
             f"anysnake2 version {value!r} is not a version number",
             hint='write the anysnake2 release this project is made for, e.g. "0.1.0" '
-            '(see \'anysnake2 version\'), or "dev"',
+            "(see 'anysnake2 version'), or \"dev\"",
         ) from None
     return value
 
@@ -82,7 +82,7 @@ def validate_rust_version(value: str) -> str:
     """A stable Rust release `1.80` or `1.80.0` (channel names are not versions)."""
     if not _RUST_VERSION.match(value):
         raise ConfigError(
-            f"rust version {value!r} is not a stable Rust release such as \"1.80.0\"",
+            f'rust version {value!r} is not a stable Rust release such as "1.80.0"',
             hint="leave the version out for the newest stable (recorded on first use); "
             "nightly or beta toolchains go into nixpkgs packages, e.g. "
             "'rust-bin.nightly.\"2024-01-01\".default'",

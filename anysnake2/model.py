@@ -17,7 +17,6 @@ from typing import Any, Literal
 
 from ._frozen import FrozenMap
 from ._names import RESERVED_COMMANDS
-from .errors import ConfigError
 from ._values import (
     validate_anysnake2_version,
     validate_clone_dir,
@@ -27,6 +26,7 @@ from ._values import (
     validate_python_version,
     validate_rust_version,
 )
+from .errors import ConfigError
 from .sources import Source
 
 __all__ = [
@@ -56,7 +56,6 @@ RUNTIMES = ("apptainer", "singularity", "bwrap")
 HELPER_INPUTS = ("build-system-pkgs", "flake-utils", "pyproject-nix", "uv2nix")
 
 Runtime = Literal["apptainer", "singularity", "bwrap"]
-
 
 
 def _freeze_map(value: Any) -> FrozenMap:

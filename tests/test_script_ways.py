@@ -41,10 +41,10 @@ def _copy_checkout(target: Path, backend: str = "setuptools") -> Path:
     )
     text = (REPO / "pyproject.toml").read_text()
     if backend == "hatchling":
-        head, _, rest = text.partition("[project]")
+        _, _, rest = text.partition("[project]")
         text = (
             '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n'
-            "[tool.hatch.build.targets.wheel]\npackages = [\"anysnake2\"]\n\n[project]" + rest
+            '[tool.hatch.build.targets.wheel]\npackages = ["anysnake2"]\n\n[project]' + rest
         )
     (target / "pyproject.toml").write_text(text)
     (target / "README.md").write_text("anysnake2\n")
@@ -137,9 +137,7 @@ def _project_folder(tmp_path: Path, nixpkgs: dict[str, str]) -> Path:
     return folder
 
 
-def _assert_both_commands(
-    run: list[str], folder: Path, env: dict[str, str], rev: str
-) -> None:
+def _assert_both_commands(run: list[str], folder: Path, env: dict[str, str], rev: str) -> None:
     checked = subprocess.run(
         [*run, "check"], cwd=folder, env=env, capture_output=True, text=True, check=False
     )

@@ -402,4 +402,6 @@ def to_python(project: m.Project, comments: dict[str, list[str]] | None = None) 
                 body += _call(_INDENT, "." + name, args)
         body.append(")")
     head = _comment_lines("", preamble) + [""] if preamble else []
-    return HEADER.format(pep723=pep723_header(project)) + "\n" + "\n".join(head + body) + "\n" + FOOTER
+    return (
+        HEADER.format(pep723=pep723_header(project)) + "\n" + "\n".join(head + body) + "\n" + FOOTER
+    )

@@ -34,7 +34,7 @@ def _inline_comment(line: str) -> str | None:
 
 def _text(comment: str) -> str:
     body = comment.strip()[1:]
-    return body[1:] if body.startswith(" ") else body
+    return body.removeprefix(" ")
 
 
 def section_comments(text: str) -> dict[str, list[str]]:

@@ -13,7 +13,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .._values import validate_clone_dir, validate_clone_url
+from .._values import (
+    validate_anysnake2_version,
+    validate_clone_dir,
+    validate_clone_url,
+    validate_container_path,
+    validate_rust_version,
+)
 from ..errors import ConfigError
 from ..model import (
     AnysnakeSettings,
@@ -252,6 +258,9 @@ def _anysnake2(state: ReadState, table: dict[str, Any]) -> AnysnakeSettings:
             "implementation runs instead",
             path + (pins[0],),
         )
+    if values["version"] is not None:
+        with state.at(path + ("version",)):
+            validate_anysnake2_version(values["version"])
     with state.at(path):
         return AnysnakeSettings(**values)
 
@@ -301,6 +310,10 @@ def _rust(state: ReadState, raw: dict[str, Any]) -> Rust:
     path = ("rust",)
     state.check_keys(raw, path, ("version",) + INPUT_KEYS + tuple(RUST_ALIASES))
     table = _aliased(state, raw, path, RUST_ALIASES)
+    version = state.string(table, "version", path)
+    if version is not None:
+        with state.at(path + ("version",)):
+            validate_rust_version(version)
     with state.at(path):
         return Rust(
             version=state.string(table, "version", path), **read_input_fields(state, table, path)
@@ -385,6 +398,10 @@ def _container(state: ReadState, raw: dict[str, Any]) -> Container:
     path = ("container",)
     state.check_keys(raw, path, CONTAINER_KEYS)
     table = _aliased(state, raw, path, {"detach": "dtach"})
+    for key in ("volumes_ro", "volumes_rw"):
+        for host, target in (state.str_map(table, key, path) or {}).items():
+            with state.at(path + (key, host)):
+                validate_container_path(target, host, f"container.{key}")
     with state.at(path):
         return Container(
             home=state.string(table, "home", path),
