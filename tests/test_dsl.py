@@ -423,3 +423,18 @@ def test_example_py_is_the_example_toml() -> None:
     assert python == toml
     assert write_project(python) == write_project(toml)
     assert python.warnings == ()
+
+
+def test_config_full_as_python_is_examples_py_and_keeps_every_explanation() -> None:
+    from conftest import run_cli
+
+    from anysnake2.toml_compat.comments import section_comments
+
+    result = run_cli("config", "full", "--format", "python", cwd=REPO / "tests")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (REPO / "examples" / "anysnake2.py").read_text()
+    toml = (REPO / "examples" / "anysnake2.toml").read_text()
+    comments = [line for lines in section_comments(toml).values() for line in lines]
+    assert len(comments) > 60
+    for line in comments:
+        assert f"# {line}".rstrip() + "\n" in result.stdout, line
