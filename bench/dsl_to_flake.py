@@ -69,7 +69,7 @@ def main() -> int:
 
     _log.set_verbosity(0)
     start = time.perf_counter()
-    import anysnake2.dsl  # noqa: F401
+    import anysnake2.dsl
     import anysnake2.render.flake  # noqa: F401
 
     imported = time.perf_counter() - start
