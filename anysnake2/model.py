@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 from ._frozen import FrozenMap
-from ._names import RESERVED_COMMANDS
+from ._names import RESERVED_COMMANDS, RESERVED_FLAKE_NAMES
 from ._values import (
     validate_anysnake2_version,
     validate_clone_dir,
@@ -342,6 +342,13 @@ class Flake:
         owner = f"flakes.{self.name}"
         if not isinstance(self.name, str) or not re.match(r"^[A-Za-z_][A-Za-z0-9_'-]*$", self.name):
             raise ConfigError(f"{self.name!r} is not a valid flake input name")
+        if self.name in RESERVED_FLAKE_NAMES:
+            raise ConfigError(
+                f"flakes.{self.name}: the name {self.name!r} is taken by an input anysnake2 adds",
+                hint=f"rename it, e.g. my_{self.name} (taken: "
+                + ", ".join(RESERVED_FLAKE_NAMES)
+                + ")",
+            )
         _check_str(owner, "url", self.url, optional=False)
         Input(self.url, self.rev, self.ref)
         _check_str(owner, "dir", self.dir)

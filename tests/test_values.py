@@ -53,6 +53,11 @@ BAD = {
         "inside the project",
     ),
     "python 2": ('.python("2.7")', '[python]\nversion = "2.7"\n', "Python 3"),
+    "flake named like an input of ours": (
+        '.flake("nixpkgs", "github:o/r")',
+        '[flakes.nixpkgs]\nurl = "github:o/r"\n',
+        "taken by an input anysnake2 adds",
+    ),
 }
 
 
@@ -80,7 +85,8 @@ def test_the_toml_reader_refuses_at_the_key_line(case: str) -> None:
         read_project_text(text, "anysnake2.toml")
     error = caught.value
     assert word in error.message
-    line = 2 if case == "clone outside the project" else 3  # the folder is the table name
+    # the clone folder and the flake name are the table's name
+    line = 2 if case in ("clone outside the project", "flake named like an input of ours") else 3
     assert error.file == "anysnake2.toml" and error.line == line
 
 
@@ -234,3 +240,10 @@ def test_a_project_copies_pickles_and_compares_as_a_value() -> None:
     assert again.to_toml() == project.to_toml()
     assert again.env(Y="2") != project
     assert len({project, again, Project(project.model)}) == 1
+
+
+def test_reserved_flake_names_cover_every_input_the_renderer_adds() -> None:
+    from anysnake2._names import RESERVED_FLAKE_NAMES
+    from anysnake2.render.defaults import DEFAULT_INPUTS
+
+    assert {"nixpkgs", "self", *DEFAULT_INPUTS} <= set(RESERVED_FLAKE_NAMES)
