@@ -115,7 +115,7 @@ def test_the_installs_are_what_they_claim(venvs: dict[str, Path], tmp_path: Path
         assert not where.startswith(str(REPO))
 
 
-def _project_folder(tmp_path: Path, nixpkgs: dict[str, str]) -> Path:
+def _project_folder(tmp_path: Path, nixpkgs: dict[str, str], find_links: str | None = None) -> Path:
     """A generated anysnake2.py that takes its volume and env from a sibling module."""
     folder = tmp_path / "analysis"
     folder.mkdir()
@@ -124,7 +124,7 @@ def _project_folder(tmp_path: Path, nixpkgs: dict[str, str]) -> Path:
     )
     project = (
         Project()
-        .anysnake2("0.1.0")
+        .anysnake2("0.1.0", find_links=find_links)
         .nixpkgs(nixpkgs["rev"], url=nixpkgs["url"], packages=["hello"])
         .container(runtime="bwrap")
         .cmd("default", "hello")
@@ -191,6 +191,18 @@ def test_uv_run_finds_the_wheel(
     folder = _project_folder(tmp_path, nixpkgs)
     run = [str(UV), "run", "--no-project", "--python", sys.executable, "--quiet"]
     run += ["--find-links", str(wheel_dir), *(["--script"] if script else []), "anysnake2.py"]
+    _assert_both_commands(run, folder, _env(UV_CACHE_DIR=str(uv_cache)), nixpkgs["rev"])
+
+
+def test_uv_run_finds_the_wheel_where_the_project_says(
+    wheel_dir: Path, uv_cache: Path, nixpkgs: dict[str, str], tmp_path: Path
+) -> None:
+    """`[anysnake2] find_links` becomes the header's `[tool.uv] find-links`: plain
+    `uv run anysnake2.py` installs the tool from there, with no option given."""
+    folder = _project_folder(tmp_path, nixpkgs, find_links=str(wheel_dir))
+    header = (folder / "anysnake2.py").read_text().split("# ///\n")[0]
+    assert f'# [tool.uv]\n# find-links = ["{wheel_dir}"]' in header
+    run = [str(UV), "run", "--no-project", "--python", sys.executable, "--quiet", "anysnake2.py"]
     _assert_both_commands(run, folder, _env(UV_CACHE_DIR=str(uv_cache)), nixpkgs["rev"])
 
 
