@@ -10,12 +10,15 @@
 import sys
 from os.path import dirname, realpath
 
-if __name__ == "__main__":
-    # This folder comes first on sys.path, so `import anysnake2` would find this file before
-    # the package (even before an editable install's finder): import the package with the
-    # folder off sys.path, then put the folder back first so sibling modules still import.
+if __name__ in ("__main__", "anysnake2"):
+    # Run as a script (or imported as anysnake2 by a script beside it), this file stands
+    # where the package should be: its folder is first on sys.path, before any editable
+    # install's finder. Import the package with the folder off sys.path (and this file out
+    # of sys.modules), then put the folder back first so sibling modules still import.
     _here = dirname(realpath(__file__))
     sys.path[:] = [p for p in sys.path if realpath(p or ".") != _here]
+    if __name__ == "anysnake2":
+        del sys.modules[__name__]
     import anysnake2  # noqa: F401
 
     sys.path.insert(0, _here)

@@ -206,6 +206,31 @@ def test_uv_run_finds_the_wheel_where_the_project_says(
     _assert_both_commands(run, folder, _env(UV_CACHE_DIR=str(uv_cache)), nixpkgs["rev"])
 
 
+@pytest.mark.parametrize("install", ["regular", "editable-setuptools"])
+def test_a_script_beside_anysnake2_py_gets_the_package(
+    install: str, venvs: dict[str, Path], nixpkgs: dict[str, str], tmp_path: Path
+) -> None:
+    """`make_projects.py` next to anysnake2.py imports the file in the package's place;
+    the header hands over to the package."""
+    folder = _project_folder(tmp_path, nixpkgs)
+    (folder / "make_projects.py").write_text(
+        "import anysnake2\nfrom anysnake2 import Project\n"
+        "print(anysnake2.__file__)\n"
+        "Project().rust('1.80').write('made')\n"
+    )
+    proc = subprocess.run(
+        [str(venvs[install] / "bin" / "python"), "make_projects.py"],
+        cwd=folder,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().endswith(os.path.join("anysnake2", "__init__.py"))
+    assert 'version = "1.80"' in (folder / "made" / "anysnake2.toml").read_text()
+
+
 def test_the_old_header_fails_in_an_editable_install(
     venvs: dict[str, Path], nixpkgs: dict[str, str], tmp_path: Path
 ) -> None:
@@ -214,7 +239,7 @@ def test_the_old_header_fails_in_an_editable_install(
     folder = _project_folder(tmp_path, nixpkgs)
     script = folder / "anysnake2.py"
     text = script.read_text()
-    start = text.index('if __name__ == "__main__":\n    # This folder')
+    start = text.index('if __name__ in ("__main__", "anysnake2"):')
     end = text.index("from anysnake2 import Project")
     old = 'if __name__ == "__main__":\n    sys.path.append(sys.path.pop(0))\n\n'
     script.write_text(text[:start] + old + text[end:])

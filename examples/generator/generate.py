@@ -1,8 +1,5 @@
 """Config as code: one base project, a table of variants, written to folders and checked.
 
-(It lives in its own folder: beside examples/anysnake2.py, `import anysnake2` would find
-that file instead of the package.)
-
 Each variant is the base project plus reusable fragments (`gpu`, `jupyter`, `r_stats`, ...)
 applied with `with_()`, and a few values of its own. Every project is written as
 `<out>/<name>/anysnake2.toml` and `<out>/<name>-py/anysnake2.py`, then read back and
