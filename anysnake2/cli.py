@@ -107,9 +107,9 @@ class Context:
     def project(self) -> Project:
         """The loaded, validated project."""
         if self._project is None:
-            from .loader import load
+            from .loader import load_model
 
-            self._project = load(self.config_path)
+            self._project = load_model(self.config_path)
             for message in self._project.warnings:
                 _log.warn(message)
         return self._project

@@ -95,8 +95,8 @@ class ConfigError(AnysnakeError):
     exit_code = EX_CONFIG
 
 
-class MissingConfigError(AnysnakeError):
-    """No config file found (66)."""
+class MissingConfigError(ConfigError):
+    """No config file found (66; a ConfigError for callers of the API)."""
 
     exit_code = EX_NOINPUT
 

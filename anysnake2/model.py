@@ -11,13 +11,21 @@ that made the value adds file and line (TOML) or the user's call (DSL).
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 from ._frozen import FrozenMap
-from ._names import RESERVED_COMMANDS
+from ._names import RESERVED_COMMANDS, RESERVED_FLAKE_NAMES
+from ._values import (
+    validate_anysnake2_version,
+    validate_clone_dir,
+    validate_clone_url,
+    validate_container_path,
+    validate_date,
+    validate_python_version,
+    validate_rust_version,
+)
 from .errors import ConfigError
 from .sources import Source
 
@@ -48,9 +56,6 @@ RUNTIMES = ("apptainer", "singularity", "bwrap")
 HELPER_INPUTS = ("build-system-pkgs", "flake-utils", "pyproject-nix", "uv2nix")
 
 Runtime = Literal["apptainer", "singularity", "bwrap"]
-
-_PY_VERSION = re.compile(r"^\d+\.\d+$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _freeze_map(value: Any) -> FrozenMap:
@@ -87,29 +92,6 @@ def _check_str_map(owner: str, name: str, mapping: FrozenMap) -> None:
     for key, value in mapping.items():
         if not isinstance(key, str) or not isinstance(value, str):
             raise ConfigError(f"{owner}.{name}.{key} must be a string, not {value!r}")
-
-
-def validate_python_version(value: str) -> str:
-    """`x.y`; anything else is a ConfigError saying why."""
-    if not isinstance(value, str) or not _PY_VERSION.match(value):
-        raise ConfigError(
-            f'python version must be major.minor such as "3.12", not {value!r}',
-            hint="the patch level comes from the nixpkgs revision",
-        )
-    return value
-
-
-def validate_date(value: str, what: str, *, today: _dt.date | None = None) -> str:
-    """`YYYY-MM-DD`, a real date, not in the future."""
-    if not isinstance(value, str) or not _DATE.match(value):
-        raise ConfigError(f"{what} must be a date YYYY-MM-DD, not {value!r}")
-    try:
-        day = _dt.date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"{what} {value!r} is not a valid date") from None
-    if day > (today or _dt.date.today()):
-        raise ConfigError(f"{what} {value} is in the future", hint="use today's date or earlier")
-    return value
 
 
 def normalize_version_spec(spec: str) -> tuple[str, str | None]:
@@ -169,6 +151,8 @@ class AnysnakeSettings:
                 _check_bool("anysnake2", f.name, value)
             else:
                 _check_str("anysnake2", f.name, value)
+        if self.version is not None:
+            validate_anysnake2_version(self.version)
 
 
 @dataclass(frozen=True)
@@ -338,6 +322,8 @@ class Rust:
     def __post_init__(self) -> None:
         for name in ("version", "url", "rev", "ref"):
             _check_str("rust", name, getattr(self, name))
+        if self.version is not None:
+            validate_rust_version(self.version)
 
 
 @dataclass(frozen=True)
@@ -356,6 +342,13 @@ class Flake:
         owner = f"flakes.{self.name}"
         if not isinstance(self.name, str) or not re.match(r"^[A-Za-z_][A-Za-z0-9_'-]*$", self.name):
             raise ConfigError(f"{self.name!r} is not a valid flake input name")
+        if self.name in RESERVED_FLAKE_NAMES:
+            raise ConfigError(
+                f"flakes.{self.name}: the name {self.name!r} is taken by an input anysnake2 adds",
+                hint=f"rename it, e.g. my_{self.name} (taken: "
+                + ", ".join(RESERVED_FLAKE_NAMES)
+                + ")",
+            )
         _check_str(owner, "url", self.url, optional=False)
         Input(self.url, self.rev, self.ref)
         _check_str(owner, "dir", self.dir)
@@ -394,11 +387,7 @@ class Container:
             _check_str_map("container", name, getattr(self, name))
         for name in ("volumes_ro", "volumes_rw"):
             for host, target in getattr(self, name).items():
-                if not target.startswith("/"):
-                    raise ConfigError(
-                        f"container.{name}: the container path {target!r} for {host!r} must be "
-                        "absolute"
-                    )
+                validate_container_path(target, host, f"container.{name}")
         if self.runtime is not None and self.runtime not in RUNTIMES:
             raise ConfigError(
                 f"container.runtime {self.runtime!r} is not known",
@@ -481,7 +470,10 @@ class Project:
         )
         _check_str_map("project", "env", self.env)
         for directory, entries in self.clones.items():
+            validate_clone_dir(directory)
             _check_str_map(f"clones.{directory}", "entries", entries)
+            for name, url in entries.items():
+                validate_clone_url(url, f"clones.{directory}.{name}")
         for name, flake in self.flakes.items():
             if not isinstance(flake, Flake) or flake.name != name:
                 raise ConfigError(f"flakes.{name} must be a Flake named {name!r}")

@@ -22,14 +22,14 @@ def make_project(tmp: Path, *, python_config: bool = False) -> Path:
     root = tmp / "project"
     root.mkdir()
     if python_config:
-        (root / "anysnake2.py").write_text(
-            "import sys\n"
-            "if __name__ == '__main__':\n    sys.path.append(sys.path.pop(0))\n"
-            "from anysnake2 import Project\n\n"
-            f"project = Project().nixpkgs({nixpkgs['rev']!r}, url={nixpkgs['url']!r}, "
-            "packages=['hello']).container(runtime='bwrap')\n\n"
-            "if __name__ == '__main__':\n    sys.exit(project.main())\n"
+        from anysnake2 import Project  # the header users get from convert/to_python
+
+        project = (
+            Project()
+            .nixpkgs(nixpkgs["rev"], url=nixpkgs["url"], packages=["hello"])
+            .container(runtime="bwrap")
         )
+        (root / "anysnake2.py").write_text(project.to_python())
     else:
         (root / "anysnake2.toml").write_text(
             f'[nixpkgs]\nurl = "{nixpkgs["url"]}"\nrev = "{nixpkgs["rev"]}"\n'

@@ -1,20 +1,50 @@
 # /// script
 # dependencies = ["anysnake2==0.1.0"]
+#
+# [tool.uv]
+# index-url = "https://pypi.org/simple"
+# find-links = ["https://example.org/wheels/"]
 # ///
 """anysnake2 project: run `python anysnake2.py check` (or `anysnake2 check` here)."""
 
 import sys
+from os.path import dirname, realpath
 
-if __name__ == "__main__":
-    # `python anysnake2.py` puts this folder first on sys.path, where this file would
-    # shadow the anysnake2 package: move the folder last (sibling modules still import).
-    sys.path.append(sys.path.pop(0))
+if __name__ in ("__main__", "anysnake2"):
+    # Run as a script (or imported as anysnake2 by a script beside it), this file stands
+    # where the package should be: its folder is first on sys.path, before any editable
+    # install's finder. Import the package with the folder off sys.path (and this file out
+    # of sys.modules), then put the folder back first so sibling modules still import.
+    _here = dirname(realpath(__file__))
+    sys.path[:] = [p for p in sys.path if realpath(p or ".") != _here]
+    if __name__ == "anysnake2":
+        del sys.modules[__name__]
+    import anysnake2  # noqa: F401
+
+    sys.path.insert(0, _here)
 
 from anysnake2 import Project
+
+# anysnake2.toml: every section and key of the format, each with what it does.
+#
+# anysnake2 reads this file, resolves every pin once (tags -> revisions, the Python lock),
+# records what it resolved, builds a Nix flake into .anysnake2_flake/ and runs commands in
+# a rootless container built from it. Paths are relative to this file's folder (the project
+# root). $ANYSNAKE_ROOT (or $ANYSNAKE2_ROOT) in a URL stands for that folder.
+#
+# Files written for the original anysnake2 (1.x and 2.x) are read as well; keys that have
+# no effect here produce a warning, see 'anysnake2 check'.
 
 project = (
     Project()
     # [anysnake2]
+    # the anysnake2 version this project was made with (recorded on first use); a different
+    # installed version restarts itself into this one unless --no-version-switch is given
+    # where that version is installed from (a PyPI-compatible index, optional)
+    # extra folders or pages with wheels, as for 'pip --find-links' (optional)
+    # true: never rewrite flake.nix (an escape hatch for hand-editing the generated flake)
+    # run containers inside dtach, so 'anysnake2 attach' can reattach (default true)
+    # (rev, url, url2 and use_binary pinned the original Rust tool; they are read and ignored)
     .anysnake2(
         "0.1.0",
         index_url="https://pypi.org/simple",
@@ -23,6 +53,13 @@ project = (
         dtach=True,
     )
     # [nixpkgs]
+    # the nixpkgs the container's programs come from: url (default github:NixOS/nixpkgs),
+    # ref (a branch, used when looking for the newest revision) and rev (a tag or a commit)
+    # nixpkgs attribute names (https://search.nixos.org/packages); any Nix expression works,
+    # e.g. 'rust-bin.nightly."2024-01-01".default'
+    # allow packages with an unfree licence
+    # package names nixpkgs marks insecure that may be built anyway
+    # Nix code of an extra overlay, 'final: prev: { ... }', applied to this nixpkgs
     .nixpkgs(
         "24.05",
         url="github:NixOS/nixpkgs",
@@ -33,8 +70,11 @@ project = (
         overlay="final: prev: { lzma = final.xz; }\n",
     )
     # [outside_nixpkgs]
+    # the nixpkgs of the tools anysnake2 runs on the host (same keys as [nixpkgs])
     .outside_nixpkgs("24.05", url="github:NixOS/nixpkgs")
     # [helper inputs]
+    # pins of the helper flakes the generated flake uses (url, ref, rev each; default: the
+    # revisions this anysnake2 version was tested with)
     .input(
         "build-system-pkgs",
         "github:pyproject-nix/build-system-pkgs",
@@ -56,6 +96,21 @@ project = (
         rev="49dac8d206c42175b069b7c6050ba27060a21106",
     )
     # [python]
+    # major.minor; the patch level comes from the nixpkgs revision
+    # packages are locked as they were on this day (uv --exclude-newer); default: today,
+    # recorded on first use
+    # prefer wheels over building from sdists (default true)
+    # environment variables set while 'uv lock' runs (for packages whose metadata needs them)
+    # a PEP 440 constraint: "" or "*" any version, "1.2" or "=1.2" means ==1.2, ">=2", "~=1.2"
+    # "pypi" / "pypi:1.9.6": newest / this version from PyPI, ignoring the ecosystem_date
+    # a source URL: github:owner/repo[/branch[/rev]], git+https://...?ref=..&rev=..,
+    # hg+https://...?rev=.., or an https:// URL of an sdist or wheel
+    # a table for more: url or version (not both), editable, build_systems, override_attrs,
+    # patch_before_lock
+    # check the source out into code/dppd and import it from there (true = "code")
+    # build backends the package needs that it does not declare
+    # bash run in a writable copy of the source before locking (set -euo pipefail)
+    # Nix attributes for the package's derivation (values are Nix code)
     .python(
         "3.12",
         ecosystem_date="2024-08-09",
@@ -91,6 +146,13 @@ project = (
         url="github:TyberiusPrime/_anysnake2_test_repo/main/97d57e17c1bd4a5f547fa1c1be57c2f0a1d2ec6f",
     )
     # [R]
+    # R and its packages as nixR had them on this day (or ecosystem_tag = "2021-10-28_1" for
+    # r_ecosystem_track; give one of the two). Default: the newest nixR date, recorded.
+    # the nixR flake: url, ref, rev (default: github:TyberiusPrime/nixR, newest, recorded)
+    # build R with the container's nixpkgs (avoids glibc clashes with rpy2; default true)
+    # overrideAttrs functions (Nix code) for single R packages
+    # functions changing an R package's dependency list (Nix code)
+    # R packages nixR lacks: "name_version" = attributes of the package (Nix code)
     .r(
         ["ACA", "Rcpp", "IRkernel"],
         date="2024-05-10",
@@ -120,6 +182,8 @@ old: {
         use_inside_nix_pkgs=True,
     )
     # [rust]
+    # a stable Rust from rust-overlay (default: its newest stable, recorded)
+    # the rust-overlay flake pin
     .rust(
         "1.80.0",
         url="github:oxalica/rust-overlay",
@@ -127,6 +191,10 @@ old: {
         ref="master",
     )
     # [flakes]
+    # any flake: its packages are added to the container
+    # inputs of the flake that follow ours (so it uses our nixpkgs)
+    # its outputs to add; default: its default package; [] adds none
+    # the flake lives in this subfolder of the repository
     .flake(
         "STAR",
         "github:IMTMarburg/flakes",
@@ -142,14 +210,26 @@ old: {
         packages=["defaultPackage.x86_64-linux"],
     )
     # [clone_options]
+    # clone with 'jj git clone --colocate' (jujutsu) instead of git
     .clone_options(jujutsu=False)
     # [clones]
+    # [clones.<folder>] name = URL: cloned once into <folder>/<name> (never updated or thrown
+    # away afterwards). git+..., hg+..., github:owner/repo or file:///path (a folder copied)
+    # rewrite clone URLs: regexp = replacement. With \1.. (and \0 = the clone's name) every
+    # regexp is matched against the whole URL and all are applied in order; with $1.. (the
+    # original 2.x style) they match anywhere and the first match wins.
     .clone(
         "code",
         fpick="git+https://github.com/TyberiusPrime/fpick",
         pypipegraph="git+https://github.com/TyberiusPrime/pypipegraph?rev=1430704960b069ba25de30210059dcaf374d4ae7",
     )
     # [container]
+    # the home folder inside the container (default: your $HOME)
+    # bwrap, singularity or apptainer (default: the first one installed)
+    # run inside dtach (overrides [anysnake2] dtach for the container)
+    # environment variables inside the container ($VAR and ${VAR} of the host are expanded)
+    # host path = container path, read-only
+    # host path = container path, writable
     .container(
         home="$HOME/container_home",
         runtime="bwrap",
@@ -159,8 +239,18 @@ old: {
     .volume("/opt", "/opt", ro=True)
     .volume(".", "/project")
     # [env]
+    # environment variables for every command (inside and outside the container)
     .env(MBF_EXTERNAL_PREBUILD_PATH="/machine/ffs/prebuild/externals/")
     # [cmd]
+    # 'anysnake2 <name> [args]' runs [cmd.<name>]; 'anysnake2' alone runs [cmd.default].
+    # Built-in names (attach, build, check, config, convert, develop, help, lock, run, upgrade,
+    # version) cannot be used.
+    # bash on the host before the container starts; failing here stops everything
+    # bash on the host while the container runs; killed when it ends
+    # bash in the container before run
+    # the command itself (bash in the container; extra arguments arrive as "$@")
+    # bash in the container after run, also when it failed ($ANYSNAKE_RUN_STATUS)
+    # bash on the host after the container ended
     .cmd(
         "default",
         """\
@@ -181,6 +271,8 @@ jupyter lab
 """,
     )
     # [dev_shell]
+    # 'anysnake2 develop': a shell with the project's programs outside the container
+    # packages (nixpkgs attribute names) only this shell gets
     .dev_shell(shell="fish", inputs=["rust-analyzer"])
 )
 

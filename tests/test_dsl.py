@@ -167,7 +167,7 @@ def test_wrong_item_type_in_a_list_points_at_the_users_line() -> None:
 
 
 def test_a_string_where_a_list_is_expected_is_refused() -> None:
-    with pytest.raises(ConfigError, match="not the string 'git'"):
+    with pytest.raises(ConfigError, match="a list of strings, got the string 'git'"):
         Project().nixpkgs(packages="git")
 
 
@@ -327,9 +327,9 @@ def test_loader_imports_sibling_modules(tmp_path: Path) -> None:
 def test_loader_accepts_a_model_project(tmp_path: Path) -> None:
     path = tmp_path / "anysnake2.py"
     path.write_text(
-        "from anysnake2.model import Project, Rust\nproject = Project(rust=Rust('1'))\n"
+        "from anysnake2.model import Project, Rust\nproject = Project(rust=Rust('1.80'))\n"
     )
-    assert load_python_config(path).rust == m.Rust("1")
+    assert load_python_config(path).rust == m.Rust("1.80")
 
 
 def test_file_without_project_is_a_config_error(tmp_path: Path) -> None:
@@ -386,9 +386,17 @@ def test_version_pin_disagreement_warns(tmp_path: Path) -> None:
 
 def test_toml_path_does_not_import_typeguard(tmp_path: Path) -> None:
     (tmp_path / "anysnake2.toml").write_text('[python]\nversion = "3.12"\n[python.packages]\n')
-    code = (
-        "import sys; from anysnake2 import load; load(sys.argv[1]); "
+    code = (  # the CLI's way: the model only
+        "import sys; from anysnake2.loader import load_model; load_model(sys.argv[1]); "
         "assert 'typeguard' not in sys.modules and 'anysnake2.dsl' not in sys.modules"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "anysnake2.toml")], check=True, cwd=REPO
+    )
+    code = (  # the API's way: a DSL Project, still without typeguard
+        "import sys; from anysnake2 import load; p = load(sys.argv[1]); "
+        "assert type(p).__name__ == 'Project' and p.python('3.11').to_toml(); "
+        "assert 'typeguard' not in sys.modules"
     )
     subprocess.run(
         [sys.executable, "-c", code, str(tmp_path / "anysnake2.toml")], check=True, cwd=REPO
@@ -397,7 +405,7 @@ def test_toml_path_does_not_import_typeguard(tmp_path: Path) -> None:
 
 def test_python_script_rejects_dash_c(tmp_path: Path) -> None:
     path = tmp_path / "anysnake2.py"
-    path.write_text(textwrap.dedent(Project().rust("1").to_python()))
+    path.write_text(textwrap.dedent(Project().rust("1.80").to_python()))
     result = subprocess.run(
         [sys.executable, str(path), "-c", "x.toml", "check"],
         check=False,
@@ -415,3 +423,18 @@ def test_example_py_is_the_example_toml() -> None:
     assert python == toml
     assert write_project(python) == write_project(toml)
     assert python.warnings == ()
+
+
+def test_config_full_as_python_is_examples_py_and_keeps_every_explanation() -> None:
+    from conftest import run_cli
+
+    from anysnake2.toml_compat.comments import section_comments
+
+    result = run_cli("config", "full", "--format", "python", cwd=REPO / "tests")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (REPO / "examples" / "anysnake2.py").read_text()
+    toml = (REPO / "examples" / "anysnake2.toml").read_text()
+    comments = [line for lines in section_comments(toml).values() for line in lines]
+    assert len(comments) > 60
+    for line in comments:
+        assert f"# {line}".rstrip() + "\n" in result.stdout, line

@@ -2,8 +2,9 @@
 `anysnake2 convert`.
 
 `python anysnake2.py` and `uv run anysnake2.py` put the script's folder first on sys.path,
-where the file would shadow the package; the generated header moves that folder last.
-The installed ways use a wheel of this checkout built into a tmp dir.
+where the file would shadow the package; the generated header imports the package with that
+folder off sys.path (tests/test_script_ways.py runs every way in fresh venvs, regular and
+editable). The installed ways here use a wheel of this checkout built into a tmp dir.
 """
 
 from __future__ import annotations

@@ -440,6 +440,60 @@ packages = []
     assert f'rev = "{by_hand}"\n' in written
 
 
+def test_upgrading_a_value_written_by_hand_says_so_and_needs_force(
+    tmp_path: Path, repos: tuple[Path, Path]
+) -> None:
+    _, b = repos
+    by_hand = git(b, "rev-parse", "HEAD~1")
+    text = f"""[python]
+version = "3.11"
+ecosystem_date = "2024-01-02" # the day of the paper
+
+[flakes.b]
+url = "git+file://{b}"
+rev = "{by_hand}" # tested with this one
+packages = []
+"""
+    root = _project(tmp_path, NIXPKGS + text)
+    for name in ("python.ecosystem_date", "b"):
+        proc = anysnake2("lock", "--upgrade", name, cwd=root)
+        assert proc.returncode == 64, proc.stderr
+        assert "written by hand" in proc.stderr and "--force" in proc.stderr
+        assert "Traceback" not in proc.stderr
+        # unchanged (the running version is recorded above it)
+        assert (root / "anysnake2.toml").read_text().endswith(NIXPKGS + text)
+    new_b = commit(b, "b moves")
+    proc = anysnake2("lock", "--upgrade", "b", "--force", cwd=root)
+    written = (root / "anysnake2.toml").read_text()
+    assert new_b in written and by_hand not in written, proc.stderr
+    assert "# tested with this one" in written  # the user's words stay
+    assert 'ecosystem_date = "2024-01-02" # the day of the paper' in written
+
+
+def test_upgrading_a_value_written_in_anysnake2_py_is_refused_even_with_force(
+    tmp_path: Path, repos: tuple[Path, Path]
+) -> None:
+    _, b = repos
+    by_hand = git(b, "rev-parse", "HEAD~1")
+    script = f"""from anysnake2 import Project
+
+project = (
+    Project()
+    .nixpkgs("{"5" * 40}")
+    .python("3.11", ecosystem_date="2024-01-02")
+    .flake("b", "git+file://{b}", rev="{by_hand}", packages=[])
+)
+"""
+    root = _project(tmp_path, script, "anysnake2.py")
+    for args in (["python.ecosystem_date"], ["b", "--force"]):
+        proc = anysnake2("lock", "--upgrade", *args, cwd=root)
+        assert proc.returncode == 64, proc.stderr
+        assert "written by hand" in proc.stderr and "in anysnake2.py itself" in proc.stderr
+        lock = root / "anysnake2.lock.toml"
+        assert not lock.exists() or read_lockfile(lock).get("pins", {}) == {}
+        assert (root / "anysnake2.py").read_text() == script
+
+
 def test_a_config_that_cannot_be_written_still_builds_with_a_warning(
     tmp_path: Path, repos: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:

@@ -62,8 +62,9 @@ def main(ctx: Context, args: list[str]) -> int:
             "python output is not available in this version of anysnake2",
             hint="use --format toml",
         ) from None
+    from ..toml_compat.comments import section_comments
     from ..toml_compat.reader import read_project_text
 
     project = read_project_text(text, f"{name}.toml")
-    print(to_python(project), end="")
+    print(to_python(project, section_comments(text)), end="")
     return 0

@@ -1,6 +1,7 @@
 """`anysnake2 convert --to python|toml [-o FILE] [--force]`: the config in the other format.
 
-Prints to stdout, or writes FILE (relative to the current directory). An existing FILE is
+The comments of an anysnake2.toml come along (each section's at its calls). Prints to
+stdout, or writes FILE (relative to the current directory). An existing FILE is
 only replaced with `--force`; without it the command stops with a usage error (64): the
 config is fine, the command line asked to overwrite a file without saying so.
 """
@@ -60,8 +61,11 @@ def main(ctx: Context, args: list[str]) -> int:
     project = ctx.project
     if target == "python":
         from ..dsl import to_python
+        from ..toml_compat.comments import section_comments
 
-        text = to_python(project)
+        source = ctx.config_path
+        comments = section_comments(source.read_text("utf-8")) if source.suffix == ".toml" else {}
+        text = to_python(project, comments)
     else:
         from ..toml_compat.writer import write_project
 

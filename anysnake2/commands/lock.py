@@ -6,7 +6,8 @@ commit it) is made or reused. `--upgrade` resolves recorded pins again on purpos
 named ones (`nixpkgs`, `flakes.hello` or just `hello`, `python.ecosystem_date`, `R.date`,
 ...), or without names every value anysnake2 recorded (values written by hand stay). A
 branch moves to its newest commit, an open value to the newest release, a tag stays that
-tag.
+tag. Naming a value written by hand stops with a usage error (64) that says so; `--force`
+replaces it in anysnake2.toml (a value in anysnake2.py is only ever changed there).
 """
 
 from __future__ import annotations
@@ -21,23 +22,26 @@ if TYPE_CHECKING:
 
 __all__ = ["main", "parse_args"]
 
+USAGE = "usage: anysnake2 lock [--upgrade [NAME...] [--force]]"
 
-def parse_args(args: list[str]) -> list[str] | None:
-    """The targets to upgrade (`[]`: all), or None without `--upgrade`."""
+
+def parse_args(args: list[str]) -> tuple[list[str] | None, bool]:
+    """The targets to upgrade (`[]`: all; None without `--upgrade`) and `--force`."""
+    force = "--force" in args
+    args = [arg for arg in args if arg != "--force"]
     if not args:
-        return None
+        if force:
+            raise UsageError("--force only goes with 'lock --upgrade NAME...'", hint=USAGE)
+        return None, False
     first, rest = args[0], args[1:]
     if first.startswith("--upgrade="):
         first, rest = "--upgrade", [first.split("=", 1)[1], *rest]
     if first != "--upgrade":
-        raise UsageError(
-            f"'lock' does not understand {first!r}",
-            hint="usage: anysnake2 lock [--upgrade [NAME...]]",
-        )
+        raise UsageError(f"'lock' does not understand {first!r}", hint=USAGE)
     for name in rest:
         if name.startswith("-"):
             raise UsageError(f"'lock --upgrade' takes pin names, not the option {name!r}")
-    return rest
+    return rest, force
 
 
 def main(ctx: Context, args: list[str]) -> int:
@@ -48,7 +52,7 @@ def main(ctx: Context, args: list[str]) -> int:
     from ..runtime.clones import perform_clones
     from ..runtime.editables import fetch_editable_sdists
 
-    upgrade = parse_args(args)
+    upgrade, force = parse_args(args)
     if upgrade is not None and ctx.locked:
         raise UsageError("--locked and 'lock --upgrade' contradict each other")
     root = ctx.root
@@ -60,6 +64,7 @@ def main(ctx: Context, args: list[str]) -> int:
             offline=ctx.offline,
             locked=ctx.locked,
             upgrade=upgrade,
+            force=force,
         )
         if project.python is None:
             _log.note("no [python] in the config: no Python lock to make")

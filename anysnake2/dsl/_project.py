@@ -161,6 +161,17 @@ class Project:
     def __repr__(self) -> str:
         return f"Project({self._model!r})"
 
+    # Immutable, so a copy is the project itself; pickling (ProcessPoolExecutor) sends
+    # the model, warnings and origin included.
+    def __copy__(self) -> Project:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Project:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Project, (self._model,))
+
     def _with(self, **changes: Any) -> Project:
         return Project(_replace(self._model, **changes))
 
@@ -684,13 +695,17 @@ class Project:
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> Project:
-        """A Project from an anysnake2.toml file.
+        """A Project from an anysnake2.toml file (or a folder holding one).
+
+        A missing file, a folder without anysnake2.toml or a Python config is a
+        `ConfigError` saying what to do (`anysnake2.load()` reads both formats).
 
         >>> Project.from_toml("examples/anysnake2.toml")  # doctest: +SKIP
         """
+        from ..loader import config_file
         from ..toml_compat.reader import read_project
 
-        return cls(read_project(Path(path)))
+        return cls(read_project(config_file(Path(path), suffix=".toml")))
 
     def to_toml(self) -> str:
         """The canonical TOML text of this project.

@@ -15,23 +15,29 @@ from typing import Any
 from .. import model as m
 from .._version import __version__
 
-__all__ = ["to_python"]
+__all__ = ["pep723_header", "to_python"]
 
 LINE_LENGTH = 88
 _INDENT = "    "
 
 HEADER = '''\
-# /// script
-# dependencies = ["anysnake2=={version}"]
-# ///
-"""anysnake2 project: run `python anysnake2.py check` (or `anysnake2 check` here)."""
+{pep723}"""anysnake2 project: run `python anysnake2.py check` (or `anysnake2 check` here)."""
 
 import sys
+from os.path import dirname, realpath
 
-if __name__ == "__main__":
-    # `python anysnake2.py` puts this folder first on sys.path, where this file would
-    # shadow the anysnake2 package: move the folder last (sibling modules still import).
-    sys.path.append(sys.path.pop(0))
+if __name__ in ("__main__", "anysnake2"):
+    # Run as a script (or imported as anysnake2 by a script beside it), this file stands
+    # where the package should be: its folder is first on sys.path, before any editable
+    # install's finder. Import the package with the folder off sys.path (and this file out
+    # of sys.modules), then put the folder back first so sibling modules still import.
+    _here = dirname(realpath(__file__))
+    sys.path[:] = [p for p in sys.path if realpath(p or ".") != _here]
+    if __name__ == "anysnake2":
+        del sys.modules[__name__]
+    import anysnake2  # noqa: F401
+
+    sys.path.insert(0, _here)
 
 from anysnake2 import Project
 '''
@@ -306,31 +312,99 @@ def _sections(project: m.Project) -> list[tuple[str, list[Call]]]:
     return sections
 
 
-def to_python(project: m.Project) -> str:
+def pep723_header(project: m.Project) -> str:
+    """The PEP 723 block: anysnake2 pinned to the project's version (else the running one),
+    and `[tool.uv]` index-url / find-links when `[anysnake2]` names where it comes from.
+
+    >>> print(pep723_header(m.Project(m.AnysnakeSettings("0.1.0", find_links="wheels/"))))
+    # /// script
+    # dependencies = ["anysnake2==0.1.0"]
+    #
+    # [tool.uv]
+    # find-links = ["wheels/"]
+    # ///
+    <BLANKLINE>
+    """
+    import json
+
+    settings = project.anysnake2
+    lines = [f"dependencies = [{json.dumps('anysnake2==' + (settings.version or __version__))}]"]
+    uv = []
+    if settings.index_url:
+        uv.append(f"index-url = {json.dumps(settings.index_url)}")
+    if settings.find_links:
+        uv.append(f"find-links = [{json.dumps(settings.find_links)}]")
+    if uv:
+        lines += ["", "[tool.uv]", *uv]
+    body = "".join(f"# {line}\n" if line else "#\n" for line in lines)
+    return f"# /// script\n{body}# ///\n"
+
+
+_TITLES = {
+    "devShell": "dev_shell",
+    "devshell": "dev_shell",
+    "clone_regexps": "clones",
+    **dict.fromkeys(
+        ("uv2nix", "pyproject-nix", "build-system-pkgs", "flake-utils", "flake-util"),
+        "helper inputs",
+    ),
+}
+
+
+def _comment_lines(indent: str, lines: list[str]) -> list[str]:
+    return [f"{indent}# {line}".rstrip() for line in lines]
+
+
+def _by_title(
+    comments: dict[str, list[str]], titles: list[str]
+) -> tuple[list[str], dict[str, list[str]]]:
+    """(preamble, title → comments): TOML section comments placed at the writer's sections;
+    those of a section the project does not write join the preamble, named."""
+    preamble = list(comments.get("", []))
+    placed: dict[str, list[str]] = {}
+    for name, lines in comments.items():
+        if not name:
+            continue
+        title = _TITLES.get(name, name)
+        if title in titles:
+            placed.setdefault(title, []).extend(lines)
+        else:
+            preamble += ["", f"[{name}]", *lines]
+    return preamble, placed
+
+
+def to_python(project: m.Project, comments: dict[str, list[str]] | None = None) -> str:
     """An anysnake2.py that builds exactly `project` (ruff-formatted, with PEP 723 header).
 
     The header pins the version of `[anysnake2] version` when the project has one, else
-    the running version.
+    the running version. `comments` (from `toml_compat.comments.section_comments`) keep a
+    TOML file's explanations: each section's at its calls, the file's before the project.
 
     >>> print(to_python(m.Project(rust=m.Rust("1.80"))).splitlines()[-4])
     project = Project().rust("1.80")
     """
-    version = project.anysnake2.version or __version__
     sections = _sections(project)
+    preamble, placed = _by_title(comments or {}, [title for title, _ in sections])
     calls = [call for _, group in sections for call in group]
     one_line = "project = Project()" + "".join(
         "".join(_call("", "." + name, args)) for name, args in calls
     )
-    if len(calls) <= 1 and not _fits(one_line) and calls:
+    if placed:
+        body = []
+    elif len(calls) <= 1 and not _fits(one_line) and calls:
         name, args = calls[0]
         body = _call("", "project = Project()." + name, args)
     elif _fits(one_line):
         body = [one_line]
-    else:
+    if placed or (not _fits(one_line) and len(calls) > 1):
         body = ["project = (", _INDENT + "Project()"]
         for title, group in sections:
             body.append(f"{_INDENT}# [{title}]")
+            body += _comment_lines(_INDENT, placed.get(title, []))
             for name, args in group:
                 body += _call(_INDENT, "." + name, args)
         body.append(")")
-    return HEADER.format(version=version) + "\n" + "\n".join(body) + "\n" + FOOTER
+    head = _comment_lines("", preamble) + [""] if preamble else []
+    return (
+        HEADER.format(pep723=pep723_header(project)) + "\n" + "\n".join(head + body) + "\n" + FOOTER
+    )

@@ -422,6 +422,37 @@ def _match_upgrade(names: Collection[str], targets: Collection[str]) -> set[str]
     return chosen
 
 
+def _refuse_hand_written(
+    project: Project,
+    chosen: Collection[str],
+    refs: Mapping[str, object],
+    config_path: Path | None,
+    force: bool,
+) -> None:
+    """UsageError naming the chosen targets that hold a value written by hand: pinned in
+    the config, but not recorded there by anysnake2 (no marker / no lock file entry)."""
+    still_open = {r.target for r in requests_for(project)}
+    by_hand = sorted(t for t in chosen if t not in still_open and t not in refs)
+    if not by_hand:
+        return
+    is_python = config_path is not None and config_path.suffix == ".py"
+    if force and not is_python:
+        _log.warn("--force: replacing values written by hand: " + ", ".join(by_hand))
+        return
+    where = config_path.name if config_path is not None else "the config"
+    raise UsageError(
+        f"lock --upgrade does not change values written by hand: {', '.join(by_hand)} "
+        f"in {where} (anysnake2 did not record {'it' if len(by_hand) == 1 else 'them'})",
+        hint=(
+            "change the value in anysnake2.py itself, or delete it there so that anysnake2 "
+            "resolves and records it in anysnake2.lock.toml"
+            if is_python
+            else "edit the value yourself, delete it to have it resolved and recorded, or "
+            "add --force to replace it with a newly resolved one"
+        ),
+    )
+
+
 def pin_project(
     project: Project,
     root: Path,
@@ -430,10 +461,13 @@ def pin_project(
     offline: bool = False,
     locked: bool = False,
     upgrade: Collection[str] | None = None,
+    force: bool = False,
 ) -> Project:
     """`project` with every open value pinned, new answers recorded.
 
     `upgrade`: target names to resolve again although recorded (empty collection: all).
+    A named value the user wrote by hand is a UsageError (64) unless `force` (TOML only:
+    a value written in anysnake2.py can only be changed there).
     """
     from .cache import ResolveCache
     from .lockfile import lockfile_path, read_lockfile
@@ -452,6 +486,7 @@ def pin_project(
         targets = [r.target for r in requests_for(open_project)]
         if upgrade:
             chosen = _match_upgrade(upgrade, targets)
+            _refuse_hand_written(project, chosen, refs, config_path, force)
         else:  # everything anysnake2 recorded; values written by hand stay as they are
             chosen = {t for t in targets if t in refs}
         project = _reopen(project, open_project, chosen, refs)

@@ -13,6 +13,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .._values import (
+    validate_anysnake2_version,
+    validate_clone_dir,
+    validate_clone_url,
+    validate_container_path,
+    validate_rust_version,
+)
 from ..errors import ConfigError
 from ..model import (
     AnysnakeSettings,
@@ -28,7 +35,6 @@ from ..model import (
     Rust,
     validate_date,
 )
-from ..sources import parse_source
 from ._base import Era, ReadState, dotted
 from ._inputs import read_input_fields
 from ._python import read_python
@@ -252,6 +258,9 @@ def _anysnake2(state: ReadState, table: dict[str, Any]) -> AnysnakeSettings:
             "implementation runs instead",
             path + (pins[0],),
         )
+    if values["version"] is not None:
+        with state.at(path + ("version",)):
+            validate_anysnake2_version(values["version"])
     with state.at(path):
         return AnysnakeSettings(**values)
 
@@ -301,6 +310,10 @@ def _rust(state: ReadState, raw: dict[str, Any]) -> Rust:
     path = ("rust",)
     state.check_keys(raw, path, ("version",) + INPUT_KEYS + tuple(RUST_ALIASES))
     table = _aliased(state, raw, path, RUST_ALIASES)
+    version = state.string(table, "version", path)
+    if version is not None:
+        with state.at(path + ("version",)):
+            validate_rust_version(version)
     with state.at(path):
         return Rust(
             version=state.string(table, "version", path), **read_input_fields(state, table, path)
@@ -359,6 +372,8 @@ def _clones(state: ReadState, sections: dict[str, dict[str, Any]]) -> dict[str, 
     clones: dict[str, dict[str, str]] = {}
     for directory, value in sections.get("clones", {}).items():
         entries = state.table(value, ("clones", directory))
+        with state.at(("clones", directory)):
+            validate_clone_dir(directory)
         expanded = {}
         for name, url in entries.items():
             path = ("clones", directory, name)
@@ -371,17 +386,9 @@ def _clones(state: ReadState, sections: dict[str, dict[str, Any]]) -> dict[str, 
                 ) from None
             changed = f" (expanded from {url!r} by the clone regexps)" if after != url else ""
             try:
-                kind = parse_source(after).kind
+                validate_clone_url(after, f"clones.{directory}.{name}")
             except ConfigError as error:
-                raise state.error(
-                    f"clones.{directory}.{name}: {error.message}{changed}", path, hint=error.hint
-                ) from None
-            if kind not in ("git", "hg", "file", "github"):
-                raise state.error(
-                    f"clones.{directory}.{name}: {after!r}{changed} is not a URL that can be cloned",
-                    path,
-                    hint="use git+https://..., hg+https://..., github:owner/repo or file:///path",
-                )
+                raise state.error(error.message + changed, path, hint=error.hint) from None
             expanded[name] = after
         clones[directory] = expanded
     return clones
@@ -391,6 +398,10 @@ def _container(state: ReadState, raw: dict[str, Any]) -> Container:
     path = ("container",)
     state.check_keys(raw, path, CONTAINER_KEYS)
     table = _aliased(state, raw, path, {"detach": "dtach"})
+    for key in ("volumes_ro", "volumes_rw"):
+        for host, target in (state.str_map(table, key, path) or {}).items():
+            with state.at(path + (key, host)):
+                validate_container_path(target, host, f"container.{key}")
     with state.at(path):
         return Container(
             home=state.string(table, "home", path),
