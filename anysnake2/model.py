@@ -19,6 +19,7 @@ from typing import Any, Literal
 from ._frozen import FrozenMap
 from ._names import RESERVED_COMMANDS
 from .errors import ConfigError
+from .model_slurm import Slurm
 from .sources import Source
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "PythonPackage",
     "R",
     "Rust",
+    "Slurm",
     "Source",
     "normalize_version_spec",
     "validate_date",
@@ -386,6 +388,7 @@ class Container:
     env: FrozenMap[str, str] = field(default_factory=FrozenMap)
     runtime: Runtime | None = None
     dtach: bool | None = None
+    gpu: bool | None = None
 
     def __post_init__(self) -> None:
         _check_str("container", "home", self.home)
@@ -405,6 +408,7 @@ class Container:
                 hint="use one of " + ", ".join(RUNTIMES),
             )
         _check_bool("container", "dtach", self.dtach)
+        _check_bool("container", "gpu", self.gpu)
 
 
 @dataclass(frozen=True)
@@ -418,6 +422,7 @@ class Command:
     pre_run_inside: str | None = None
     post_run_inside: str | None = None
     post_run_outside: str | None = None
+    slurm: Slurm | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not re.match(
@@ -432,7 +437,12 @@ class Command:
                 + ")",
             )
         for f in fields(self):
-            _check_str(f"cmd.{self.name}", f.name, getattr(self, f.name), optional=f.name != "run")
+            if f.name != "slurm":
+                _check_str(
+                    f"cmd.{self.name}", f.name, getattr(self, f.name), optional=f.name != "run"
+                )
+        if self.slurm is not None and not isinstance(self.slurm, Slurm):
+            raise ConfigError(f"cmd.{self.name}.slurm must be a Slurm")
 
 
 @dataclass(frozen=True)
@@ -470,6 +480,7 @@ class Project:
     cmd: FrozenMap[str, Command] = field(default_factory=FrozenMap)
     dev_shell: DevShell | None = None
     inputs: FrozenMap[str, Input] = field(default_factory=FrozenMap)
+    slurm: Slurm | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
     origin: str | None = field(default=None, compare=False)
 

@@ -53,6 +53,7 @@ _FAST: dict[str, Callable[[Any], bool]] = {
     "str | None": lambda v: v is None or isinstance(v, str),
     "bool": lambda v: isinstance(v, bool),
     "bool | None": lambda v: v is None or isinstance(v, bool),
+    "int | None": lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)),
     "str | bool | None": lambda v: v is None or isinstance(v, (str, bool)),
     "Sequence[str] | None": lambda v: v is None or _is_strings(v),
     "Mapping[str, str] | None": lambda v: v is None or _is_str_map(v),
