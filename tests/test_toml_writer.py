@@ -70,6 +70,7 @@ def test_sections_in_fixed_order_and_keys_sorted():
         "env",
         "cmd",
         "dev_shell",
+        "slurm",
         "outside_nixpkgs",
         "build-system-pkgs",
         "flake-utils",
