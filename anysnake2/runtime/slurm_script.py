@@ -90,13 +90,14 @@ def _arguments(job: BatchJob) -> list[str]:
 
 
 def _slurm_env(runtime: str) -> list[str]:
+    start = ["# the job's SLURM_* variables, passed into the container"]
     if runtime == "bwrap":
         action = 'slurm_env+=(--setenv "$name" "${!name}")'
+        start.append("slurm_env=()")
     else:
         action = f'export "{runtime.upper()}ENV_$name=${{!name}}"'
     return [
-        "# the job's SLURM_* variables, passed into the container",
-        "slurm_env=()",
+        *start,
         "for name in $(compgen -e); do",
         '  case "$name" in',
         f"    SLURM_*) {action} ;;",
