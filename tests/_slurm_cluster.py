@@ -158,7 +158,7 @@ def start(folder: Path) -> Cluster:
             return proc.returncode == 0 and proc.stdout.strip() == "idle"
 
         wait_for(idle, 60, "the Slurm node to be idle")
-    except BaseException:
+    except (subprocess.SubprocessError, AssertionError):
         logs = cluster.logs()
         cluster.stop()
         raise AssertionError("the test cluster did not start:\n" + logs) from None
