@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import platform
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,9 @@ __all__ = [
 
 #: Where the driver libraries appear inside the container (the NixOS convention).
 DRIVER_DIR = "/run/opengl-driver/lib"
+#: The host folder holding the nvidia* device nodes (a module value so tests can point it
+#: at a fake folder; `ldconfig` is found on PATH, so tests put a fake one there).
+DEV_DIR = "/dev"
 
 _LIBRARY = re.compile(r"^\s*(\S+)\s+\(([^)]*)\)\s+=>\s+(\S+)\s*$")
 _DRIVER_NAMES = re.compile(r"^lib(cuda|cudadebugger|nvidia-[\w.-]+|nvcuvid|nvoptix)\.so")
@@ -94,8 +97,9 @@ def _devices(dev_dir: str) -> list[str]:
     return sorted(n for n in names if n.startswith("nvidia"))
 
 
-def gpu_binds(dev_dir: str = "/dev", ldconfig_text: str | None = None) -> GpuBinds:
+def gpu_binds(dev_dir: str | None = None, ldconfig_text: str | None = None) -> GpuBinds:
     """The bwrap binds for this host's NVIDIA GPUs (empty when it has none)."""
+    dev_dir = DEV_DIR if dev_dir is None else dev_dir
     text = ldconfig_output() if ldconfig_text is None else ldconfig_text
     devices = tuple((os.path.join(dev_dir, n), f"/dev/{n}") for n in _devices(dev_dir))
     libraries = tuple((path, f"{DRIVER_DIR}/{name}") for name, path in driver_libraries(text))
@@ -103,18 +107,14 @@ def gpu_binds(dev_dir: str = "/dev", ldconfig_text: str | None = None) -> GpuBin
 
 
 def no_driver_warning(
-    project: Any, dev_dir: str = "/dev", ldconfig_text: str | None = None
+    project: Any, dev_dir: str | None = None, ldconfig_text: str | None = None
 ) -> str | None:
     """A warning when the project wants a GPU and this host shows no NVIDIA driver."""
     if not gpu_wanted(project):
         return None
     binds = gpu_binds(dev_dir, ldconfig_text)
-    missing: Iterable[str] = [
-        what
-        for what, present in (("/dev/nvidia* devices", binds.devices), ("libcuda", binds.libraries))
-        if not present
-    ]
-    missing = list(missing)
+    found = (("/dev/nvidia* devices", binds.devices), ("NVIDIA libraries", binds.libraries))
+    missing = [what for what, present in found if not present]
     if not missing:
         return None
     return (
@@ -124,7 +124,7 @@ def no_driver_warning(
     )
 
 
-def with_gpu(spec: Any, dev_dir: str = "/dev", ldconfig_text: str | None = None) -> Any:
+def with_gpu(spec: Any, dev_dir: str | None = None, ldconfig_text: str | None = None) -> Any:
     """`spec` (a container.ContainerSpec) with the GPU: `--nv` for apptainer/singularity;
     for bwrap the devices, the driver libraries and LD_LIBRARY_PATH of this host."""
     from dataclasses import replace
