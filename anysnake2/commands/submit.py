@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,16 +36,16 @@ USAGE = (
 _VALUED = ("--array", "--after", "--sbatch-option")
 
 
-@dataclass
 class SubmitArgs:
-    """The parsed command line of `submit`."""
+    """The parsed command line of `submit` (a plain class: a dataclass costs start-up time)."""
 
-    command: str = ""
-    args: list[str] = field(default_factory=list)
-    dry_run: bool = False
-    array: str | None = None
-    after: str | None = None
-    sbatch_options: list[str] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.command = ""
+        self.args: list[str] = []
+        self.dry_run = False
+        self.array: str | None = None
+        self.after: str | None = None
+        self.sbatch_options: list[str] = []
 
 
 def parse_args(argv: list[str]) -> SubmitArgs:
@@ -93,7 +92,6 @@ def _require_ready(ctx: Context, image: str) -> Path:
     from .._version import __version__
     from ..runtime import state
     from ..runtime.build import flake_dir_of, rootfs_of
-    from ..runtime.image import SIF_FILE
     from .check import _check_recorded
 
     _check_recorded(ctx)
@@ -107,6 +105,8 @@ def _require_ready(ctx: Context, image: str) -> Path:
         )
     if image == "rootfs":
         return rootfs_of(root)
+    from ..runtime.image import SIF_FILE
+
     sif = flake_dir_of(root) / SIF_FILE
     built = flake_dir_of(root) / state.STATE_FILE
     if not sif.exists() or sif.stat().st_mtime < built.stat().st_mtime:

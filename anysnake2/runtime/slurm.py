@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .. import _proc
 from ..errors import FailureError
@@ -72,8 +72,7 @@ def sbatch(script: Path, options: list[str], *, cwd: Path) -> str:
     return job_id
 
 
-@dataclass(frozen=True)
-class JobRecord:
+class JobRecord(NamedTuple):
     """One job or array task: `job_id` as Slurm shows it (`12`, `13_4`, `13_[5-9]`)."""
 
     job_id: str

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..model_slurm import Slurm
 from .scripts import _ARITY, _grouped
@@ -25,8 +25,7 @@ __all__ = ["BatchJob", "batch_script", "sbatch_directives"]
 _BASH = "bash -e -u -o pipefail"
 
 
-@dataclass(frozen=True)
-class BatchJob:
+class BatchJob(NamedTuple):
     """Everything a batch script is made of; paths absolute.
 
     `argv` is the runtime command line without the user's arguments; `hooks` the host hooks
