@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -183,7 +184,9 @@ def test_submit_refuses_while_unbuilt_or_unpinned(tmp_path: Path, offline_pkgs) 
     assert proc.returncode == 65, proc.stderr
     assert "not built from the current config" in proc.stderr
     assert "anysnake2 build rootfs" in proc.stderr
-    config.write_text(CONFIG.format(url=nixpkgs["url"], rev=nixpkgs["rev"]).replace("rev =", "ref ="))
+    config.write_text(
+        CONFIG.format(url=nixpkgs["url"], rev=nixpkgs["rev"]).replace("rev =", "ref =")
+    )
     proc = run_cli("submit", "--dry-run", "hello", cwd=root, env=_env())
     assert proc.returncode == 65, proc.stderr
     assert "--locked" in proc.stderr and "not recorded" in proc.stderr
@@ -255,3 +258,48 @@ sbatch_options = ["--constraint=avx2"]
         golden.write_text(script)
     assert script == golden.read_text()
     assert not list((root / ".anysnake2_flake" / "slurm" / "hooked").glob("*.sbatch"))
+
+
+def test_bwrap_jobs_bind_the_gpus_of_their_node(project: Path, tmp_path: Path) -> None:
+    """The script finds the node's devices and driver libraries when the job starts; its
+    bash finds the same libraries as runtime.gpu does on a host (fake /dev and ldconfig)."""
+    from anysnake2.runtime import gpu
+
+    text = (project / "anysnake2.toml").read_text()
+    root = tmp_path / "gpu-project"
+    shutil.copytree(project, root, symlinks=True, ignore=shutil.ignore_patterns("slurm"))
+    (root / "anysnake2.toml").write_text(text.replace("max_parallel = 2", "gpus = 1"))
+    assert run_cli("build", "rootfs", cwd=root, env=_env()).returncode == 0
+    proc = run_cli("submit", "--dry-run", "align", cwd=root, env=_env())
+    assert proc.returncode == 0, proc.stderr
+    script = proc.stdout
+    assert "#SBATCH --gpus=1\n" in script and "--dev-bind" not in script.split("gpu=()")[0]
+    assert '  "${slurm_env[@]}" \\\n  "${gpu[@]}" \\\n  --chdir ' in script
+    block = script[script.index("# the GPUs of this node") : script.index("/bin/bwrap")]
+    block = block[: block.rindex("fi\n") + 3]
+    dev = tmp_path / "dev"
+    dev.mkdir()
+    (dev / "nvidia0").write_text("")
+    lib = tmp_path / "driver"
+    lib.mkdir()
+    listing = "\tlibcuda.so.1 (libc6,x86-64, OS ABI: Linux 3.2.0) => /drv/libcuda.so.1\n"
+    listing += "\tlibcuda.so.1 (libc6,x86-64) => /old/libcuda.so.1\n"
+    listing += "\tlibnvidia-ml.so.1 (libc6) => /i386/libnvidia-ml.so.1\n"
+    listing += "\tlibz.so.1 (libc6,x86-64) => /lib/libz.so.1\n"
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "ldconfig").write_text(f"#!/bin/sh\ncat <<'EOF'\n{listing}EOF\n")
+    (fake / "ldconfig").chmod(0o755)
+    block = block.replace("/dev/nvidia*", f"{dev}/nvidia*")
+    result = subprocess.run(
+        ["bash", "-c", block + 'printf "%s\\n" "${gpu[@]}"'],
+        env={"PATH": f"{fake}:/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    expected = gpu.gpu_binds(str(dev), listing)
+    want = [item for host, _ in expected.devices for item in ("--dev-bind", host, host)]
+    want += [item for pair in expected.libraries for item in ("--ro-bind", *pair)]
+    want += ["--setenv", "LD_LIBRARY_PATH", "/run/opengl-driver/lib"]
+    assert result.stdout.splitlines() == want

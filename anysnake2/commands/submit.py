@@ -168,6 +168,7 @@ def _batch_job(
     ctx: Context, parsed: SubmitArgs, settings: Slurm, stamp: str
 ) -> tuple[BatchJob, list[str], str]:
     """The job to write: (BatchJob, task lines, image)."""
+    from ..runtime.gpu import arch_tag
     from ..runtime.run import prepare
     from ..runtime.scripts import OUTSIDE_HOOKS
     from ..runtime.slurm import job_name, slurm_dir
@@ -181,6 +182,10 @@ def _batch_job(
     command = project.cmd[name]
     folder = slurm_dir(ctx.root) / name
     host_env = {k: v for k, v in os.environ.items() if k != "TERM"}
+    runtime = _runtime(project, image)
+    gpu = bool(settings.gpus) or bool(project.container.gpu)
+    # bwrap binds the GPUs of the node the job runs on, found there (not this host's)
+    node_gpu = runtime.name == "bwrap" and gpu
     ready = prepare(
         project,
         ctx.root,
@@ -188,10 +193,10 @@ def _batch_job(
         command,
         [],
         rootfs=target,
-        runtime=_runtime(project, image),
+        runtime=runtime,
         host_env=host_env,
         directory=folder / "scripts",
-        gpu=bool(settings.gpus) or bool(project.container.gpu),
+        gpu=gpu and not node_gpu,
     )
     argv = list(ready.argv)
     if image == "sif":  # the SIF holds its /nix/store; the node may have none
@@ -210,6 +215,7 @@ def _batch_job(
         array=array,
         tasks=folder / f"{stamp}.tasks" if tasks else None,
         after=after,
+        node_gpu=arch_tag() if node_gpu else None,
     )
     return job, tasks, image
 

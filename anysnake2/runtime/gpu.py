@@ -73,10 +73,15 @@ def ldconfig_output(env: Mapping[str, str] | None = None) -> str:
     return proc.stdout if proc.returncode == 0 else ""
 
 
+def arch_tag(machine: str | None = None) -> str:
+    """How `ldconfig -p` names this machine's architecture ("x86-64"); '' when unknown."""
+    return _ARCH_TAGS.get(machine or platform.machine(), "")
+
+
 def driver_libraries(ldconfig_text: str, machine: str | None = None) -> list[tuple[str, str]]:
     """(name, host path) of the NVIDIA driver libraries in `ldconfig -p` output, for this
     machine's architecture, first entry per name (ldconfig's order of preference), sorted."""
-    tag = _ARCH_TAGS.get(machine or platform.machine())
+    tag = arch_tag(machine) or None
     found: dict[str, str] = {}
     for line in ldconfig_text.splitlines():
         match = _LIBRARY.match(line)

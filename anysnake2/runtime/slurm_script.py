@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..model_slurm import Slurm
+from .gpu import DRIVER_DIR
 from .scripts import _ARITY, _grouped
 
 __all__ = ["BatchJob", "batch_script", "sbatch_directives"]
@@ -31,6 +32,8 @@ class BatchJob(NamedTuple):
     `argv` is the runtime command line without the user's arguments; `hooks` the host hooks
     the command has (names as in runtime.scripts.OUTSIDE_HOOKS); `array` the `--array` value
     (None: a single job); `tasks` the task file whose line N is task N's last argument.
+    `node_gpu` (bwrap only) asks for the GPUs of the node the job runs on: its value is the
+    `ldconfig -p` architecture tag (e.g. "x86-64") of the driver libraries to bind.
     """
 
     command: str
@@ -45,6 +48,7 @@ class BatchJob(NamedTuple):
     array: str | None = None
     tasks: Path | None = None
     after: str | None = None
+    node_gpu: str | None = None
 
 
 def sbatch_directives(job: BatchJob) -> list[str]:
@@ -105,13 +109,51 @@ def _slurm_env(runtime: str) -> list[str]:
     ]
 
 
+def _node_gpu(job: BatchJob) -> list[str]:
+    """bwrap: bind the node's /dev/nvidia* and NVIDIA driver libraries (as runtime.gpu does
+    on the submitting host), found when the job starts."""
+    if job.node_gpu is None:
+        return []
+    argv = job.argv
+    user_path = next(
+        (
+            argv[i + 2]
+            for i in range(len(argv) - 2)
+            if argv[i : i + 2] == ("--setenv", "LD_LIBRARY_PATH")
+        ),
+        None,
+    )
+    path = DRIVER_DIR + (f":{user_path}" if user_path else "")
+    names = "libcuda.so*|libcudadebugger.so*|libnvidia-*.so*|libnvcuvid.so*|libnvoptix.so*"
+    return [
+        "# the GPUs of this node: /dev/nvidia* and the driver libraries of ldconfig -p",
+        "gpu=()",
+        "for dev in /dev/nvidia*; do",
+        '  if [ -e "$dev" ]; then gpu+=(--dev-bind "$dev" "$dev"); fi',
+        "done",
+        "declare -A seen=()",
+        "while read -r line; do",
+        '  lib="${line%% *}" path="${line##*=> }"',
+        f'  case "$line" in *{shlex.quote(job.node_gpu)}*) ;; *) continue ;; esac',
+        f'  case "$lib" in {names}) ;; *) continue ;; esac',
+        '  if [ -z "${seen[$lib]:-}" ]; then',
+        f'    seen[$lib]=1; gpu+=(--ro-bind "$path" {DRIVER_DIR}/"$lib")',
+        "  fi",
+        "done < <(PATH=$PATH:/sbin:/usr/sbin ldconfig -p 2>/dev/null)",
+        f'if [ "${{#seen[@]}}" -gt 0 ]; then gpu+=(--setenv LD_LIBRARY_PATH {shlex.quote(path)}); fi',
+    ]
+
+
 def _container(job: BatchJob) -> list[str]:
-    """The runtime command line, one option per line, SLURM_* spliced in (bwrap)."""
+    """The runtime command line, one option per line, SLURM_* (and the node's GPUs) spliced
+    in before `--chdir` (bwrap)."""
     argv = list(job.argv)
     lines = _grouped(argv, _ARITY[job.runtime])
     if job.runtime == "bwrap":
         at = next(i for i, line in enumerate(lines) if line.startswith("--chdir "))
         lines.insert(at, '"${slurm_env[@]}"')
+        if job.node_gpu is not None:
+            lines.insert(at + 1, '"${gpu[@]}"')
     body = [f"  {line} \\" for line in lines[1:]]
     return [f"{lines[0]} \\", *body, '  "${args[@]}"', "status=$?"]
 
@@ -165,6 +207,7 @@ def batch_script(job: BatchJob, image: str, sbatch_argv: Sequence[str]) -> str:
         f"export ANYSNAKE2_ROOT={root} ANYSNAKE_ROOT={root}",
         *_arguments(job),
         *_slurm_env(job.runtime),
+        *_node_gpu(job),
         *_hooks_before(job),
         *_container(job),
         *_hooks_after(job),
