@@ -56,6 +56,15 @@ run = "sleep 4; echo first >> /project/order.txt"
 [cmd.second]
 run = "echo second >> /project/order.txt"
 
+[cmd.hooked]
+run = "echo inside; exit 4"
+pre_run_outside = "echo pre >> hooks.txt"
+post_run_outside = 'echo "post $ANYSNAKE2_RUN_STATUS" >> hooks.txt'
+
+[cmd.refused]
+run = "echo never >> hooks.txt"
+pre_run_outside = "exit 1"
+
 [slurm]
 partition = "debug"
 """
@@ -163,6 +172,17 @@ def test_after_waits_for_the_other_job(project: Path, cluster: Cluster) -> None:
     assert states[first][1] == states[second][1] == "COMPLETED"
     # without the dependency the second job (no sleep) would finish first: 2 CPUs are free
     assert (project / "order.txt").read_text() == "first\nsecond\n"
+
+
+def test_host_hooks_run_around_the_job(project: Path, cluster: Cluster) -> None:
+    (project / "hooks.txt").unlink(missing_ok=True)
+    hooked = submit(project, cluster, "hooked")
+    refused = submit(project, cluster, "refused")
+    states = wait_done(project, cluster, [hooked, refused])
+    assert states[hooked] == ("hooked", "FAILED", "4")
+    assert states[refused] == ("refused", "FAILED", "70")  # pre_run_outside failed
+    assert (project / "hooks.txt").read_text() == "pre\npost 4\n"
+    assert "pre_run_outside of [cmd.refused] failed" in log(project, cluster, refused)
 
 
 def test_jobs_lists_only_this_projects_jobs(project: Path, cluster: Cluster, tmp_path) -> None:
