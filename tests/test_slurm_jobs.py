@@ -213,6 +213,19 @@ def test_submit_refuses_while_unbuilt_or_unpinned(tmp_path: Path, offline_pkgs) 
     assert not (root / ".anysnake2_flake" / "slurm").exists()
 
 
+def test_without_slurm_submit_says_so(project: Path, tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"  # bwrap and bash, but no sbatch
+    bin_dir.mkdir()
+    for tool in ("bwrap", "bash"):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    env = dict(_env(), PATH=str(bin_dir))
+    proc = run_cli("submit", "hello", cwd=project, env=env)
+    assert proc.returncode == 69, proc.stderr
+    assert "'sbatch' was not found" in proc.stderr and "Slurm login node" in proc.stderr
+    proc = run_cli("jobs", cwd=project, env=env)
+    assert proc.returncode == 69 and "'scontrol' was not found" in proc.stderr
+
+
 def test_submit_refuses_a_missing_or_old_sif(project: Path, tmp_path: Path) -> None:
     root = tmp_path / "project"
     shutil.copytree(project, root, symlinks=True, ignore=shutil.ignore_patterns("slurm"))

@@ -32,8 +32,6 @@ __all__ = [
     "slurm_dir",
 ]
 
-_HINT = "install Slurm's client tools (Debian: apt-get install slurm-client) and its config"
-
 
 def slurm_dir(root: Path) -> Path:
     """`<root>/.anysnake2_flake/slurm`."""
