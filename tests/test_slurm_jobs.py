@@ -59,6 +59,7 @@ run = "echo second >> /project/order.txt"
 [cmd.hooked]
 run = "echo inside; exit 4"
 pre_run_outside = "echo pre >> hooks.txt"
+while_run_outside = "echo while >> hooks.txt; sleep 1234"
 post_run_outside = 'echo "post $ANYSNAKE2_RUN_STATUS" >> hooks.txt'
 
 [cmd.refused]
@@ -181,7 +182,13 @@ def test_host_hooks_run_around_the_job(project: Path, cluster: Cluster) -> None:
     states = wait_done(project, cluster, [hooked, refused])
     assert states[hooked] == ("hooked", "FAILED", "4")
     assert states[refused] == ("refused", "FAILED", "70")  # pre_run_outside failed
-    assert (project / "hooks.txt").read_text() == "pre\npost 4\n"
+    lines = (project / "hooks.txt").read_text().splitlines()
+    assert (
+        lines[0] == "pre" and lines[-1] == "post 4" and sorted(lines) == ["post 4", "pre", "while"]
+    )
+    # while_run_outside was stopped with the job (its sleep is gone)
+    sleeping = subprocess.run(["pgrep", "-f", "sleep 1234"], capture_output=True, check=False)
+    assert sleeping.returncode == 1, sleeping.stdout
     assert "pre_run_outside of [cmd.refused] failed" in log(project, cluster, refused)
 
 
