@@ -150,6 +150,9 @@ def test_a_single_job_runs_the_command_in_the_container(project: Path, cluster: 
     assert f"job {job_id} on debug" in output  # SLURM_* reached the container
     scripts = list((project / ".anysnake2_flake" / "slurm" / "hello").glob("*.sbatch"))
     assert len(scripts) == 1 and "#SBATCH --partition=debug" in scripts[0].read_text()
+    # the run scripts of this submission, kept beside it for as long as it waits
+    run = scripts[0].with_suffix("") / "run.sh"
+    assert run.read_text().startswith('echo "args: $*"')
 
 
 def test_an_array_gives_each_task_its_line_and_status(project: Path, cluster: Cluster) -> None:
@@ -263,13 +266,13 @@ def test_dry_run_of_a_sif_job_matches_the_golden(project: Path) -> None:
     config = root / "anysnake2.toml"
     text = config.read_text().replace('[slurm]\npartition = "debug"\n', "")
     text += """
-[cmd.hooked]
+[cmd.mapped]
 run = 'align.sh "$@"'
 pre_run_outside = "echo before"
 while_run_outside = "sleep 100"
 post_run_outside = "echo after $ANYSNAKE2_RUN_STATUS"
 
-[cmd.hooked.slurm]
+[cmd.mapped.slurm]
 time = "02:00:00"
 mem = "16G"
 cpus = 8
@@ -288,7 +291,7 @@ sbatch_options = ["--constraint=avx2"]
     assert run_cli("build", "rootfs", cwd=root, env=env).returncode == 0
     (root / ".anysnake2_flake" / "result.sif").write_text("stands in for the SIF file\n")
     args = ["--array", "1-100", "--after", "123", "--sbatch-option=--mail-type=END"]
-    proc = run_cli("submit", "--dry-run", *args, "hooked", "it's", cwd=root, env=env)
+    proc = run_cli("submit", "--dry-run", *args, "mapped", "it's", cwd=root, env=env)
     assert proc.returncode == 0, proc.stderr
     real = os.path.realpath(root)
     script = re.sub(r"\d{8}-\d{6}", "STAMP", proc.stdout.replace(real, "/ROOT"))
@@ -297,7 +300,7 @@ sbatch_options = ["--constraint=avx2"]
     if os.environ.get("ANYSNAKE2_UPDATE_GOLDEN") == "1":
         golden.write_text(script)
     assert script == golden.read_text()
-    assert not list((root / ".anysnake2_flake" / "slurm" / "hooked").glob("*.sbatch"))
+    assert not list((root / ".anysnake2_flake" / "slurm" / "mapped").iterdir())  # dry run
 
 
 def test_bwrap_jobs_bind_the_gpus_of_their_node(project: Path, tmp_path: Path) -> None:

@@ -3,9 +3,10 @@
 A compute node resolves and builds nothing (`--locked` semantics): submit refuses (65)
 while a value is not recorded, the Python lock is stale, the rootfs is not built from the
 current config, or (image "sif") `.anysnake2_flake/result.sif` is missing or older than
-the rootfs. It writes the run scripts to `.anysnake2_flake/slurm/<cmd>/scripts/` and the
-batch script (runtime.slurm_script) to `.anysnake2_flake/slurm/<cmd>/<time>.sbatch`, calls
-`sbatch` and prints the job id. Options: `--dry-run` (print the script, submit nothing),
+the rootfs. It writes the run scripts to `.anysnake2_flake/slurm/<cmd>/<time>/` (one folder
+per submission: a job waiting in the queue runs the command as it was when submitted, even
+if the config changes meanwhile), the batch script (runtime.slurm_script) to
+`.anysnake2_flake/slurm/<cmd>/<time>.sbatch`, calls `sbatch` and prints the job id. Options: `--dry-run` (print the script, submit nothing),
 `--array FILE|RANGE` (FILE: one task per non-empty line, the line is the task's last
 argument; RANGE such as `1-100`), `--after JOBID` (`afterok:JOBID`; `afterany:JOBID` and
 other dependency forms pass as they are), `--sbatch-option OPT` (repeatable, to sbatch).
@@ -14,6 +15,7 @@ other dependency forms pass as they are), `--sbatch-option OPT` (repeatable, to 
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -195,7 +197,7 @@ def _batch_job(
         rootfs=target,
         runtime=runtime,
         host_env=host_env,
-        directory=folder / "scripts",
+        directory=folder / stamp,
         gpu=gpu and not node_gpu,
     )
     argv = list(ready.argv)
@@ -224,7 +226,7 @@ def _stamp(folder: Path) -> str:
     """A time stamp naming no existing batch script in `folder`."""
     base = time.strftime("%Y%m%d-%H%M%S")
     stamp, number = base, 1
-    while (folder / f"{stamp}.sbatch").exists():
+    while (folder / f"{stamp}.sbatch").exists() or (folder / stamp).exists():
         number += 1
         stamp = f"{base}-{number}"
     return stamp
@@ -252,6 +254,7 @@ def main(ctx: Context, args: list[str]) -> int:
     options = [f"--output={log}", *parsed.sbatch_options]
     text = batch_script(job, image, ["sbatch", "--parsable", *options, str(script)])
     if parsed.dry_run:
+        shutil.rmtree(job.scripts_dir)  # made for this print only (the stamp was new)
         print(text, end="")
         return 0
     log.parent.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
 The script is plain bash that needs nothing of anysnake2 on the node: it runs the host
 hooks of the command (`pre_run_outside`, `while_run_outside`, `post_run_outside`, with the
 semantics of runtime.hooks) around the runtime command line that `anysnake2 CMD` runs (the
-run scripts of `.anysnake2_flake/slurm/<cmd>/scripts/`, written by `runtime.run.prepare`),
+run scripts of `.anysnake2_flake/slurm/<cmd>/<time>/`, written by `runtime.run.prepare`),
 without dtach. The job's `SLURM_*` variables are passed into the container (bwrap:
 `--setenv`; apptainer/singularity: `APPTAINERENV_*`/`SINGULARITYENV_*`, which `--cleanenv`
 keeps). An array task of a task file gets its line (line N for task N) as the last
