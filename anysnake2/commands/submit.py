@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..cli import Context
     from ..model import Project
     from ..model_slurm import Slurm
+    from ..runtime.detect import Runtime
     from ..runtime.slurm_script import BatchJob
 
 __all__ = ["SubmitArgs", "main", "parse_args"]
@@ -153,7 +154,7 @@ def _dependency(after: str | None) -> str | None:
     return f"afterok:{after}"
 
 
-def _runtime(project: Project, image: str):  # -> runtime.detect.Runtime
+def _runtime(project: Project, image: str) -> Runtime:
     """The runtime on the nodes: the project's for the rootfs; apptainer/singularity (the
     one the config names, else apptainer, found on the node's PATH) for the SIF."""
     from .. import _proc
