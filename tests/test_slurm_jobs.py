@@ -253,11 +253,37 @@ def test_submit_refuses_a_missing_or_old_sif(project: Path, tmp_path: Path) -> N
     assert run_cli("submit", "--dry-run", "hello", cwd=root, env=_env()).returncode == 65
 
 
-def test_a_thousand_tasks_are_one_array(project: Path) -> None:
+def test_a_thousand_tasks_are_one_sbatch_call(
+    project: Path, cluster: Cluster, tmp_path: Path
+) -> None:
     (project / "many.txt").write_text("".join(f"sample{n}\n" for n in range(1000)))
-    proc = run_cli("submit", "--dry-run", "--array", "many.txt", "align", cwd=project, env=_env())
+    spy = tmp_path / "bin"  # counts the calls, then runs the real sbatch
+    spy.mkdir()
+    calls = tmp_path / "calls.log"
+    real = shutil.which("sbatch")
+    (spy / "sbatch").write_text(f'#!/bin/sh\necho "$*" >> {calls}\nexec {real} "$@"\n')
+    (spy / "sbatch").chmod(0o755)
+    env = dict(_env(cluster), PATH=f"{spy}:{os.environ['PATH']}")
+    proc = run_cli("submit", "--array", "many.txt", "align", cwd=project, env=env)
     assert proc.returncode == 0, proc.stderr
-    assert "#SBATCH --array=1-1000%2\n" in proc.stdout  # max_parallel of [cmd.align.slurm]
+    job_id = proc.stdout.strip()
+    try:
+        assert len(calls.read_text().splitlines()) == 1
+        shown = cluster.run("scontrol", "show", "job", "--oneliner", job_id).stdout
+        tasks: set[int] = set()  # the started tasks, and the range still pending
+        for value in re.findall(r"ArrayTaskId=(\S+)", shown):
+            for part in value.split("%")[0].split(","):
+                first, _, last = part.partition("-")
+                tasks |= set(range(int(first), int(last or first) + 1))
+        assert tasks == set(range(1, 1001))
+    finally:
+        cluster.run("scancel", job_id)
+
+    def gone() -> bool:
+        queue = cluster.run("squeue", "--noheader", "--jobs", job_id, check=False)
+        return queue.returncode != 0 or not queue.stdout.strip()
+
+    wait_for(gone, 60, f"job {job_id} to leave the queue")
 
 
 def test_dry_run_of_a_sif_job_matches_the_golden(project: Path) -> None:
