@@ -91,6 +91,14 @@ def test_install_list_remove(project, jupyter_venv: Path) -> None:
     assert named.returncode == 0, named.stderr
     assert jupyter_kernels(jupyter_venv, env)["other"]["spec"]["display_name"] == "X"
 
+    r_kernel = run_cli("kernel", "install", "--language", "R", cwd=root, env=env)
+    assert r_kernel.returncode == 0, r_kernel.stderr
+    r_spec = jupyter_kernels(jupyter_venv, env)["anysnake2-my-project-r"]["spec"]
+    assert r_spec["language"] == "R" and r_spec["display_name"] == "My Project (R, anysnake2)"
+    assert r_spec["argv"][-7:] == ["--", "R", "--slave", "-e", "IRkernel::main()", "--args"] + [
+        "{connection_file}"
+    ]
+
     assert run_cli("kernel", "remove", cwd=root, env=env).returncode == 0
     assert not folder.exists()
     assert "anysnake2-my-project" not in jupyter_kernels(jupyter_venv, env)

@@ -1,6 +1,7 @@
 """`anysnake2 kernel install | list | remove | start`: Jupyter kernels in the container.
 
-`kernel install [--name NAME] [--display-name TEXT] [--user|--sys-prefix]` writes a
+`kernel install [--name NAME] [--display-name TEXT] [--language python|R]
+[--user|--sys-prefix]` writes a
 kernelspec (`<jupyter data dir>/kernels/<name>/kernel.json`; `--user`, the default, is
 `$JUPYTER_DATA_DIR` or `$XDG_DATA_HOME/jupyter` or `~/.local/share/jupyter`, as
 jupyter_core has it; `--sys-prefix` is `<sys.prefix>/share/jupyter`) whose argv is
@@ -8,7 +9,8 @@ jupyter_core has it; `--sys-prefix` is `<sys.prefix>/share/jupyter`) whose argv 
 runs `python -m ipykernel_launcher -f FILE` in the container (or, after `--`, any argv in
 which `{connection_file}` stands for FILE) with FILE's folder bound in at its own path: the
 folder Jupyter writes connection files to is usually not visible in the container
-otherwise. A host JupyterLab or a JupyterHub then runs notebooks in the project's
+otherwise. `--language R` starts IRkernel that way (`R --slave -e IRkernel::main() --args
+FILE`). A host JupyterLab or a JupyterHub then runs notebooks in the project's
 environment. `kernel list` shows the kernelspecs anysnake2 wrote; `kernel remove` removes
 one (never a kernelspec anysnake2 did not write).
 """
@@ -33,11 +35,13 @@ if TYPE_CHECKING:
 __all__ = ["kernel_dirs", "kernelspec", "main"]
 
 USAGE = (
-    "anysnake2 kernel install [--name NAME] [--display-name TEXT] [--user|--sys-prefix] | "
+    "anysnake2 kernel install [--name NAME] [--display-name TEXT] [--language python|R] "
+    "[--user|--sys-prefix] | "
     "list | remove [--name NAME] [--user|--sys-prefix] | start CONNECTION_FILE [-- ARGV]"
 )
 MARK = "anysnake2"  # the key of kernel.json's metadata that says we wrote it
 DEFAULT_ARGV = ("python", "-m", "ipykernel_launcher", "-f", "{connection_file}")
+R_ARGV = ("R", "--slave", "-e", "IRkernel::main()", "--args", "{connection_file}")
 
 
 class NoKernelError(AnysnakeError):
@@ -71,12 +75,16 @@ def _entry() -> list[str]:
     return [sys.executable, "-c", code]
 
 
-def kernelspec(config: Path, display_name: str) -> dict[str, object]:
-    """The kernel.json of the project whose config is `config` (absolute)."""
+def kernelspec(config: Path, display_name: str, language: str = "python") -> dict[str, object]:
+    """The kernel.json of the project whose config is `config` (absolute); `language`
+    "python" (ipykernel) or "R" (IRkernel)."""
+    argv = [*_entry(), "-c", str(config), "kernel", "start", "{connection_file}"]
+    if language == "R":
+        argv += ["--", *R_ARGV]
     return {
-        "argv": [*_entry(), "-c", str(config), "kernel", "start", "{connection_file}"],
+        "argv": argv,
         "display_name": display_name,
-        "language": "python",
+        "language": language,
         "interrupt_mode": "signal",
         "metadata": {MARK: {"config": str(config)}},
     }
@@ -121,11 +129,17 @@ def _ours(folder: Path) -> dict | None:
 
 def install(ctx: Context, args: list[str]) -> int:
     """Write the kernelspec; refuses (65) to overwrite one anysnake2 did not write."""
-    options = _options(args, ("--name", "--display-name", "--user", "--sys-prefix"))
+    allowed = ("--name", "--display-name", "--language", "--user", "--sys-prefix")
+    options = _options(args, allowed)
     config = Path(os.path.realpath(ctx.config_path))
     ctx.project  # noqa: B018 - a broken config fails here, not when a notebook starts
-    name = options.get("name") or _default_name(config.parent)
-    display = options.get("display-name") or f"{config.parent.name} (anysnake2)"
+    language = options.get("language", "python")
+    if language not in ("python", "R"):
+        raise UsageError(f"kernel install --language: {language!r} is not python or R")
+    suffix = "-r" if language == "R" else ""
+    name = options.get("name") or _default_name(config.parent) + suffix
+    label = "R, anysnake2" if language == "R" else "anysnake2"
+    display = options.get("display-name") or f"{config.parent.name} ({label})"
     folder = kernel_dirs()[options.get("where", "user")] / name
     if (folder / "kernel.json").exists() and _ours(folder) is None:
         raise ConfigError(
@@ -133,7 +147,7 @@ def install(ctx: Context, args: list[str]) -> int:
             hint="choose another --name, or remove it with 'jupyter kernelspec remove'",
         )
     folder.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(kernelspec(config, display), indent=1, sort_keys=True) + "\n"
+    text = json.dumps(kernelspec(config, display, language), indent=1, sort_keys=True) + "\n"
     (folder / "kernel.json").write_text(text)
     _log.note(f"installed the kernel {name!r} ({display}) in {folder}")
     print(folder)
