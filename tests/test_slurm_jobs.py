@@ -214,13 +214,20 @@ def test_submit_refuses_while_unbuilt_or_unpinned(tmp_path: Path, offline_pkgs) 
     assert proc.returncode == 65, proc.stderr
     assert "not built from the current config" in proc.stderr
     assert "anysnake2 build rootfs" in proc.stderr
+    assert not (root / ".anysnake2_flake" / "slurm").exists()
+    # --build builds here, from the recorded pins
+    built = run_cli("submit", "--build", "--dry-run", "hello", cwd=root, env=_env())
+    assert built.returncode == 0, built.stderr
+    assert (root / ".anysnake2_flake" / "result" / "rootfs" / "bin" / "hello").exists()
+    assert run_cli("submit", "--dry-run", "hello", cwd=root, env=_env()).returncode == 0
     config.write_text(
         CONFIG.format(url=nixpkgs["url"], rev=nixpkgs["rev"]).replace("rev =", "ref =")
     )
-    proc = run_cli("submit", "--dry-run", "hello", cwd=root, env=_env())
-    assert proc.returncode == 65, proc.stderr
-    assert "--locked" in proc.stderr and "not recorded" in proc.stderr
-    assert not (root / ".anysnake2_flake" / "slurm").exists()
+    for args in (["--dry-run"], ["--build", "--dry-run"]):  # nothing is resolved
+        proc = run_cli("submit", *args, "hello", cwd=root, env=_env())
+        assert proc.returncode == 65, proc.stderr
+        assert "--locked" in proc.stderr and "not recorded" in proc.stderr
+    assert not [p for p in (root / ".anysnake2_flake" / "slurm").rglob("*") if p.is_file()]
 
 
 def test_without_slurm_submit_says_so(project: Path, tmp_path: Path) -> None:

@@ -3,11 +3,12 @@
 A compute node resolves and builds nothing (`--locked` semantics): submit refuses (65)
 while a value is not recorded, the Python lock is stale, the rootfs is not built from the
 current config, or (image "sif") `.anysnake2_flake/result.sif` is missing or older than
-the rootfs. It writes the run scripts to `.anysnake2_flake/slurm/<cmd>/<time>/` (one folder
-per submission: a job waiting in the queue runs the command as it was when submitted, even
-if the config changes meanwhile), the batch script (runtime.slurm_script) to
-`.anysnake2_flake/slurm/<cmd>/<time>.sbatch`, calls `sbatch` and prints the job id. Options: `--dry-run` (print the script, submit nothing),
-`--array FILE|RANGE` (FILE: one task per non-empty line, the line is the task's last
+the rootfs (`--build` builds them here first, from the recorded pins). It writes the run
+scripts to `.anysnake2_flake/slurm/<cmd>/<time>/` (one folder per submission: a job
+waiting in the queue runs the command as it was when submitted, even if the config changes
+meanwhile), the batch script (runtime.slurm_script) to
+`.anysnake2_flake/slurm/<cmd>/<time>.sbatch`, calls `sbatch` and prints the job id.
+Options: `--dry-run` (print the script, submit nothing), `--array FILE|RANGE` (FILE: one task per non-empty line, the line is the task's last
 argument; RANGE such as `1-100`), `--after JOBID` (`afterok:JOBID`; `afterany:JOBID` and
 other dependency forms pass as they are), `--sbatch-option OPT` (repeatable, to sbatch).
 """
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["SubmitArgs", "main", "parse_args"]
 
 USAGE = (
-    "anysnake2 submit [--dry-run] [--array FILE|RANGE] [--after JOBID] "
+    "anysnake2 submit [--dry-run] [--build] [--array FILE|RANGE] [--after JOBID] "
     "[--sbatch-option OPT]... CMD [ARGS...]"
 )
 _VALUED = ("--array", "--after", "--sbatch-option")
@@ -46,6 +47,7 @@ class SubmitArgs:
         self.command = ""
         self.args: list[str] = []
         self.dry_run = False
+        self.build = False
         self.array: str | None = None
         self.after: str | None = None
         self.sbatch_options: list[str] = []
@@ -60,8 +62,8 @@ def parse_args(argv: list[str]) -> SubmitArgs:
         value = None
         if "=" in option:
             option, value = option.split("=", 1)
-        if option == "--dry-run" and value is None:
-            parsed.dry_run = True
+        if option in ("--dry-run", "--build") and value is None:
+            setattr(parsed, option[2:].replace("-", "_"), True)
             continue
         if option not in _VALUED:
             raise UsageError(f"submit: unknown option {option}", hint=USAGE)
@@ -90,35 +92,62 @@ def _settings(project: Project, name: str) -> Slurm:
     return command.slurm.over(project.slurm)
 
 
-def _require_ready(ctx: Context, image: str) -> Path:
-    """The image to run (rootfs folder or SIF); 65 unless everything is pinned and built."""
+def _build(ctx: Context, image: str) -> None:
+    """`--build`: build what is not current, from the recorded pins only (nothing resolves)."""
+    from ..runtime.build import ensure_built
+
+    ctx.locked = True
+    ensure_built(ctx)
+    if image == "sif" and _sif_stale(ctx.root) is not None:
+        from ..runtime.image import build_sif
+
+        build_sif(ctx)
+
+
+def _sif_stale(root: Path) -> Path | None:
+    """The SIF's path when it is missing or older than the last build, else None."""
+    from ..runtime import state
+    from ..runtime.build import flake_dir_of
+    from ..runtime.image import SIF_FILE
+
+    sif = flake_dir_of(root) / SIF_FILE
+    built = flake_dir_of(root) / state.STATE_FILE
+    if not sif.exists() or sif.stat().st_mtime < built.stat().st_mtime:
+        return sif
+    return None
+
+
+def _require_ready(ctx: Context, image: str, build: bool = False) -> Path:
+    """The image to run (rootfs folder or SIF); 65 unless everything is pinned and built
+    (`build`: built here first, from the recorded pins)."""
     from .._version import __version__
     from ..runtime import state
     from ..runtime.build import flake_dir_of, rootfs_of
     from .check import _check_recorded
 
     _check_recorded(ctx)
+    if build:
+        _build(ctx, image)
     root = ctx.root
     if not state.is_fresh(str(root), __version__):
         raise ConfigError(
             "submit: the environment is not built from the current config; a compute node "
             "builds nothing",
-            hint="run 'anysnake2 build rootfs' here first",
+            hint="run 'anysnake2 build rootfs' here first, or submit --build",
             file=os.fspath(ctx.config_path),
         )
     if image == "rootfs":
         return rootfs_of(root)
-    from ..runtime.image import SIF_FILE
-
-    sif = flake_dir_of(root) / SIF_FILE
-    built = flake_dir_of(root) / state.STATE_FILE
-    if not sif.exists() or sif.stat().st_mtime < built.stat().st_mtime:
+    stale = _sif_stale(root)
+    if stale is not None:
         raise ConfigError(
-            f'submit: {sif} is missing or older than the rootfs ([slurm] image = "sif")',
-            hint="run 'anysnake2 build sif' here first",
+            f'submit: {stale} is missing or older than the rootfs ([slurm] image = "sif")',
+            hint="run 'anysnake2 build sif' here first, or submit --build",
             file=os.fspath(ctx.config_path),
         )
-    return sif
+    from ..runtime.image import SIF_FILE
+
+    return flake_dir_of(root) / SIF_FILE
 
 
 def _array(ctx: Context, parsed: SubmitArgs, settings: Slurm) -> tuple[str | None, list[str]]:
@@ -181,7 +210,7 @@ def _batch_job(
     image = settings.image or "rootfs"
     array, tasks = _array(ctx, parsed, settings)
     after = _dependency(parsed.after)
-    target = _require_ready(ctx, image)
+    target = _require_ready(ctx, image, parsed.build)
     command = project.cmd[name]
     folder = slurm_dir(ctx.root) / name
     host_env = {k: v for k, v in os.environ.items() if k != "TERM"}
