@@ -200,7 +200,6 @@ def _batch_job(
     ctx: Context, parsed: SubmitArgs, settings: Slurm, stamp: str
 ) -> tuple[BatchJob, list[str], str]:
     """The job to write: (BatchJob, task lines, image)."""
-    from ..runtime.gpu import arch_tag
     from ..runtime.run import prepare
     from ..runtime.scripts import OUTSIDE_HOOKS
     from ..runtime.slurm import job_name, slurm_dir
@@ -247,9 +246,15 @@ def _batch_job(
         array=array,
         tasks=folder / f"{stamp}.tasks" if tasks else None,
         after=after,
-        node_gpu=arch_tag() if node_gpu else None,
+        node_gpu=_arch_tag() if node_gpu else None,
     )
     return job, tasks, image
+
+
+def _arch_tag() -> str:
+    from ..runtime.gpu import arch_tag
+
+    return arch_tag()
 
 
 def _stamp(folder: Path) -> str:

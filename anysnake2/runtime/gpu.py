@@ -13,7 +13,6 @@ a fake `/dev` and a fake ldconfig.
 from __future__ import annotations
 
 import os
-import platform
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -75,7 +74,11 @@ def ldconfig_output(env: Mapping[str, str] | None = None) -> str:
 
 def arch_tag(machine: str | None = None) -> str:
     """How `ldconfig -p` names this machine's architecture ("x86-64"); '' when unknown."""
-    return _ARCH_TAGS.get(machine or platform.machine(), "")
+    if machine is None:
+        import platform  # only here: it costs start-up time
+
+        machine = platform.machine()
+    return _ARCH_TAGS.get(machine, "")
 
 
 def driver_libraries(ldconfig_text: str, machine: str | None = None) -> list[tuple[str, str]]:

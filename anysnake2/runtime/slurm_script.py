@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..model_slurm import Slurm
-from .gpu import DRIVER_DIR
 from .scripts import _ARITY, _grouped
 
 __all__ = ["BatchJob", "batch_script", "sbatch_directives"]
@@ -114,6 +113,8 @@ def _node_gpu(job: BatchJob) -> list[str]:
     on the submitting host), found when the job starts."""
     if job.node_gpu is None:
         return []
+    from .gpu import DRIVER_DIR
+
     argv = job.argv
     user_path = next(
         (
