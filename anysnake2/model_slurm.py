@@ -106,10 +106,12 @@ class Slurm:
             raise ConfigError(f"{owner}.sbatch_options must be a list of strings, not {options!r}")
         object.__setattr__(self, "sbatch_options", tuple(options or ()))
         for option in self.sbatch_options:
-            if not option.startswith("-"):
+            if not option.startswith("-") or re.search(r"\s", option):
                 raise ConfigError(
-                    f"{owner}.sbatch_options: {option!r} is not an option",
-                    hint='give each as sbatch takes it, e.g. "--constraint=avx2"',
+                    f"{owner}.sbatch_options: {option!r} is not one option without spaces "
+                    "(each becomes an #SBATCH line)",
+                    hint='give each as sbatch takes it, e.g. "--constraint=avx2"; one with '
+                    "spaces can go on the command line: submit --sbatch-option",
                 )
 
     def values(self) -> dict[str, Any]:

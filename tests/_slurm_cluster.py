@@ -143,9 +143,7 @@ def start(folder: Path) -> Cluster:
     munge = _start_munge(folder)
     conf = folder / "slurm.conf"
     conf.write_text(
-        SLURM_CONF.format(
-            folder=folder, munge=munge, ctld_port=_free_port(), d_port=_free_port()
-        )
+        SLURM_CONF.format(folder=folder, munge=munge, ctld_port=_free_port(), d_port=_free_port())
     )
     env = {**os.environ, "SLURM_CONF": str(conf)}
     cluster = Cluster(folder, env)

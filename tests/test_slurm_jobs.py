@@ -230,6 +230,24 @@ def test_submit_refuses_while_unbuilt_or_unpinned(tmp_path: Path, offline_pkgs) 
     assert not [p for p in (root / ".anysnake2_flake" / "slurm").rglob("*") if p.is_file()]
 
 
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--after", "x1", "hello"], "neither a job id nor a Slurm dependency"),
+        (["--after", "afterok:1 2", "hello"], "neither a job id"),
+        (["--array"], "--array needs a value"),
+        (["--array", "nofile.txt", "hello"], "neither a file nor a range"),
+        (["--frobnicate", "hello"], "unknown option --frobnicate"),
+        ([], "which command?"),
+        (["nosuch"], "the project has no [cmd.nosuch]"),
+    ],
+)
+def test_submit_usage_errors(project: Path, args: list[str], words: str) -> None:
+    proc = run_cli("submit", "--dry-run", *args, cwd=project, env=_env())
+    assert proc.returncode == 64, proc.stderr
+    assert words in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_without_slurm_submit_says_so(project: Path, tmp_path: Path) -> None:
     bin_dir = tmp_path / "bin"  # bwrap and bash, but no sbatch
     bin_dir.mkdir()

@@ -19,6 +19,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from conftest import ORIGINAL_CONFIGS as ORIGINALS
+
 EXAMPLES = Path(__file__).parent.parent / "anysnake2" / "examples"
 
 

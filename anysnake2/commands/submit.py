@@ -176,11 +176,19 @@ def _array(ctx: Context, parsed: SubmitArgs, settings: Slurm) -> tuple[str | Non
 
 
 def _dependency(after: str | None) -> str | None:
-    if after is None or ":" in after:
-        return after
-    if not after.replace("_", "").isdigit():
-        raise UsageError(f"submit --after: {after!r} is not a job id", hint=USAGE)
-    return f"afterok:{after}"
+    """`--dependency` for `--after`: a job id means afterok; `TYPE:ID[:ID]` stays."""
+    import re
+
+    if after is None:
+        return None
+    if re.match(r"^\d+(_\d+)?$", after):
+        return f"afterok:{after}"
+    if not re.match(r"^[a-z]+:[0-9_:+]+([,?][a-z]+:[0-9_:+]+)*$", after):
+        raise UsageError(
+            f"submit --after: {after!r} is neither a job id nor a Slurm dependency",
+            hint="e.g. --after 1234, --after 1234_5 or --after afterany:1234:1235",
+        )
+    return after
 
 
 def _runtime(project: Project, image: str) -> Runtime:
