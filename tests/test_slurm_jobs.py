@@ -248,6 +248,20 @@ def test_submit_usage_errors(project: Path, args: list[str], words: str) -> None
     assert words in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["--logs", "12x"], 64, "is not a job id such as 12 or 13_4"),
+        (["--logs", "999999"], 66, "no output of job 999999"),
+        (["--all"], 64, "unexpected arguments --all"),
+    ],
+)
+def test_jobs_usage_errors(project: Path, args: list[str], code: int, words: str) -> None:
+    proc = run_cli("jobs", *args, cwd=project, env=_env())
+    assert proc.returncode == code, proc.stderr
+    assert words in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_without_slurm_submit_says_so(project: Path, tmp_path: Path) -> None:
     bin_dir = tmp_path / "bin"  # bwrap and bash, but no sbatch
     bin_dir.mkdir()
