@@ -45,7 +45,7 @@ R_ARGV = ("R", "--slave", "-e", "IRkernel::main()", "--args", "{connection_file}
 
 
 class NoKernelError(AnysnakeError):
-    """The kernelspec to remove does not exist."""
+    """The kernelspec to remove (or the connection file's folder) does not exist."""
 
     exit_code = EX_NOINPUT
 
@@ -198,6 +198,8 @@ def start(ctx: Context, args: list[str]) -> int:
     if len(args) > 1 and args[1:2] != ["--"]:
         raise UsageError(f"kernel start: unexpected {args[1]}", hint=USAGE)
     argv = [a.replace("{connection_file}", str(connection)) for a in argv]
+    if not connection.parent.is_dir():
+        raise NoKernelError(f"kernel start: the folder of {connection} does not exist")
     refuse_nesting()
     rootfs = rootfs_path(ctx)
     extras = editable_extras(ctx.project, ctx.root)
