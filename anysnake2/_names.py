@@ -11,8 +11,11 @@ RESERVED_COMMANDS = (
     "convert",
     "develop",
     "help",
+    "jobs",
+    "kernel",
     "lock",
     "run",
+    "submit",
     "upgrade",
     "version",
 )

@@ -28,6 +28,11 @@ INSTALL_HINTS = {
     "apptainer": "install apptainer (https://apptainer.org/docs/admin/main/installation.html)",
     "singularity": "install SingularityCE or apptainer; Debian's 'singularity' package is a game",
 }
+_SLURM = (
+    "run this on a Slurm login node (Debian: apt-get install slurm-client, with the "
+    "cluster's config)"
+)
+INSTALL_HINTS.update(dict.fromkeys(("sbatch", "scontrol", "sacct", "squeue"), _SLURM))
 
 
 def format_argv(argv: Sequence[str | os.PathLike[str]]) -> str:

@@ -35,8 +35,11 @@ BUILTINS: dict[str, tuple[str, str]] = {
         "open a shell with the project's tools (nix develop)",
     ),
     "help": ("anysnake2.commands.help", "show this help"),
+    "jobs": ("anysnake2.commands.jobs", "list this project's Slurm jobs; --logs JOBID"),
+    "kernel": ("anysnake2.commands.kernel", "kernel install | list | remove: Jupyter kernels"),
     "lock": ("anysnake2.commands.lock", "resolve and record every pin without building"),
     "run": ("anysnake2.commands.run", "run -- ARGV...: run a command in the container"),
+    "submit": ("anysnake2.commands.submit", "submit CMD [ARGS]: run [cmd.CMD] as a Slurm job"),
     "version": ("anysnake2.commands.version", "print the version of anysnake2"),
 }
 

@@ -27,6 +27,7 @@ from ._values import (
     validate_rust_version,
 )
 from .errors import ConfigError
+from .model_slurm import Slurm
 from .sources import Source
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "PythonPackage",
     "R",
     "Rust",
+    "Slurm",
     "Source",
     "normalize_version_spec",
     "validate_date",
@@ -379,6 +381,7 @@ class Container:
     env: FrozenMap[str, str] = field(default_factory=FrozenMap)
     runtime: Runtime | None = None
     dtach: bool | None = None
+    gpu: bool | None = None
 
     def __post_init__(self) -> None:
         _check_str("container", "home", self.home)
@@ -394,6 +397,7 @@ class Container:
                 hint="use one of " + ", ".join(RUNTIMES),
             )
         _check_bool("container", "dtach", self.dtach)
+        _check_bool("container", "gpu", self.gpu)
 
 
 @dataclass(frozen=True)
@@ -407,6 +411,7 @@ class Command:
     pre_run_inside: str | None = None
     post_run_inside: str | None = None
     post_run_outside: str | None = None
+    slurm: Slurm | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not re.match(
@@ -421,7 +426,12 @@ class Command:
                 + ")",
             )
         for f in fields(self):
-            _check_str(f"cmd.{self.name}", f.name, getattr(self, f.name), optional=f.name != "run")
+            if f.name != "slurm":
+                _check_str(
+                    f"cmd.{self.name}", f.name, getattr(self, f.name), optional=f.name != "run"
+                )
+        if self.slurm is not None and not isinstance(self.slurm, Slurm):
+            raise ConfigError(f"cmd.{self.name}.slurm must be a Slurm")
 
 
 @dataclass(frozen=True)
@@ -459,6 +469,7 @@ class Project:
     cmd: FrozenMap[str, Command] = field(default_factory=FrozenMap)
     dev_shell: DevShell | None = None
     inputs: FrozenMap[str, Input] = field(default_factory=FrozenMap)
+    slurm: Slurm | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
     origin: str | None = field(default=None, compare=False)
 

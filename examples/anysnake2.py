@@ -235,6 +235,7 @@ old: {
         runtime="bwrap",
         dtach=True,
         env={"MBF_EXTERNAL_HOSTNAME": "${NICE_HOSTNAME}"},
+        gpu=False,
     )
     .volume("/opt", "/opt", ro=True)
     .volume(".", "/project")
@@ -262,6 +263,13 @@ python run.py "$@"
         pre_run_inside='echo "pre run inside"\n',
         post_run_inside='echo "post run inside - status was $ANYSNAKE_RUN_STATUS"\n',
         post_run_outside='echo "post run outside"\n',
+        slurm={
+            "time": "02:00:00",
+            "mem": "16G",
+            "cpus": 8,
+            "array": "samples.txt",
+            "max_parallel": 50,
+        },
     )
     .cmd(
         "jupyter",
@@ -274,6 +282,14 @@ jupyter lab
     # 'anysnake2 develop': a shell with the project's programs outside the container
     # packages (nixpkgs attribute names) only this shell gets
     .dev_shell(shell="fish", inputs=["rust-analyzer"])
+    # [slurm]
+    .slurm(
+        partition="short",
+        account="ag-lab",
+        qos="normal",
+        image="sif",
+        sbatch_options=["--constraint=avx2"],
+    )
 )
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from anysnake2.toml_compat.reader import detect_era, read_project
 
 ROOT = Path(__file__).resolve().parent.parent
 from conftest import ORIGINAL_CONFIGS as ORIGINALS
+
 SHA_A = "a" * 40
 SHA_B = "b" * 40
 HELPERS = ("uv2nix", "pyproject-nix", "build-system-pkgs", "flake-utils")

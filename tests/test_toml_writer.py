@@ -19,6 +19,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from conftest import ORIGINAL_CONFIGS as ORIGINALS
+
 EXAMPLES = Path(__file__).parent.parent / "anysnake2" / "examples"
 
 
@@ -70,6 +71,7 @@ def test_sections_in_fixed_order_and_keys_sorted():
         "env",
         "cmd",
         "dev_shell",
+        "slurm",
         "outside_nixpkgs",
         "build-system-pkgs",
         "flake-utils",

@@ -74,6 +74,7 @@ def summary(project: Project) -> list[str]:
     )
     if project.cmd:
         lines.append(f"commands: {', '.join(sorted(project.cmd))}")
+    lines += _cluster_lines(project)
     if project.dev_shell is not None:
         lines.append(f"dev_shell: {project.dev_shell.shell or 'bash'}")
     if project.inputs:
@@ -89,6 +90,19 @@ def summary(project: Project) -> list[str]:
     return lines
 
 
+def _cluster_lines(project: Project) -> list[str]:
+    """GPU and `[slurm]` lines: the project's defaults and each command's merged table."""
+    lines = []
+    if project.container.gpu:
+        lines.append("gpu: on (CUDA builds, the host's driver in the container)")
+    if project.slurm is not None:
+        lines.append(f"slurm: {project.slurm.describe()}")
+    for name, command in sorted(project.cmd.items()):
+        if command.slurm is not None:
+            lines.append(f"slurm for {name}: {command.slurm.over(project.slurm).describe()}")
+    return lines
+
+
 def main(ctx: Context, args: list[str]) -> int:
     """Load the project (raising its ConfigError if invalid) and print the summary."""
     if args:
@@ -99,6 +113,12 @@ def main(ctx: Context, args: list[str]) -> int:
     print(f"{ctx.config_path}: ok")
     for line in summary(project):
         print(f"  {line}")
+    from .. import _log
+    from ..runtime.gpu import no_driver_warning
+
+    warning = no_driver_warning(project)
+    if warning is not None:
+        _log.warn(warning)
     return 0
 
 

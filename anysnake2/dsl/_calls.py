@@ -94,6 +94,12 @@ def _literal(*choices: str) -> Check:
     return check
 
 
+def _optional_int(value: Any) -> str | None:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return None
+    return f"expected a whole number, got {_describe(value)}"
+
+
 def _callable(value: Any) -> str | None:
     return None if callable(value) else f"expected a function, got {_describe(value)}"
 
@@ -104,6 +110,7 @@ _FAST: dict[str, Check] = {
     "str | None": _kind(str, "a string", optional=True),
     "bool": _kind(bool, "True or False"),
     "bool | None": _kind(bool, "True or False", optional=True),
+    "int | None": _optional_int,
     "str | bool | None": _kind((str, bool), "a string or True/False", optional=True),
     "Sequence[str] | None": _strings(optional=True),
     "Mapping[str, str] | None": _mapping(lambda v: isinstance(v, str), "a string", True),

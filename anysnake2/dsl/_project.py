@@ -17,6 +17,7 @@ from typing import Any, Literal
 from .. import model as m
 from ..errors import ConfigError
 from ._calls import dsl_method
+from ._slurm import SlurmMixin, slurm_table
 
 __all__ = ["PackageSpec", "Project"]
 
@@ -128,7 +129,7 @@ def package_from_options(
     return package, warning
 
 
-class Project:
+class Project(SlurmMixin):
     """An anysnake2 project, built call by call. Immutable: every method returns a copy.
 
     >>> base = Project().nixpkgs("24.05", packages=["git"]).python("3.12")
@@ -590,9 +591,10 @@ class Project:
         env: Mapping[str, str] | None = None,
         volumes_ro: Mapping[str, str] | None = None,
         volumes_rw: Mapping[str, str] | None = None,
+        gpu: bool | None = None,
         replace: bool = False,
     ) -> Project:
-        """`[container]`: home folder, runtime, dtach, the container's env and volumes.
+        """`[container]`: home folder, runtime, dtach, the container's env and volumes, gpu.
 
         The mappings add to what is there; `replace=True` starts the section afresh.
 
@@ -600,7 +602,7 @@ class Project:
         'bwrap'
         """
         base = m.Container() if replace else self._model.container
-        given: dict[str, Any] = _given(home=home, runtime=runtime, dtach=dtach)
+        given: dict[str, Any] = _given(home=home, runtime=runtime, dtach=dtach, gpu=gpu)
         for key, value in (("env", env), ("volumes_ro", volumes_ro), ("volumes_rw", volumes_rw)):
             if value is not None:
                 given[key] = _merge_map(getattr(base, key), value)
@@ -619,8 +621,11 @@ class Project:
         pre_run_inside: str | None = None,
         post_run_inside: str | None = None,
         post_run_outside: str | None = None,
+        slurm: Mapping[str, Any] | m.Slurm | None = None,
     ) -> Project:
         """`[cmd.<name>]`: a script run in the container, with hooks (replaces that name).
+
+        `slurm` holds its `[cmd.<name>.slurm]` keys (see `slurm`).
 
         >>> Project().cmd("default", "jupyter lab").model.cmd["default"].run
         'jupyter lab'
@@ -633,6 +638,7 @@ class Project:
             pre_run_inside=pre_run_inside,
             post_run_inside=post_run_inside,
             post_run_outside=post_run_outside,
+            slurm=None if slurm is None else slurm_table(slurm, f"cmd.{name}.slurm"),
         )
         return self._with(cmd=self._model.cmd.set(name, command))
 

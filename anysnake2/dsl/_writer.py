@@ -98,7 +98,7 @@ def _triple_ok(text: str) -> bool:
 def _inline(value: Any) -> str:
     if isinstance(value, _Kw):
         return f"{value.name}={_inline(value.value)}"
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, (bool, int)) or value is None:
         return repr(value)
     if isinstance(value, str):
         return _string(value)
@@ -201,6 +201,13 @@ def _package(package: m.PythonPackage) -> Call:
     return "python_package", args
 
 
+def _slurm_kw(slurm: m.Slurm | None) -> list[_Kw]:
+    """`slurm={...}` of a `cmd(...)` call (none when the command has no slurm table)."""
+    if slurm is None:
+        return []
+    return [_Kw("slurm", {k: _plain(v) for k, v in slurm.values().items()})]
+
+
 def _sections(project: m.Project) -> list[tuple[str, list[Call]]]:
     sections: list[tuple[str, list[Call]]] = []
 
@@ -289,8 +296,9 @@ def _sections(project: m.Project) -> list[tuple[str, list[Call]]]:
         or container.runtime is not None
         or container.dtach is not None
         or container.env
+        or container.gpu is not None
     ):
-        calls.append(("container", _kwargs(container, ("home", "runtime", "dtach", "env"))))
+        calls.append(("container", _kwargs(container, ("home", "runtime", "dtach", "env", "gpu"))))
     for host, target in container.volumes_ro.sorted_items():
         calls.append(("volume", [host, target, _Kw("ro", True)]))
     for host, target in container.volumes_rw.sorted_items():
@@ -303,12 +311,14 @@ def _sections(project: m.Project) -> list[tuple[str, list[Call]]]:
     add(
         "cmd",
         *(
-            ("cmd", [name, command.run, *_kwargs(command, hooks)])
+            ("cmd", [name, command.run, *_kwargs(command, hooks), *_slurm_kw(command.slurm)])
             for name, command in project.cmd.sorted_items()
         ),
     )
     if project.dev_shell is not None:
         add("dev_shell", ("dev_shell", _kwargs(project.dev_shell, ("shell", "inputs"))))
+    if project.slurm is not None:
+        add("slurm", ("slurm", [_Kw(k, _plain(v)) for k, v in project.slurm.values().items()]))
     return sections
 
 

@@ -343,13 +343,18 @@ class _Flake:
 
     # printing -------------------------------------------------------------------
     def text(self) -> str:
+        from ..runtime.gpu import gpu_wanted
+
         nixpkgs = self.project.nixpkgs
+        gpu = gpu_wanted(self.project)
         config = {
-            "allowUnfree": bool(nixpkgs and nixpkgs.allow_unfree),
+            "allowUnfree": bool(nixpkgs and nixpkgs.allow_unfree) or gpu,
             "permittedInsecurePackages": list(
                 nixpkgs.permitted_insecure_packages if nixpkgs else ()
             ),
         }
+        if gpu:
+            config["cudaSupport"] = True  # nixpkgs builds its CUDA variants (unfree)
         out = [HEADER, "{", '  description = "anysnake2 environment";', ""]
         out.append("  inputs = " + render(self.inputs, 1) + ";")
         out += ["", "  outputs =", "    { self, ... }@inputs:", "    let"]

@@ -62,7 +62,8 @@ class ContainerSpec:
     `extra_binds` (editable packages' console scripts) are read-only. `env` holds the user's
     variables, already substituted; PATH, PYTHONPATH and HOME are made here. `args` follow
     `/anysnake2/outer_run.sh` unchanged. `passwd`/`group` (bwrap only) are host files bound
-    at `/etc/passwd` and `/etc/group`.
+    at `/etc/passwd` and `/etc/group`. `gpu` adds singularity/apptainer's `--nv`;
+    `devices` (bwrap only) are host device nodes bound with `--dev-bind` (runtime.gpu).
     """
 
     runtime: str
@@ -84,6 +85,8 @@ class ContainerSpec:
     uid: int = 0
     gid: int = 0
     term: str | None = field(default=None)
+    gpu: bool = False
+    devices: tuple[Pair, ...] = ()
 
     def container_env(self) -> dict[str, str]:
         """PATH, PYTHONPATH (when not empty) and the user's env (which wins), sorted."""
@@ -175,7 +178,8 @@ def _parts(path: str) -> tuple[str, ...]:
 
 
 def _singularity_argv(spec: ContainerSpec) -> list[str]:
-    argv = [spec.binary, "exec", "--userns", "--cleanenv", "--home", str(spec.home)]
+    argv = [spec.binary, "exec", "--userns", "--cleanenv", *(["--nv"] if spec.gpu else [])]
+    argv += ["--home", str(spec.home)]
     argv += ["--bind", "/nix/store:/nix/store:ro"]
     binds: list[tuple[str, str, str]] = [
         (str(spec.scripts_dir / name), f"{INSIDE}/{name}", "ro") for name in spec.scripts
@@ -232,6 +236,8 @@ def _bwrap_argv(spec: ContainerSpec) -> list[str]:
         mounts.append((target, ["--ro-bind", host, target]))
     for host, target in spec.volumes_rw:
         mounts.append((target, ["--bind", host, target]))
+    for host, target in spec.devices:
+        mounts.append((target, ["--dev-bind", host, target]))
     # Parents before children (a volume inside /tmp must come after the tmpfs); stable
     # for equal targets, so a later volume wins over the home or the project root.
     mounts.sort(key=lambda item: _parts(item[0]))

@@ -153,10 +153,13 @@ def prepare(
     runtime: Runtime | None = None,
     extras: Extras | None = None,
     host_env: Mapping[str, str] | None = None,
+    directory: Path | None = None,
+    gpu: bool | None = None,
 ) -> Prepared:
     """Write the run scripts of `name` and build the runtime argv (nothing is started).
 
-    `extras` defaults to the project's editable packages (`editable_extras`).
+    `extras` defaults to the project's editable packages (`editable_extras`); `directory`
+    to `scripts_dir(root, name)`; `gpu` to `[container] gpu` (runtime.gpu).
     """
     host_env = dict(os.environ if host_env is None else host_env)
     root = Path(os.path.realpath(root))
@@ -174,7 +177,7 @@ def prepare(
     env = make_env(project.env, project.container.env, substitution)
     # Marks the inside of our containers, so that anysnake2 there refuses to nest.
     env = tuple(sorted({**dict(env), "ANYSNAKE2_INSIDE": "1"}.items()))
-    directory = scripts_dir(root, name)
+    directory = scripts_dir(root, name) if directory is None else directory
     files = scripts.render_scripts(name, command)
     uid, gid = os.getuid(), os.getgid()
     if runtime.name == "bwrap":
@@ -201,6 +204,10 @@ def prepare(
         gid=gid,
         term=host_env.get("TERM"),
     )
+    if project.container.gpu if gpu is None else gpu:
+        from .gpu import with_gpu
+
+        spec = with_gpu(spec)
     files[f"{runtime.name}.bash"] = scripts.runtime_bash(
         container_argv(spec), root, name, runtime.name
     )

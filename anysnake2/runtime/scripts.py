@@ -141,6 +141,7 @@ def runtime_bash(argv: Sequence[str], cwd: Path | str, name: str, runtime: str) 
 
 
 _BWRAP_ARITY = {"--bind": 2, "--ro-bind": 2, "--ro-bind-try": 2, "--symlink": 2, "--setenv": 2}
+_BWRAP_ARITY["--dev-bind"] = 2
 _BWRAP_ARITY |= dict.fromkeys(("--dir", "--tmpfs", "--proc", "--dev", "--uid", "--gid"), 1)
 _BWRAP_ARITY |= {"--chdir": 1, "--": 2}
 _SINGULARITY_ARITY = {"--home": 1, "--bind": 1, "--env": 1}

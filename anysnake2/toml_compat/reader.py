@@ -38,6 +38,7 @@ from ..model import (
 from ._base import Era, ReadState, dotted
 from ._inputs import read_input_fields
 from ._python import read_python
+from ._slurm import read_slurm
 from .clone_regexps import compile_regexps, detect_flavour, expand_url
 
 __all__ = ["detect_era", "read_project", "read_project_text"]
@@ -77,6 +78,7 @@ SECTIONS = (
     "dev_shell",
     "devShell",
     "devshell",
+    "slurm",
     *HELPER_SECTIONS,
     *IGNORED_SECTIONS,
 )
@@ -92,8 +94,9 @@ R_ALIASES = {"nixr_url": "url", "r_ecosystem_track_url": "url", "nixr_tag": "rev
 RUST_ALIASES = {"rust_overlay_url": "url", "rust_overlay_rev": "rev"}
 FLAKE_KEYS = ("url", "rev", "ref", "dir", "follows", "packages")
 CONTAINER_KEYS = ("home", "volumes_ro", "volumes_rw", "env", "runtime", "dtach", "detach")
+CONTAINER_KEYS += ("gpu",)
 CMD_KEYS = ("run", "pre_run_outside", "while_run_outside", "pre_run_inside")
-CMD_KEYS += ("post_run_inside", "post_run_outside")
+CMD_KEYS += ("post_run_inside", "post_run_outside", "slurm")
 INPUT_KEYS = ("url", "rev", "ref")
 
 
@@ -238,6 +241,8 @@ def _read(state: ReadState, data: dict[str, Any]) -> Project:
     dev_shell = _dev_shell(state, sections)
     if dev_shell is not None:
         fields["dev_shell"] = dev_shell
+    if "slurm" in sections:
+        fields["slurm"] = read_slurm(state, sections["slurm"], ("slurm",))
     with state.at(()):
         return Project(**fields)
 
@@ -410,6 +415,7 @@ def _container(state: ReadState, raw: dict[str, Any]) -> Container:
             env=state.str_map(table, "env", path) or {},
             runtime=state.string(table, "runtime", path),  # type: ignore[arg-type]
             dtach=state.boolean(table, "dtach", path),
+            gpu=state.boolean(table, "gpu", path),
         )
 
 
@@ -421,9 +427,12 @@ def _commands(state: ReadState, table: dict[str, Any]) -> dict[str, Command]:
         state.check_keys(entry, path, CMD_KEYS)
         if "run" not in entry:
             raise state.error(f'[cmd.{name}] needs run = "..." (the script to run)', path)
+        slurm = read_slurm(state, entry["slurm"], path + ("slurm",)) if "slurm" in entry else None
         with state.at(path):
             commands[name] = Command(
-                name=name, **{key: state.string(entry, key, path) for key in entry}
+                name=name,
+                **{key: state.string(entry, key, path) for key in entry if key != "slurm"},
+                slurm=slurm,
             )
     return commands
 

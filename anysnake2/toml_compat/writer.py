@@ -1,8 +1,8 @@
 """Model -> canonical TOML in our format: stable bytes, sorted where order has no meaning.
 
 Sections come in a fixed order (anysnake2, nixpkgs, python, python.packages, R, rust,
-flakes, clones, clone_options, container, env, cmd, dev_shell, outside_nixpkgs, helper
-inputs); keys are sorted inside each table. Multi-line strings are written as TOML
+flakes, clones, clone_options, container, env, cmd (each followed by its cmd.X.slurm),
+dev_shell, slurm, outside_nixpkgs, helper inputs); keys are sorted inside each table. Multi-line strings are written as TOML
 multi-line strings so scripts and Nix code stay readable.
 `read_project_text(write_project(p), ...) == p` for every project.
 """
@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..model import Input, Nixpkgs, Project, PythonPackage
+from ._slurm import slurm_values
 
 __all__ = ["toml_key", "toml_string", "write_project"]
 
@@ -60,6 +61,8 @@ def _value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return toml_string(value)
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, (list, tuple)):
         items = [_value(v) for v in value]
         one_line = "[" + ", ".join(items) + "]"
@@ -233,7 +236,12 @@ def write_project(project: Project) -> str:
     container = project.container
     doc.table(
         ("container",),
-        {"home": container.home, "runtime": container.runtime, "dtach": container.dtach},
+        {
+            "home": container.home,
+            "runtime": container.runtime,
+            "dtach": container.dtach,
+            "gpu": container.gpu,
+        },
         always=False,
     )
     _maps(
@@ -249,10 +257,15 @@ def write_project(project: Project) -> str:
         doc.table(("env",), dict(project.env))
     for name, command in sorted(project.cmd.items()):
         values = {f: getattr(command, f) for f in command.__dataclass_fields__ if f != "name"}
+        values.pop("slurm")
         doc.table(("cmd", name), values)
+        if command.slurm is not None:
+            doc.table(("cmd", name, "slurm"), slurm_values(command.slurm))
     if project.dev_shell is not None:
         shell = project.dev_shell
         doc.table(("dev_shell",), {"shell": shell.shell, "inputs": shell.inputs or None})
+    if project.slurm is not None:
+        doc.table(("slurm",), slurm_values(project.slurm))
     if project.outside_nixpkgs is not None:
         _nixpkgs(doc, "outside_nixpkgs", project.outside_nixpkgs)
     for name, item in sorted(project.inputs.items()):
