@@ -227,6 +227,8 @@ old: {
     # the home folder inside the container (default: your $HOME)
     # bwrap, singularity or apptainer (default: the first one installed)
     # run inside dtach (overrides [anysnake2] dtach for the container)
+    # the host's NVIDIA driver in the container (apptainer/singularity --nv; bwrap binds
+    # /dev/nvidia* and the driver libraries) and nixpkgs with cudaSupport (default: false)
     # environment variables inside the container ($VAR and ${VAR} of the host are expanded)
     # host path = container path, read-only
     # host path = container path, writable
@@ -244,14 +246,18 @@ old: {
     .env(MBF_EXTERNAL_PREBUILD_PATH="/machine/ffs/prebuild/externals/")
     # [cmd]
     # 'anysnake2 <name> [args]' runs [cmd.<name>]; 'anysnake2' alone runs [cmd.default].
-    # Built-in names (attach, build, check, config, convert, develop, help, lock, run, upgrade,
-    # version) cannot be used.
+    # Built-in names (attach, build, check, config, convert, develop, help, jobs, kernel, lock,
+    # run, submit, upgrade, version) cannot be used.
     # bash on the host before the container starts; failing here stops everything
     # bash on the host while the container runs; killed when it ends
     # bash in the container before run
     # the command itself (bash in the container; extra arguments arrive as "$@")
     # bash in the container after run, also when it failed ($ANYSNAKE_RUN_STATUS)
     # bash on the host after the container ended
+    # 'anysnake2 submit default [ARGS]': how this command runs as a Slurm job (over [slurm])
+    # one array task per line of this file; the line is the job's last argument
+    # at most this many array tasks at once
+    # gpus = 1 would ask for a GPU per task (and turn on [container] gpu)
     .cmd(
         "default",
         """\
@@ -283,6 +289,10 @@ jupyter lab
     # packages (nixpkgs attribute names) only this shell gets
     .dev_shell(shell="fish", inputs=["rust-analyzer"])
     # [slurm]
+    # defaults for every Slurm job of 'anysnake2 submit' ([cmd.X.slurm] keys win)
+    # "sif": the nodes run .anysnake2_flake/result.sif ('anysnake2 build sif') with
+    # apptainer/singularity; "rootfs": the built rootfs on the shared filesystem
+    # more sbatch options, as sbatch takes them
     .slurm(
         partition="short",
         account="ag-lab",

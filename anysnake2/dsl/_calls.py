@@ -94,6 +94,17 @@ def _literal(*choices: str) -> Check:
     return check
 
 
+def _slurm_table(value: Any) -> str | None:
+    from ..model_slurm import Slurm
+
+    if value is None or isinstance(value, Slurm):
+        return None
+    if not isinstance(value, Mapping):
+        return f"expected a dict of [slurm] keys or a Slurm, got {_describe(value)}"
+    bad = next((key for key in value if not isinstance(key, str)), None)
+    return None if bad is None else f"the key {bad!r} must be a string"
+
+
 def _optional_int(value: Any) -> str | None:
     if value is None or (isinstance(value, int) and not isinstance(value, bool)):
         return None
@@ -117,6 +128,8 @@ _FAST: dict[str, Check] = {
     "Mapping[str, PackageSpec]": _mapping(_is_package, _PACKAGE_WORDS, False),
     "Mapping[str, PackageSpec] | None": _mapping(_is_package, _PACKAGE_WORDS, True),
     "Callable[[Project], Project]": _callable,
+    "Mapping[str, Any] | m.Slurm | None": _slurm_table,
+    "Literal['sif', 'rootfs'] | None": _literal("sif", "rootfs"),
     "Literal['apptainer', 'singularity', 'bwrap'] | None": _literal(
         "apptainer", "singularity", "bwrap"
     ),
