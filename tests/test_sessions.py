@@ -416,6 +416,24 @@ def test_develop_starts_the_configured_shell_with_the_packages(project: Path) ->
     assert str(project) == _tool(project, "develop", "-c", "pwd").stdout.strip()
 
 
+def test_develop_passes_every_argument_and_reports_missing_programs(project: Path) -> None:
+    proc = _tool(project, "develop", "-c", "cowsay", "hi", "there")
+    assert proc.returncode == 0, proc.stderr
+    assert "hi there" in proc.stdout  # not an empty cow: every word reached cowsay
+    proc = _tool(project, "develop", "-c", "sh", "-c", 'echo "[$1]"; exit 6', "zero", "a b")
+    assert proc.returncode == 6 and proc.stdout.strip() == "[a b]", proc.stderr
+    for args in (["nosuchprogram", "--version"], ["nosuchprogram --version | cat"]):
+        proc = _tool(project, "develop", "-c", *args)
+        assert proc.returncode == 69, proc.stderr
+        assert "'nosuchprogram' is not a program in the develop shell" in proc.stderr
+        assert "127" not in proc.stderr and "Traceback" not in proc.stderr
+    assert not list((project / ".anysnake2_flake").glob(".develop-missing.*"))
+    proc = _tool(project, "develop", "foo")
+    assert proc.returncode == 64
+    assert "develop does not understand 'foo'" in proc.stderr
+    assert "anysnake2 develop -c foo" in proc.stderr
+
+
 def test_session_survives_a_lost_terminal(project: Path) -> None:
     """The ssh connection drops: the terminal (here: the whole tmux server) goes away."""
     pane = Pane(project)
