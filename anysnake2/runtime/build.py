@@ -50,10 +50,24 @@ def rootfs_of(root: Path) -> Path:
 def project_lock(flake_dir: Path, purpose: str) -> Iterator[None]:
     """Hold the project's lock (fcntl) while writing, locking or building.
 
-    A second anysnake2 in the same project waits here and says for what.
+    A second anysnake2 in the same project waits here and says for what. A flake folder
+    made here for a block that fails before writing anything else is removed again.
     """
+    made = not flake_dir.exists()
     flake_dir.mkdir(parents=True, exist_ok=True)
     path = flake_dir / LOCK_FILE
+    try:
+        with _locked(path, purpose):
+            yield
+    except BaseException:
+        if made and [p.name for p in flake_dir.iterdir()] == [LOCK_FILE]:
+            path.unlink()
+            flake_dir.rmdir()
+        raise
+
+
+@contextlib.contextmanager
+def _locked(path: Path, purpose: str) -> Iterator[None]:
     with open(path, "a+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
