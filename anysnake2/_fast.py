@@ -76,6 +76,12 @@ def try_warm(argv: list[str]) -> int | None:
 def main(argv: list[str] | None = None) -> int:
     """`anysnake2` console script: warm path first, else the full CLI."""
     args = sys.argv[1:] if argv is None else argv
+    started = os.environ.pop("ANYSNAKE2_SWITCH_STARTED", None)  # version_switch.STARTED_ENV
+    if started:
+        try:
+            os.close(os.open(started, os.O_WRONLY | os.O_CREAT, 0o600))
+        except OSError:
+            pass
     try:
         status = try_warm(args)
     except KeyboardInterrupt:

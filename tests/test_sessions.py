@@ -327,7 +327,7 @@ def test_ctrl_c_runs_post_run_inside_every_time(project: Path, session: str) -> 
             pane.key("C-c")
             # ^C is echoed where the cursor is: the status may follow it on that line.
             text = pane.wait_for(r"rc=130$", count=attempt, timeout=20)
-            _wait_until(lambda: len(_inside_log(project)) >= attempt, timeout=10)
+            _wait_until(lambda n=attempt: len(_inside_log(project)) >= n, timeout=10)
             assert _inside_log(project) == ["inside 130"] * attempt, text
         assert ("[EOF - dtach terminating]" in text) == (session == "dtach")
     finally:
@@ -341,7 +341,7 @@ def test_ctrl_c_when_the_command_traps_int(pane: Pane, project: Path) -> None:
         pane.key("C-c")
         pane.wait_for(r"rc=9$", count=attempt, timeout=20)
         pane.wait_for(r"caught INT$", count=attempt)
-        _wait_until(lambda: len(_inside_log(project)) >= attempt, timeout=10)
+        _wait_until(lambda n=attempt: len(_inside_log(project)) >= n, timeout=10)
     assert _inside_log(project) == ["inside 9"] * 3
 
 

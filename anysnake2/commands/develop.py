@@ -29,7 +29,7 @@ _POSIX_SHELLS = ("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash")
 # Runs inside the dev shell: $1 the marker file, $2 the word to look up, then the argv.
 # A missing word leaves the marker (anysnake2 reports it) instead of the shell's 127.
 _CHECK = (
-    'marker=$1; word=$2; shift 2; '
+    "marker=$1; word=$2; shift 2; "
     'if ! command -v -- "$word" >/dev/null 2>&1; then : > "$marker"; exit 69; fi; '
     'exec "$@"'
 )

@@ -22,7 +22,8 @@ def main(ctx: Context, args: list[str]) -> int:
         if len(args) > 1 or text is None:
             raise UsageError(
                 f"no help for {' '.join(args)!r}: not a built-in command",
-                hint="built-in: " + ", ".join(available)
+                hint="built-in: "
+                + ", ".join(available)
                 + "; a project's own commands are its [cmd.NAME] tables",
             )
         print(text, end="")
@@ -32,6 +33,8 @@ def main(ctx: Context, args: list[str]) -> int:
         lines.append(f"  {name:<12} {BUILTINS[name][1]}")
     lines.append("  <name>       run [cmd.<name>] of the project in its container")
     lines.append("  (none)       run [cmd.default]")
-    lines.append("\n'anysnake2 COMMAND --help' (or 'anysnake2 help COMMAND') shows a command's help.")
+    lines.append(
+        "\n'anysnake2 COMMAND --help' (or 'anysnake2 help COMMAND') shows a command's help."
+    )
     print("\n".join(lines))
     return 0
