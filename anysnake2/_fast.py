@@ -76,6 +76,10 @@ def try_warm(argv: list[str]) -> int | None:
 def main(argv: list[str] | None = None) -> int:
     """`anysnake2` console script: warm path first, else the full CLI."""
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["__complete"]:  # one TAB: before anything else is imported
+        from ._complete import main as complete
+
+        return complete(args[1:])
     started = os.environ.pop("ANYSNAKE2_SWITCH_STARTED", None)  # version_switch.STARTED_ENV
     if started:
         try:

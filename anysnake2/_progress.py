@@ -56,7 +56,7 @@ class Step:
         """Remember the newest output line for the status line."""
         self.latest = line.strip()
 
-    def __enter__(self) -> Step:
+    def __enter__(self) -> Step:  # noqa: PYI034 - not subclassed
         self.started = time.monotonic()
         if self._live:
             self._thread = threading.Thread(target=self._tick, daemon=True)

@@ -53,9 +53,11 @@ FIND_LINKS_ENV = "ANYSNAKE2_FIND_LINKS"
 NOT_HONOURED_MARKER = os.path.join(".anysnake2_flake", "version_pin_not_honoured")
 
 # Commands that never restart (they do not depend on the project's version) ...
-NO_SWITCH_COMMANDS = frozenset({"help", "config"})
+NO_SWITCH_COMMANDS = frozenset({"help", "config", "completion"})
 # ... and those that read but do not build, run or lock: no version is recorded for them.
-NO_RECORD_COMMANDS = frozenset({"attach", "check", "config", "convert", "help", "version"})
+NO_RECORD_COMMANDS = frozenset(
+    {"attach", "check", "completion", "config", "convert", "help", "version"}
+)
 
 _FULL_REV = re.compile(r"^[0-9a-f]{40}$")
 _PEP723 = re.compile(r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$")
