@@ -39,3 +39,68 @@ def test_a_download_failure_during_the_build_is_75(tmp_path, offline_pkgs, spy_p
     assert "nix build of rootfs could not download what it needs" in proc.stderr
     assert "check the network" in proc.stderr
     assert os.path.exists(root / ".anysnake2_flake" / "build.log")
+
+
+def _line_of(root, start: str) -> int:
+    lines = (root / "anysnake2.toml").read_text().splitlines()
+    return next(n for n, line in enumerate(lines, 1) if line.startswith(start))
+
+
+def test_a_nix_error_names_the_config_entry_that_made_the_line(
+    tmp_path, offline_pkgs, spy_path
+) -> None:
+    env, _ = spy_path
+    root = tmp_path / "project"
+    root.mkdir()
+    write_project(root, offline_pkgs, ["hello", "nonexistent"])
+    proc = anysnake2(root, env, "build", "rootfs")
+    assert proc.returncode == 70, proc.stderr
+    line = _line_of(root, "packages = ")
+    assert f"from [nixpkgs] packages 'nonexistent' (anysnake2.toml:{line}):" in proc.stderr
+    assert "  | error: attribute 'nonexistent' missing" in proc.stderr
+    assert "flake.nix:" in (root / ".anysnake2_flake" / "build.log").read_text()
+
+
+def test_an_overlay_error_points_at_the_overlay(tmp_path, offline_pkgs, spy_path) -> None:
+    env, _ = spy_path
+    root = tmp_path / "project"
+    root.mkdir()
+    write_project(root, offline_pkgs, ["hello"], "final: prev: { x = prev.nope.attr; }")
+    (root / "anysnake2.toml").write_text(
+        (root / "anysnake2.toml").read_text().replace('packages = ["hello"]', 'packages = ["x"]')
+    )
+    proc = anysnake2(root, env, "build", "rootfs")
+    assert proc.returncode == 70, proc.stderr
+    line = _line_of(root, "overlay = ")
+    assert f"from [nixpkgs] overlay (anysnake2.toml:{line}):" in proc.stderr, proc.stderr
+
+
+def test_the_source_map_covers_every_kind_of_entry() -> None:
+    from pathlib import Path
+
+    from anysnake2.render.flake import render_flake
+    from anysnake2.render.resolution import Resolution
+    from anysnake2.runtime.flake_origins import source_map
+    from anysnake2.toml_compat.reader import read_project_text
+
+    rev = "a" * 40
+    text = (
+        f'[nixpkgs]\nurl = "github:NixOS/nixpkgs"\nrev = "{rev}"\npackages = ["hello"]\n'
+        'overlay = "final: prev: { }"\n'
+        f'[flakes.tool]\nurl = "github:me/tool"\nrev = "{rev}"\npackages = ["x.y"]\n'
+        '[python]\nversion = "3.12"\necosystem_date = "2024-05-01"\n'
+        '[python.packages]\nPan_das = {version = ">=2", override_attrs = {a = "1"}}\n'
+        '[dev_shell]\ninputs = ["cowsay"]\n'
+    )
+    project = read_project_text(text, "anysnake2.toml")
+    flake = render_flake(project, Resolution(), root=Path("/tmp")).flake_nix
+    labels = {}
+    for number, origin in source_map(project, flake).items():
+        labels.setdefault(origin.label, flake.splitlines()[number - 1].strip())
+    assert labels["[nixpkgs] packages 'hello'"] == "pkgs.hello"
+    assert labels["[flakes.tool] packages"] == "inputs.tool.x.y"
+    assert labels["[flakes.tool]"] == "tool = {"
+    assert labels["[nixpkgs] overlay"] == "overlays = [ (final: prev: { }) ];"
+    assert labels["[python.packages] Pan_das"].startswith("pan-das = prev.pan-das")
+    assert labels["[python] version"] == "pythonSet ="
+    assert labels["[dev_shell] inputs"] == "packages = [ pkgs.cowsay ];"

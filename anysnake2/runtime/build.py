@@ -179,9 +179,28 @@ def ensure_built(ctx: Context) -> Path:
         reason = _needs_build(flake_dir)
         if reason is not None:
             _log.note(f"building the environment: {reason}")
-            build_rootfs(flake_dir)
+            _build_explained(ctx, flake_dir)
         state.write_state(str(root), state_files(config_path, root, ctx.project), __version__)
     return rootfs_of(root)
+
+
+def _build_explained(ctx: Context, flake_dir: Path) -> None:
+    """`build_rootfs`; a nix error at a line of flake.nix names the config entry behind it."""
+    from ..errors import AnysnakeError
+
+    try:
+        build_rootfs(flake_dir)
+    except AnysnakeError as error:
+        from .flake_origins import describe_error
+
+        try:
+            log = (flake_dir / "build.log").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            raise error from None
+        where = describe_error(log, flake_dir / "flake.nix", ctx.project, ctx.config_path)
+        if where is not None:
+            error.message += "\n" + where
+        raise
 
 
 def write_flake(ctx: Context) -> bool:
