@@ -8,7 +8,6 @@ the config, never from the model.
 
 from __future__ import annotations
 
-import os
 import re
 
 __all__ = ["COMMAND_OPTIONS", "GLOBAL_OPTIONS", "candidates", "main", "project_commands", "script"]
@@ -33,7 +32,9 @@ COMMAND_OPTIONS: dict[str, tuple[str, ...]] = {
 _FOLLOWERS = {"--to": ("python", "toml"), "--format": ("toml", "python")}
 _FOLLOWERS |= {"-v": ("0", "1", "2", "3"), "--verbose": ("0", "1", "2", "3")}
 
-_TOML_CMD = re.compile(r"""^[ \t]*\[[ \t]*cmd[ \t]*\.[ \t]*(["']?)([^\]"'.\s]+)\1[ \t]*\]""", re.M)
+_TOML_CMD = re.compile(
+    r"""^[ \t]*\[[ \t]*cmd[ \t]*\.[ \t]*(["']?)([^\]"'.\s]+)\1[ \t]*\]""", re.MULTILINE
+)
 _PY_CMD = re.compile(r"""\.cmd\(\s*(?:name\s*=\s*)?["']([^"']+)["']""")
 
 

@@ -84,8 +84,8 @@ def test_every_builtin_is_completed_and_a_tab_imports_little(tmp_path: Path) -> 
     assert set(_complete.COMMAND_OPTIONS) == set(BUILTINS)
     proc = subprocess.run(
         [sys.executable, "-S", "-X", "importtime", "-c",  # -S: not site's own imports
-         "import sys; del sys.path[0]; from anysnake2._fast import main; "
-         "sys.exit(main(['__complete', '1', 'anysnake2', '']))"],
+         ("import sys; del sys.path[0]; from anysnake2._fast import main; "
+          "sys.exit(main(['__complete', '1', 'anysnake2', '']))")],
         cwd=_project(tmp_path), env=dict(os.environ, PYTHONPATH=str(REPO)),
         capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
