@@ -69,6 +69,8 @@ Reproducible research environments from anysnake2.toml or anysnake2.py.
 
 #: -v values and what they mean (the help above says the same).
 VERBOSITY_LEVELS = range(4)
+#: Built-in commands that print one JSON document on stdout with --json (commands/_json).
+JSON_COMMANDS = ("build", "check", "lock", "version")
 
 
 class Context:
@@ -88,8 +90,10 @@ class Context:
         cwd: Path | None = None,
         project: Project | None = None,
         config_path: Path | None = None,
+        json: bool = False,
     ) -> None:
         self.config_arg = config_arg
+        self.json = json
         self.verbosity = verbosity
         self.offline = offline
         self.locked = locked
@@ -206,6 +210,9 @@ def _command_args(ctx: Context, command: str, args: list[str]) -> list[str] | No
             return None
         if arg.startswith("-") and _apply_global(ctx, arg, rest):
             continue
+        if arg == "--json" and command in JSON_COMMANDS:
+            ctx.json = True
+            continue
         own.append(arg)
     return own
 
@@ -280,6 +287,7 @@ def main(
 
 def _main(argv: list[str], project: Project | None, config_path: Path | None) -> int:
     ctx = Context()
+    rest: list[str] = []
     try:
         ctx, rest = _parse_globals(argv)
         _log.set_verbosity(ctx.verbosity)
@@ -304,6 +312,10 @@ def _main(argv: list[str], project: Project | None, config_path: Path | None) ->
 
             traceback.print_exc()
         print(error.render(), file=sys.stderr)
+        if ctx.json and rest:
+            from .commands._json import emit_error
+
+            emit_error(rest[0], error)
         return error.exit_code
     except KeyboardInterrupt:
         print("anysnake2: interrupted", file=sys.stderr)
