@@ -10,7 +10,8 @@ import pytest
 
 from anysnake2 import __version__
 from anysnake2.commands._json import SCHEMAS
-from tests.test_build import anysnake2 as run_in, spy_path, write_project
+from tests.test_build import anysnake2 as run_in
+from tests.test_build import spy_path, write_project
 from tests.test_cli_frame import REPO, anysnake2
 
 __all__ = ["spy_path"]  # the fixture, used by name
