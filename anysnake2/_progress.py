@@ -93,6 +93,7 @@ class Step:
 
 def _columns() -> int:
     try:
-        return os.get_terminal_size(sys.stderr.fileno()).columns - 1
+        columns = os.get_terminal_size(sys.stderr.fileno()).columns
     except (OSError, ValueError):
-        return 79
+        columns = 0
+    return columns - 1 if columns > 20 else 79  # a new pty reports 0 columns

@@ -300,9 +300,11 @@ def _temporary(target: Path) -> Iterator[Path]:
 
 
 def _clone_into_place(entry: CloneEntry, source: Source, target: Path, root: Path) -> None:
+    from .._progress import Step
+
     label = f"{entry.directory}/{entry.name}"
-    _log.note(f"cloning {label} from {entry.public_url}")
-    with _temporary(target) as tmp:
+    step = Step(f"cloning {label} from {entry.public_url}", done=f"cloned {label}")
+    with step, _temporary(target) as tmp:
         if source.kind == "file":
             _copy_folder(entry, source, tmp, root)
         elif source.kind == "hg":
