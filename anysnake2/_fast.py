@@ -66,11 +66,9 @@ def try_warm(argv: list[str]) -> int | None:
 
     if not state.is_fresh(root, __version__):
         return None
-    from pathlib import Path
-
     from .runtime.start import run_stored
 
-    return run_stored(Path(root), name, args)
+    return run_stored(root, name, args)
 
 
 def main(argv: list[str] | None = None) -> int:
