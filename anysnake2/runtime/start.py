@@ -16,9 +16,8 @@ its `re`/`fnmatch`/`urllib` imports) and the container is started with `os.posix
 
 from __future__ import annotations
 
-import os
-
 import _signal  # not `signal`: its enum conversions import `enum` (~10 ms)
+import os
 
 from .. import _log
 
