@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from tests.test_build import anysnake2, spy_path, write_project
 
@@ -18,6 +19,8 @@ def test_a_failed_build_shows_the_log_once(tmp_path, offline_pkgs, spy_path) -> 
     assert proc.returncode == 70, proc.stderr
     assert proc.stderr.count("failing: log line 7") == 1, proc.stderr  # streamed, not repeated
     assert "nix build of rootfs failed" in proc.stderr and "its log is above" in proc.stderr
+    line = _line_of(root, "packages = ")
+    assert f"from [nixpkgs] packages 'failing' (anysnake2.toml:{line}):" in proc.stderr
     log = root / ".anysnake2_flake" / "build.log"
     assert str(log) in proc.stderr and "failing: log line 7" in log.read_text()
     quiet = anysnake2(root, env, "-v", "1", "build", "rootfs")  # nothing streamed: the tail
@@ -104,3 +107,28 @@ def test_the_source_map_covers_every_kind_of_entry() -> None:
     assert labels["[python.packages] Pan_das"].startswith("pan-das = prev.pan-das")
     assert labels["[python] version"] == "pythonSet ="
     assert labels["[dev_shell] inputs"] == "packages = [ pkgs.cowsay ];"
+
+
+def test_a_failed_builder_names_its_python_package(tmp_path: Path) -> None:
+    from anysnake2.runtime.flake_origins import describe_error
+    from anysnake2.toml_compat.reader import read_project_text
+
+    config = tmp_path / "anysnake2.toml"
+    config.write_text(
+        '[python]\nversion = "3.12"\necosystem_date = "2024-05-01"\n\n'
+        '[python.packages]\nnumpy = ""\nPan_das = ">=2"\n'
+    )
+    (tmp_path / "flake.nix").write_text("{ }\n")
+    project = read_project_text(config.read_text(), str(config))
+    log = (
+        "error: builder for '/nix/store/"
+        + "a" * 32
+        + "-pan-das-2.2.3.drv' failed with exit code 1\n"
+    )
+    text = describe_error(log, tmp_path / "flake.nix", project, config)
+    assert text == (
+        "from [python.packages] Pan_das (anysnake2.toml:7):\n"
+        "  | error: builder for '/nix/store/"
+        + "a" * 32
+        + "-pan-das-2.2.3.drv' failed with exit code 1"
+    )

@@ -21,6 +21,7 @@ _BINDING = re.compile(r"^      ([A-Za-z_][\w'-]*) =")
 _OVERRIDE = re.compile(r"^          ([A-Za-z_][\w'-]*) = prev\.")
 _INPUT = re.compile(r"^    ([A-Za-z_][\w'-]*) = \{")
 _NIX_LINE = re.compile(r"flake\.nix:(\d+)(?::\d+)?")
+_FAILED_BUILDER = re.compile(r"builder for '/nix/store/[0-9a-z]{32}-([^']+?)\.drv' failed")
 _SECTION_OF_BINDING = {
     "workspace": ("[python]", ("python",)),
     "pythonOverlay": ("[python]", ("python",)),
@@ -143,19 +144,38 @@ def _config_line(origin: Origin, config: Path) -> int | None:
 
 
 def describe_error(log: str, flake_nix: Path, project: Project, config: Path) -> str | None:
-    """`from <entry> (<config>:<line>): <nix's error>` for the first flake.nix line in `log`."""
+    """`from <entry> (<config>:<line>): <nix's error>`: the entry behind the first line of
+    flake.nix that `log` names, or else the package whose builder failed."""
     try:
         text = flake_nix.read_text(encoding="utf-8")
     except OSError:
         return None
     mapping = source_map(project, text)
-    for match in _NIX_LINE.finditer(log):
-        origin = mapping.get(int(match.group(1)))
+    origins = [mapping.get(int(m.group(1))) for m in _NIX_LINE.finditer(log)]
+    origins += [_built_by(project, m.group(1)) for m in _FAILED_BUILDER.finditer(log)]
+    for origin in origins:
         if origin is None:
             continue
         line = _config_line(origin, config)
         where = f"{config.name}:{line}" if line is not None else config.name
         return f"from {origin.label} ({where}):\n" + _nix_message(log)
+    return None
+
+
+def _built_by(project: Project, derivation: str) -> Origin | None:
+    """The entry whose package a derivation `name-1.2` builds (Python or nixpkgs)."""
+    parts = derivation.split("-")
+    cut = next((i for i, part in enumerate(parts) if i and part[:1].isdigit()), len(parts))
+    pname = "-".join(parts[:cut])
+    python = _python_names(project).get(re.sub(r"[-_.]+", "-", pname).lower())
+    if python is not None:
+        path = ("python", "packages", python)
+        return Origin(f"[python.packages] {python}", path, f'"{python}"')
+    for code in (project.nixpkgs.packages or ()) if project.nixpkgs is not None else ():
+        if code.strip().rsplit(".", 1)[-1] == pname:
+            return Origin(
+                f"[nixpkgs] packages {code.strip()!r}", ("nixpkgs", "packages"), f'"{code}"'
+            )
     return None
 
 
