@@ -96,10 +96,12 @@ def test_config_option_after_the_command(tmp_path: Path) -> None:
 
 
 def test_globals_after_the_command_do_not_reach_project_commands_or_run_argv(
-    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """`run -- ... -v 0`: the container's; `NAME --offline`: the [cmd.NAME] script's."""
     from anysnake2.cli import _parse_globals
+
+    monkeypatch.delenv("ANYSNAKE2_OFFLINE", raising=False)  # --offline sets it: undone after
 
     ctx, rest = _parse_globals(["run", "--offline", "--", "ls", "-v", "0", "--offline"])
     assert rest == ["run", "--", "ls", "-v", "0", "--offline"] and ctx.verbosity == 2
