@@ -30,6 +30,14 @@ if TYPE_CHECKING:
 
     from .cli import Context
 
+from .version_restart import (
+    nix_shell_argv,
+    refuse_offline,
+    restart_argv,
+    run_switched,
+    uv_argv,
+)
+
 __all__ = [
     "NOT_HONOURED_MARKER",
     "SWITCHED_ENV",
@@ -43,9 +51,6 @@ __all__ = [
 ]
 
 SWITCHED_ENV = "ANYSNAKE2_VERSION_SWITCHED"
-#: A file the restarted anysnake2 creates first thing (`_fast.main`): without it, uv or
-#: nix failed to start the pinned version, and their exit status is not the command's.
-STARTED_ENV = "ANYSNAKE2_SWITCH_STARTED"
 _SAVED_PYTHONPATH_ENV = "ANYSNAKE2_SAVED_PYTHONPATH"
 INDEX_URL_ENV = "ANYSNAKE2_INDEX_URL"
 FIND_LINKS_ENV = "ANYSNAKE2_FIND_LINKS"
@@ -273,82 +278,6 @@ def read_pin(config: Path, environ: Mapping[str, str] | None = None) -> Pin:
     return pin
 
 
-# -- the restart ----------------------------------------------------------------------------
-
-
-def _uv() -> str:
-    try:
-        from .resolve.python_lock import _uv_binary
-
-        return _uv_binary()
-    except Exception:  # noqa: BLE001 - the uv wheel missing: fall back to PATH
-        from . import _proc
-
-        return _proc.require("uv", why="to restart into the anysnake2 version the project pins")
-
-
-def uv_argv(pin: Pin, args: Sequence[str], *, uv: str) -> list[str]:
-    """`uv tool run --from anysnake2==X [sources] anysnake2 <args>`.
-
-    Only find-links (no index URL) means `--no-index`: nothing comes from a default index.
-    Offline (ANYSNAKE2_OFFLINE=1) uv uses its cache and local find-links only.
-    """
-    argv = [uv, "tool", "run", "--from", f"anysnake2=={pin.version}"]
-    if os.environ.get("ANYSNAKE2_OFFLINE") == "1":
-        argv.append("--offline")
-    if pin.index_url:
-        argv += ["--index-url", pin.index_url]
-    for location in pin.find_links:
-        argv += ["--find-links", location]
-    if pin.find_links and not pin.index_url:
-        argv.append("--no-index")
-    return [*argv, "anysnake2", *args]
-
-
-def nix_shell_argv(flake: str, args: Sequence[str], *, nix: str = "nix") -> list[str]:
-    """`nix shell <url>?rev=<sha> -c anysnake2 <args>` with the flags of runtime.nix_argv."""
-    argv = [nix, "--extra-experimental-features", "nix-command flakes"]
-    if os.environ.get("ANYSNAKE2_OFFLINE") == "1":
-        argv += ["--offline", "--option", "substituters", ""]
-    return [*argv, "shell", flake, "-c", "anysnake2", *args]
-
-
-def restart_argv(pin: Pin, args: Sequence[str]) -> list[str]:
-    """The argument list that runs the pinned version with `args`."""
-    if pin.flake:
-        from . import _proc
-
-        return nix_shell_argv(pin.flake, args, nix=_proc.require("nix", why="to run the pin"))
-    return uv_argv(pin, args, uv=_uv())
-
-
-def _run_child(argv: list[str], env: dict[str, str]) -> int:
-    """Run the restarted anysnake2; Ctrl-C belongs to it, SIGTERM is passed on."""
-    import signal
-    import subprocess
-
-    from . import _log, _proc
-
-    _log.debug(f"running: {_proc.format_argv(argv)}")
-    # Not _proc.run: the child shares our terminal and signals must reach it.
-    # A handler, not SIG_IGN (which the child would inherit).
-    previous_int = signal.signal(signal.SIGINT, lambda signum, frame: None)
-    try:
-        process = subprocess.Popen(argv, env=env)
-    except FileNotFoundError:
-        signal.signal(signal.SIGINT, previous_int)
-        from .errors import ToolUnavailableError
-
-        raise ToolUnavailableError(f"'{argv[0]}' was not found") from None
-    previous_term = signal.signal(signal.SIGTERM, lambda signum, frame: process.send_signal(signum))
-    try:
-        status = process.wait()
-    finally:
-        signal.signal(signal.SIGINT, previous_int)
-        signal.signal(signal.SIGTERM, previous_term)
-    return 128 - status if status < 0 else status
-
-
 # -- the hook -------------------------------------------------------------------------------
 
 
@@ -437,7 +366,7 @@ def maybe_switch(ctx: Context, rest: Sequence[str], argv: Sequence[str]) -> int 
         _set_marker(root, pin, __version__)
         return None
     if ctx.offline:
-        _refuse_offline(pin)
+        refuse_offline(pin)
     args = list(argv)
     if ctx.config_arg is None and Path.cwd() != root:
         args = ["-c", str(config), *args]  # an anysnake2.py started from elsewhere
@@ -450,58 +379,7 @@ def maybe_switch(ctx: Context, rest: Sequence[str], argv: Sequence[str]) -> int 
     if "PYTHONPATH" in env:
         env[_SAVED_PYTHONPATH_ENV] = env.pop("PYTHONPATH")
     sys.stdout.flush()
-    return _run_switched(pin, restart, env, offline=ctx.offline)
-
-
-def _source_text(pin: Pin) -> str:
-    """Where the pinned version comes from, for messages."""
-    if pin.flake:
-        return f"the flake {pin.flake}"
-    places = ([pin.index_url] if pin.index_url else []) + list(pin.find_links)
-    return "uv from " + ", ".join(places)
-
-
-def _is_local(location: str) -> bool:
-    return location.startswith(("/", "file://", "git+file://", "path:"))
-
-
-def _refuse_offline(pin: Pin) -> None:
-    """NetworkError (75) when starting the pinned version offline would need the network.
-
-    A flake must be local; uv runs with `--offline` (its cache and local find-links only).
-    """
-    if pin.flake and not _is_local(pin.flake):
-        from .errors import NetworkError
-
-        raise NetworkError(
-            f"--offline: not switching to anysnake2 {pin.version}: that would fetch "
-            f"{_source_text(pin)}",
-            hint="run once without --offline, or pass --no-version-switch",
-        )
-
-
-def _run_switched(pin: Pin, restart: list[str], env: dict[str, str], *, offline: bool) -> int:
-    """Run the restarted anysnake2; our codes when uv or nix could not start it."""
-    import tempfile
-
-    from .errors import FailureError, NetworkError
-
-    with tempfile.TemporaryDirectory(prefix="anysnake2-switch-") as folder:
-        marker = os.path.join(folder, "started")
-        status = _run_child(restart, {**env, STARTED_ENV: marker})
-        if os.path.exists(marker):
-            return status
-    what = f"anysnake2 {pin.version} could not be started ({os.path.basename(restart[0])} exit {status})"
-    if offline:
-        raise NetworkError(
-            f"--offline: {what}: it is not in the local cache, and would be fetched from "
-            f"{_source_text(pin)}",
-            hint="run once without --offline, or pass --no-version-switch",
-        )
-    raise FailureError(
-        f"{what} from {_source_text(pin)}; see the messages above",
-        hint="check [anysnake2] version and its source, or pass --no-version-switch",
-    )
+    return run_switched(pin, restart, env, offline=ctx.offline)
 
 
 # -- recording ------------------------------------------------------------------------------

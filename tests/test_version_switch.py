@@ -309,7 +309,7 @@ time.sleep(60)
 """
 _PARENT = """
 import os, sys
-from anysnake2.version_switch import _run_child
+from anysnake2.version_restart import _run_child
 sys.exit(_run_child([sys.executable, "-c", sys.argv[1], sys.argv[2]], dict(os.environ)))
 """
 
