@@ -60,6 +60,7 @@ echo "post $ANYSNAKE2_RUN_STATUS" >> post.log
 run = '''
 if [ "${1:-}" = trap ]; then trap 'echo "caught INT"; exit 9' INT; fi
 echo "sleeping"
+if [ "${1:-}" = short ]; then sleep 2; echo end; exit 3; fi
 sleep 60
 '''
 post_run_inside = '''
@@ -358,6 +359,25 @@ def test_ctrl_c_after_detach_and_attach(pane: Pane, project: Path) -> None:
     pane.wait_for(r"rc=130$", timeout=20)
     _wait_until(lambda: _inside_log(project) == ["inside 130"], timeout=10)
     assert dtach.live_sessions(project) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["run", "--", "sh", "-c", "echo sleeping; sleep 2; echo end; exit 3"], ["sleeper", "short"]],
+)
+def test_ctrl_z_does_not_tear_the_container_apart(
+    pane: Pane, project: Path, args: list[str]
+) -> None:
+    """A step runs in its own process group: Ctrl-Z (which would stop it alone while the
+    entry script went on) is undone at once; the command finishes normally."""
+    pane.anysnake2(*args, keep_tmux=True)
+    pane.wait_for(r"^sleeping$")
+    pane.key("C-z")
+    text = pane.wait_for(r"rc=\d+$", timeout=30)
+    assert "Stopped" not in text
+    assert re.search(r"end$", text, re.MULTILINE) and re.search(r"rc=3$", text, re.MULTILINE)
+    if args[0] == "sleeper":
+        _wait_until(lambda: _inside_log(project) == ["inside 3"], timeout=10)
 
 
 def test_sigterm_is_forwarded_and_post_run_inside_runs(project: Path) -> None:

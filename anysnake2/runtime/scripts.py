@@ -59,9 +59,21 @@ _BASH = "bash -e -u -o pipefail"
 #: the background (stdin kept, INT/QUIT/TERM back to default, which bash allows a subshell)
 #: while the script waits, so a trapped INT or TERM interrupts the wait and is forwarded.
 #: Either way the script goes on to post_run_inside with ANYSNAKE2_RUN_STATUS 128+N.
-#: Bash abandons the rest of a compound command whose foreground job Ctrl-C ended, so
-#: each step is the last command of its function and statuses are taken at the top level.
-_SIGNAL_FUNCTIONS = """\
+#: Bash abandons the rest of a compound command whose foreground job Ctrl-C ended (its
+#: status is then 130), so statuses are taken at the top level.
+#: A foreground step with job control: Ctrl-Z would stop the step alone while this
+#: script went on, so a stopped step is resumed at once (Ctrl-Z has no effect).
+_FOREGROUND = """\
+if [ -t 0 ]; then set -m; fi
+_anysnake2_foreground() {
+  "$@"
+  code=$?
+  while [ -n "$(jobs -s)" ]; do fg %% >/dev/null 2>&1; code=$?; done
+  return "$code"
+}
+"""
+_SIGNAL_FUNCTIONS = (
+    """\
 child=
 signalled=
 _anysnake2_forward() {
@@ -84,17 +96,21 @@ _anysnake2_background() {
 }
 _anysnake2_step() {
   [ -t 0 ] || { _anysnake2_background "$@"; return; }
-  @BASH@ "$@"
+  _anysnake2_foreground @BASH@ "$@"
 }
-if [ -t 0 ]; then set -m; fi
 """
+    + _FOREGROUND
+)
 #: `run --`: the program itself; with a terminal in its own process group (see above).
-_RUN_ARGV = """\
+_RUN_ARGV = (
+    """\
 if [ ! -t 0 ]; then exec "$@"; fi
 trap : INT
-set -m
-"$@"
 """
+    + _FOREGROUND
+    + """_anysnake2_foreground "$@"
+"""
+)
 
 
 def outer_run(name: str, command: Command | None) -> str:
