@@ -124,3 +124,15 @@ def test_unknown_option_after_a_command_is_still_the_commands_usage_error(tmp_pa
     proc = anysnake2("build", "flake", "--frobnicate", cwd=_project(tmp_path))
     assert proc.returncode == 64
     assert "--frobnicate" in proc.stderr
+
+
+def test_help_for_a_project_command_shows_what_it_runs(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        '[cmd.jupyter]\nrun = "jupyter lab --port 8888"\npost_run_inside = "echo done"\n',
+    )
+    proc = anysnake2("help", "jupyter", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("usage: anysnake2 jupyter [ARGS...]")
+    assert "  jupyter lab --port 8888" in proc.stdout and "hooks: post_run_inside" in proc.stdout
+    assert anysnake2("help", "nope", cwd=root).returncode == 64

@@ -100,8 +100,9 @@ example:
     "help": """\
 usage: anysnake2 help [COMMAND]
 
-Without COMMAND: the global options and the list of commands. With one: that
-command's help (the same as `anysnake2 COMMAND --help`).
+Without COMMAND: the global options and the list of commands. With a built-in: its
+help (the same as `anysnake2 COMMAND --help`). With a [cmd.NAME] of the project: what
+it runs and which hooks it has.
 
 example:
   anysnake2 help develop
