@@ -91,7 +91,8 @@ in the project root. Builds first when something changed.
 options:
   -c CMD [ARGS...]   run CMD with ARGS instead of an interactive shell and return its
                      status; a single CMD with spaces is a shell command line. A CMD
-                     that is not there exits 69.
+                     that is not there exits 69. (The global -c FILE goes before
+                     'develop' here: after it, -c is this option.)
 
 example:
   anysnake2 develop -c python --version
