@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import alternate, command, env_with_repo, regular_install, verdict
+from _common import alternate, command, env_with_repo, median_ratio, regular_install, verdict
 from _project import make_project
 
 
@@ -74,6 +74,8 @@ def main() -> None:
         print(
             verdict(f"overhead of {label} over the bare call, in python -c pass", overhead, target)
         )
+        plain = median_ratio(times[name], times[bare])
+        print(f"  (for reference: {label} / bare call = {plain:.2f}x)")
     print(f"nix/uv/git processes started by the warm runs: {len(started)}")
     if os.environ.get("BENCH_VERBOSE"):
         print("\n".join(started))
