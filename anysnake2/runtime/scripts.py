@@ -59,6 +59,8 @@ _BASH = "bash -e -u -o pipefail"
 #: the background (stdin kept, INT/QUIT/TERM back to default, which bash allows a subshell)
 #: while the script waits, so a trapped INT or TERM interrupts the wait and is forwarded.
 #: Either way the script goes on to post_run_inside with ANYSNAKE2_RUN_STATUS 128+N.
+#: (With a terminal a TERM sent to this script alone is not forwarded: bash runs a trap
+#: only after the foreground job ends; post_run_inside still follows.)
 #: Bash abandons the rest of a compound command whose foreground job Ctrl-C ended (its
 #: status is then 130), so statuses are taken at the top level.
 #: A foreground step with job control: Ctrl-Z would stop the step alone while this
