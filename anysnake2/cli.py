@@ -3,6 +3,10 @@
 `anysnake2 [global options] [command] [args...]`. A built-in command lives in
 `anysnake2/commands/<name>.py` as `main(ctx, args) -> int` and is imported only when used.
 Any other word runs `[cmd.<word>]` of the project; no word runs `[cmd.default]`.
+
+Global options may also follow a built-in's name (up to `--`, `run`'s program or
+`develop -c`); `-h`/`--help` there shows that command's help (commands/usage.py), and
+`--json` is taken for the commands in JSON_COMMANDS. A project command's words are its own.
 """
 
 from __future__ import annotations
