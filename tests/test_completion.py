@@ -117,3 +117,19 @@ def test_zsh_and_fish_scripts_parse(tmp_path: Path, shell: str) -> None:
 def test_completion_needs_a_known_shell(tmp_path: Path) -> None:
     proc = anysnake2("completion", "tcsh", cwd=tmp_path)
     assert proc.returncode == 64 and "bash, fish, zsh" in proc.stderr
+
+
+def test_fish_completes_project_commands(tmp_path: Path, on_path: dict[str, str]) -> None:
+    binary = shutil.which("fish")
+    if binary is None:
+        pytest.skip("fish is not installed: this test runs its completion (apt-get install fish)")
+    root = _project(tmp_path)
+    proc = subprocess.run(
+        [binary, "--no-config", "-c",
+         'anysnake2 completion fish | source; complete -C "anysnake2 ju"; '
+         'echo ---; complete -C "anysnake2 build r"'],
+        cwd=root, env=on_path, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    first, second = proc.stdout.split("---\n")
+    assert first.split() == ["jupyter", "justtest"]
+    assert second.split() == ["rootfs"]
