@@ -126,8 +126,8 @@ def test_fish_completes_project_commands(tmp_path: Path, on_path: dict[str, str]
     root = _project(tmp_path)
     proc = subprocess.run(
         [binary, "--no-config", "-c",
-         'anysnake2 completion fish | source; complete -C "anysnake2 ju"; '
-         'echo ---; complete -C "anysnake2 build r"'],
+         ('anysnake2 completion fish | source; complete -C "anysnake2 ju"; '
+          'echo ---; complete -C "anysnake2 build r"')],
         cwd=root, env=on_path, capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     first, second = proc.stdout.split("---\n")
