@@ -66,18 +66,78 @@ def try_warm(argv: list[str]) -> int | None:
 
     if not state.is_fresh(root, __version__):
         return None
-    from pathlib import Path
-
     from .runtime.start import run_stored
 
-    return run_stored(Path(root), name, args)
+    return run_stored(root, name, args)
+
+
+_VERSION_ARGS = (["version"], ["--version"], ["-V"])
+
+
+def _pins_this_version(config: str, version: str) -> bool:
+    """True when `config` plainly pins no other anysnake2 than `version` (no restart).
+
+    Read as raw text: the `[anysnake2]` table's `version` of a TOML file, the PEP 723
+    header of an anysnake2.py. Anything unusual is False: the full path decides.
+    """
+    try:
+        with open(config, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError):
+        return False
+    if config.endswith(".py"):
+        if "# /// script" not in text:
+            return True
+        header = text.split("# /// script", 1)[1].split("# ///", 1)[0]
+        return "anysnake2" not in header or (
+            header.count("anysnake2") == 1 and f'"anysnake2=={version}"' in header
+        )
+    inside = False
+    for line in text.splitlines():
+        stripped = line.split("#", 1)[0].strip()
+        if stripped.startswith("["):
+            inside = stripped.replace(" ", "") == "[anysnake2]"
+        elif stripped.startswith(("anysnake2", '"anysnake2"')):
+            return False  # a dotted key or an inline table: not a plain case
+        elif inside and stripped.split("=", 1)[0].strip() == "version":
+            return stripped.split("=", 1)[1].strip() in (f'"{version}"', '"dev"')
+    return True
+
+
+def _plain_version(args: list[str]) -> int | None:
+    """`anysnake2 version` without the CLI when no other version is pinned here."""
+    if args not in _VERSION_ARGS:
+        return None
+    from ._version import __version__
+
+    config = _config_path(None)
+    if config is not None:
+        marker = os.path.join(
+            os.path.dirname(config), ".anysnake2_flake", "version_pin_not_honoured"
+        )
+        if os.path.exists(marker) or not _pins_this_version(config, __version__):
+            return None  # the full path decides (and updates the marker)
+    sys.stdout.write(f"anysnake2 {__version__}\n")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     """`anysnake2` console script: warm path first, else the full CLI."""
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["__complete"]:  # one TAB: before anything else is imported
+        from ._complete import main as complete
+
+        return complete(args[1:])
+    started = os.environ.pop("ANYSNAKE2_SWITCH_STARTED", None)  # version_switch.STARTED_ENV
+    if started:
+        try:
+            os.close(os.open(started, os.O_WRONLY | os.O_CREAT, 0o600))
+        except OSError:
+            pass
     try:
-        status = try_warm(args)
+        status = _plain_version(args)
+        if status is None:
+            status = try_warm(args)
     except KeyboardInterrupt:
         return 130
     if status is not None:

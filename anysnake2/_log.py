@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["debug", "info", "note", "set_verbosity", "verbosity", "warn"]
+__all__ = ["debug", "info", "note", "set_verbosity", "verbosity", "warn", "warnings"]
 
 _state = {"level": 2}
+_warnings: list[str] = []  # every warning of this run, for --json
 
 
 def set_verbosity(level: int) -> None:
-    """Set the global verbosity (0..5)."""
+    """Set the global verbosity (0..3)."""
     _state["level"] = level
 
 
@@ -24,8 +25,14 @@ def verbosity() -> int:
 
 def warn(message: str) -> None:
     """A warning the user should read (shown from -v 1)."""
+    _warnings.append(message)
     if _state["level"] >= 1:
         print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+def warnings() -> list[str]:
+    """The warnings of this run so far, in order."""
+    return list(_warnings)
 
 
 def note(message: str) -> None:

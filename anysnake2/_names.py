@@ -7,6 +7,7 @@ RESERVED_COMMANDS = (
     "attach",
     "build",
     "check",
+    "completion",
     "config",
     "convert",
     "develop",

@@ -3,6 +3,10 @@
 `anysnake2 [global options] [command] [args...]`. A built-in command lives in
 `anysnake2/commands/<name>.py` as `main(ctx, args) -> int` and is imported only when used.
 Any other word runs `[cmd.<word>]` of the project; no word runs `[cmd.default]`.
+
+Global options may also follow a built-in's name (up to `--`, `run`'s program or
+`develop -c`); `-h`/`--help` there shows that command's help (commands/usage.py), and
+`--json` is taken for the commands in JSON_COMMANDS. A project command's words are its own.
 """
 
 from __future__ import annotations
@@ -28,13 +32,14 @@ BUILTINS: dict[str, tuple[str, str]] = {
     "attach": ("anysnake2.commands.attach", "reattach to a running session"),
     "build": ("anysnake2.commands.build", "build flake | rootfs | oci | sif"),
     "check": ("anysnake2.commands.check", "read and validate the config, print a summary"),
+    "completion": ("anysnake2.commands.completion", "print a completion script: bash|zsh|fish"),
     "config": ("anysnake2.commands.config", "print an example config: minimal, basic or full"),
     "convert": ("anysnake2.commands.convert", "convert the config: --to toml | python"),
     "develop": (
         "anysnake2.commands.develop",
         "open a shell with the project's tools (nix develop)",
     ),
-    "help": ("anysnake2.commands.help", "show this help"),
+    "help": ("anysnake2.commands.help", "show this help, or a command's: help COMMAND"),
     "jobs": ("anysnake2.commands.jobs", "list this project's Slurm jobs; --logs JOBID"),
     "kernel": ("anysnake2.commands.kernel", "kernel install | list | remove: Jupyter kernels"),
     "lock": ("anysnake2.commands.lock", "resolve and record every pin without building"),
@@ -51,20 +56,28 @@ def available_builtins() -> list[str]:
     return sorted(name for name, (module, _) in BUILTINS.items() if find_spec(module))
 
 
-GLOBAL_HELP = """\
-usage: anysnake2 [-c FILE] [-v N] [--offline] [--locked] [--no-version-switch] [--version]
-                 [COMMAND] [ARGS...]
+GLOBAL_OPTIONS = """\
+global options (before or after a built-in command's name):
+  -c, --config FILE      config file (default: anysnake2.toml or anysnake2.py here)
+  -v, --verbose N        0 quiet, 1 warnings, 2 info (default), 3 debug (with tracebacks)
+  --offline              no network at all: recorded and cached answers only
+  --locked               everything must already be recorded; never resolve or record
+  --no-version-switch    do not restart into the anysnake2 version the project pins
+  -h, --help             this help; 'anysnake2 COMMAND --help' for a command's
+  --version              print the version and exit
+"""
+
+GLOBAL_HELP = f"""\
+usage: anysnake2 [GLOBAL OPTIONS] [COMMAND] [ARGS...]
 
 Reproducible research environments from anysnake2.toml or anysnake2.py.
 
-global options:
-  -c, --config FILE      config file (default: anysnake2.toml or anysnake2.py here)
-  -v, --verbose N        0 quiet, 1 warnings, 2 info (default), 3 debug (with tracebacks)
-  --offline              no network: use recorded and cached answers only
-  --locked               everything must already be recorded; never resolve or record
-  --no-version-switch    do not restart into the anysnake2 version the project pins
-  --version              print the version and exit
-"""
+{GLOBAL_OPTIONS}"""
+
+#: -v values and what they mean (the help above says the same).
+VERBOSITY_LEVELS = range(4)
+#: Built-in commands that print one JSON document on stdout with --json (commands/_json).
+JSON_COMMANDS = ("build", "check", "lock", "version")
 
 
 class Context:
@@ -84,8 +97,10 @@ class Context:
         cwd: Path | None = None,
         project: Project | None = None,
         config_path: Path | None = None,
+        json: bool = False,
     ) -> None:
         self.config_arg = config_arg
+        self.json = json
         self.verbosity = verbosity
         self.offline = offline
         self.locked = locked
@@ -146,46 +161,97 @@ def find_config(cwd: Path, explicit: str | None) -> Path:
     return found[0]
 
 
+def _apply_global(ctx: Context, option: str, rest: list[str]) -> bool:
+    """Apply global `option` (its value taken from `rest`); False when it is none."""
+    value: str | None = None
+    if "=" in option and option.startswith("--"):
+        option, value = option.split("=", 1)
+    if option in ("-c", "--config", "-v", "--verbose"):
+        if value is None:
+            if not rest:
+                raise UsageError(f"{option} needs a value", hint="see 'anysnake2 help'")
+            value = rest.pop(0)
+        if option in ("-c", "--config"):
+            ctx.config_arg = value
+        else:
+            ctx.verbosity = _verbosity(option, value)
+    elif option == "--offline":
+        ctx.offline = True
+        os.environ["ANYSNAKE2_OFFLINE"] = "1"  # for nix calls and child processes
+    elif option == "--locked":
+        ctx.locked = True
+    elif option == "--no-version-switch":
+        ctx.no_version_switch = True
+    else:
+        return False
+    return True
+
+
+def _verbosity(option: str, value: str) -> int:
+    levels = VERBOSITY_LEVELS
+    if value.isdigit() and int(value) in levels:
+        return int(value)
+    raise UsageError(
+        f"{option} takes a whole number {levels[0]}-{levels[-1]}, not {value!r}",
+        hint="0 quiet, 1 warnings, 2 info (default), 3 debug",
+    )
+
+
+def _command_args(ctx: Context, command: str, args: list[str]) -> list[str] | None:
+    """`args` of built-in `command` without the global options among them.
+
+    None when they ask for the command's help (-h/--help). Scanning stops at `--`, at
+    `run`'s program, at `submit`'s CMD and at `develop -c` (the rest belongs to the
+    command run there).
+    """
+    own: list[str] = []
+    rest = list(args)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--" or (command == "develop" and arg == "-c"):
+            own += [arg, *rest]
+            break
+        takes_value = command == "submit" and own[-1:] in (
+            ["--array"],
+            ["--after"],
+            ["--sbatch-option"],
+        )
+        if command in ("run", "submit") and not arg.startswith("-") and not takes_value:
+            own += [arg, *rest]
+            break
+        if arg in ("-h", "--help"):
+            return None
+        if arg.startswith("-") and _apply_global(ctx, arg, rest):
+            continue
+        if arg == "--json" and command in JSON_COMMANDS:
+            ctx.json = True
+            continue
+        own.append(arg)
+    return own
+
+
 def _parse_globals(argv: list[str]) -> tuple[Context, list[str]]:
+    """Context from the global options; the rest: [command, args...] (or [])."""
     ctx = Context()
     rest = list(argv)
     while rest and rest[0].startswith("-") and rest[0] != "--":
         option = rest.pop(0)
-        value: str | None = None
-        if "=" in option and option.startswith("--"):
-            option, value = option.split("=", 1)
-        if option in ("-c", "--config", "-v", "--verbose"):
-            if value is None:
-                if not rest:
-                    raise UsageError(f"{option} needs a value", hint="see 'anysnake2 help'")
-                value = rest.pop(0)
-            if option in ("-c", "--config"):
-                ctx.config_arg = value
-            else:
-                try:
-                    ctx.verbosity = int(value)
-                except ValueError:
-                    raise UsageError(
-                        f"{option} takes a whole number (0-5), not {value!r}"
-                    ) from None
-        elif option == "--offline":
-            ctx.offline = True
-            os.environ["ANYSNAKE2_OFFLINE"] = "1"  # for nix calls and child processes
-        elif option == "--locked":
-            ctx.locked = True
-        elif option == "--no-version-switch":
-            ctx.no_version_switch = True
-        elif option in ("--version", "-V"):
-            rest = ["version"]
-            break
-        elif option in ("-h", "--help"):
-            rest = ["help"]
-            break
-        else:
+        if option in ("--version", "-V"):
+            return _finish_globals(ctx), ["version"]
+        if option in ("-h", "--help"):
+            return _finish_globals(ctx), ["help", *[r for r in rest[:1] if r in BUILTINS]]
+        if not _apply_global(ctx, option, rest):
             raise UsageError(f"unknown option {option}", hint="see 'anysnake2 help'")
+    if rest and rest[0] in BUILTINS:
+        args = _command_args(ctx, rest[0], rest[1:])
+        rest = ["help", rest[0]] if args is None else [rest[0], *args]
+    return _finish_globals(ctx), rest
+
+
+def _finish_globals(ctx: Context) -> Context:
     if os.environ.get("ANYSNAKE2_OFFLINE") == "1":
         ctx.offline = True
-    return ctx, rest
+    return ctx
 
 
 def dispatch(ctx: Context, rest: list[str]) -> int:
@@ -234,6 +300,7 @@ def main(
 
 def _main(argv: list[str], project: Project | None, config_path: Path | None) -> int:
     ctx = Context()
+    rest: list[str] = []
     try:
         ctx, rest = _parse_globals(argv)
         _log.set_verbosity(ctx.verbosity)
@@ -258,6 +325,10 @@ def _main(argv: list[str], project: Project | None, config_path: Path | None) ->
 
             traceback.print_exc()
         print(error.render(), file=sys.stderr)
+        if ctx.json and rest:
+            from .commands._json import emit_error
+
+            emit_error(rest[0], error)
         return error.exit_code
     except KeyboardInterrupt:
         print("anysnake2: interrupted", file=sys.stderr)

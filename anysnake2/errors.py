@@ -8,6 +8,7 @@ else is a bug: exit 70 with a request for a report.
 from __future__ import annotations
 
 __all__ = [
+    "EX_CANTCREAT",
     "EX_CONFIG",
     "EX_NOINPUT",
     "EX_SOFTWARE",
@@ -15,6 +16,7 @@ __all__ = [
     "EX_UNAVAILABLE",
     "EX_USAGE",
     "AnysnakeError",
+    "CannotCreateError",
     "ConfigError",
     "FailureError",
     "MissingConfigError",
@@ -28,6 +30,7 @@ EX_CONFIG = 65  # EX_DATAERR: the config says something wrong
 EX_NOINPUT = 66
 EX_UNAVAILABLE = 69
 EX_SOFTWARE = 70
+EX_CANTCREAT = 73
 EX_TEMPFAIL = 75
 
 
@@ -117,3 +120,9 @@ class NetworkError(AnysnakeError):
     """The network failed or refused (rate limit, offline); try again later (75)."""
 
     exit_code = EX_TEMPFAIL
+
+
+class CannotCreateError(AnysnakeError):
+    """An output file cannot be created: its folder is missing or not writable (73)."""
+
+    exit_code = EX_CANTCREAT

@@ -30,6 +30,14 @@ if TYPE_CHECKING:
 
     from .cli import Context
 
+from .version_restart import (
+    nix_shell_argv,
+    refuse_offline,
+    restart_argv,
+    run_switched,
+    uv_argv,
+)
+
 __all__ = [
     "NOT_HONOURED_MARKER",
     "SWITCHED_ENV",
@@ -50,9 +58,11 @@ FIND_LINKS_ENV = "ANYSNAKE2_FIND_LINKS"
 NOT_HONOURED_MARKER = os.path.join(".anysnake2_flake", "version_pin_not_honoured")
 
 # Commands that never restart (they do not depend on the project's version) ...
-NO_SWITCH_COMMANDS = frozenset({"help", "config"})
+NO_SWITCH_COMMANDS = frozenset({"help", "config", "completion"})
 # ... and those that read but do not build, run or lock: no version is recorded for them.
-NO_RECORD_COMMANDS = frozenset({"attach", "check", "config", "convert", "help", "version"})
+NO_RECORD_COMMANDS = frozenset(
+    {"attach", "check", "completion", "config", "convert", "help", "version"}
+)
 
 _FULL_REV = re.compile(r"^[0-9a-f]{40}$")
 _PEP723 = re.compile(r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$")
@@ -268,79 +278,6 @@ def read_pin(config: Path, environ: Mapping[str, str] | None = None) -> Pin:
     return pin
 
 
-# -- the restart ----------------------------------------------------------------------------
-
-
-def _uv() -> str:
-    try:
-        from .resolve.python_lock import _uv_binary
-
-        return _uv_binary()
-    except Exception:  # noqa: BLE001 - the uv wheel missing: fall back to PATH
-        from . import _proc
-
-        return _proc.require("uv", why="to restart into the anysnake2 version the project pins")
-
-
-def uv_argv(pin: Pin, args: Sequence[str], *, uv: str) -> list[str]:
-    """`uv tool run --from anysnake2==X [sources] anysnake2 <args>`.
-
-    Only find-links (no index URL) means `--no-index`: nothing comes from a default index.
-    """
-    argv = [uv, "tool", "run", "--from", f"anysnake2=={pin.version}"]
-    if pin.index_url:
-        argv += ["--index-url", pin.index_url]
-    for location in pin.find_links:
-        argv += ["--find-links", location]
-    if pin.find_links and not pin.index_url:
-        argv.append("--no-index")
-    return [*argv, "anysnake2", *args]
-
-
-def nix_shell_argv(flake: str, args: Sequence[str], *, nix: str = "nix") -> list[str]:
-    """`nix shell <url>?rev=<sha> -c anysnake2 <args>` with the flags of runtime.nix_argv."""
-    argv = [nix, "--extra-experimental-features", "nix-command flakes"]
-    if os.environ.get("ANYSNAKE2_OFFLINE") == "1":
-        argv += ["--offline", "--option", "substituters", ""]
-    return [*argv, "shell", flake, "-c", "anysnake2", *args]
-
-
-def restart_argv(pin: Pin, args: Sequence[str]) -> list[str]:
-    """The argument list that runs the pinned version with `args`."""
-    if pin.flake:
-        from . import _proc
-
-        return nix_shell_argv(pin.flake, args, nix=_proc.require("nix", why="to run the pin"))
-    return uv_argv(pin, args, uv=_uv())
-
-
-def _run_child(argv: list[str], env: dict[str, str]) -> int:
-    """Run the restarted anysnake2; Ctrl-C belongs to it, SIGTERM is passed on."""
-    import signal
-    import subprocess
-
-    from . import _log, _proc
-
-    _log.debug(f"running: {_proc.format_argv(argv)}")
-    # Not _proc.run: the child shares our terminal and signals must reach it.
-    # A handler, not SIG_IGN (which the child would inherit).
-    previous_int = signal.signal(signal.SIGINT, lambda signum, frame: None)
-    try:
-        process = subprocess.Popen(argv, env=env)
-    except FileNotFoundError:
-        signal.signal(signal.SIGINT, previous_int)
-        from .errors import ToolUnavailableError
-
-        raise ToolUnavailableError(f"'{argv[0]}' was not found") from None
-    previous_term = signal.signal(signal.SIGTERM, lambda signum, frame: process.send_signal(signum))
-    try:
-        status = process.wait()
-    finally:
-        signal.signal(signal.SIGINT, previous_int)
-        signal.signal(signal.SIGTERM, previous_term)
-    return 128 - status if status < 0 else status
-
-
 # -- the hook -------------------------------------------------------------------------------
 
 
@@ -428,6 +365,8 @@ def maybe_switch(ctx: Context, rest: Sequence[str], argv: Sequence[str]) -> int 
         _log.warn(_no_source_message(pin, __version__))
         _set_marker(root, pin, __version__)
         return None
+    if ctx.offline:
+        refuse_offline(pin)
     args = list(argv)
     if ctx.config_arg is None and Path.cwd() != root:
         args = ["-c", str(config), *args]  # an anysnake2.py started from elsewhere
@@ -440,7 +379,7 @@ def maybe_switch(ctx: Context, rest: Sequence[str], argv: Sequence[str]) -> int 
     if "PYTHONPATH" in env:
         env[_SAVED_PYTHONPATH_ENV] = env.pop("PYTHONPATH")
     sys.stdout.flush()
-    return _run_child(restart, env)
+    return run_switched(pin, restart, env, offline=ctx.offline)
 
 
 # -- recording ------------------------------------------------------------------------------

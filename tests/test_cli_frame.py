@@ -117,3 +117,34 @@ def test_the_shared_original_configs_are_found() -> None:
     (an empty folder would silently run no cases)."""
     originals = ORIGINAL_CONFIGS
     assert len(list(originals.glob("*.toml"))) == 40
+
+
+@pytest.mark.parametrize(
+    ("config", "fast"),
+    [
+        (None, True),
+        ('[anysnake2]\nversion = "@V@"\n', True),
+        ('[anysnake2]\nversion = "dev" # comment\n', True),
+        ('[nixpkgs]\nrev = "24.05"\n', True),
+        ('[anysnake2]\nversion = "0.0.1"\n', False),
+        ('anysnake2.version = "0.0.1"\n', False),
+        ('anysnake2 = { version = "0.0.1" }\n', False),
+    ],
+)
+def test_version_takes_the_short_way_only_without_another_pin(
+    tmp_path: Path, config: str | None, fast: bool
+) -> None:
+    """`version` skips the CLI (its imports) unless the project pins another version."""
+    from anysnake2 import __version__
+
+    if config is not None:
+        (tmp_path / "anysnake2.toml").write_text(config.replace("@V@", __version__))
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", *ENTRY, "version"],
+        cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(REPO)),
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    assert ("anysnake2.cli" not in imported) == fast, proc.stderr[-500:]
+    if fast:
+        assert proc.stdout == f"anysnake2 {__version__}\n"

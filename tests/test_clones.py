@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from anysnake2 import _log
-from anysnake2.errors import ConfigError, FailureError
+from anysnake2.errors import ConfigError, FailureError, NetworkError
 from anysnake2.model import CloneOptions, Project, Python, PythonPackage
 from anysnake2.runtime.clones import perform_clones
 from anysnake2.sources import parse_source
@@ -225,12 +225,58 @@ def test_failed_clone_leaves_nothing_behind(tmp_path, git_repo, problem):
     assert caught.value.exit_code == 70
     assert "Failed to clone code/repo" in caught.value.message
     code = tmp_path / "code"
-    assert not (code / "repo").exists()
-    assert leftovers(code) == []
-    assert "repo" not in (info(code) if (code / ".clone_info.json").exists() else {})
+    assert not code.exists()  # the clone folder made for it is gone again
     # The next run with a good URL works.
     perform_clones(project({"code": {"repo": f"git+file://{git_repo['path']}"}}), tmp_path)
     assert head(code / "repo") == git_repo["main"]
+
+
+def test_failed_clone_keeps_a_folder_that_was_there(tmp_path, git_repo):
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "mine.txt").write_text("kept")
+    with pytest.raises(FailureError):
+        perform_clones(project({"code": {"repo": f"git+file://{tmp_path}/nope"}}), tmp_path)
+    assert sorted(p.name for p in code.iterdir()) == ["mine.txt"]
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("url", ["github:nobody/unreachable", "git+https://unreachable.invalid/r"])
+def test_offline_refuses_network_clones_and_touches_nothing(tmp_path, git_repo, url):
+    (tmp_path / "other").mkdir()
+    before = _listing(tmp_path)
+    wanted = {"code": {"local": f"git+file://{git_repo['path']}", "remote": url}}
+    with pytest.raises(NetworkError) as caught:
+        perform_clones(project(wanted), tmp_path, offline=True)
+    assert caught.value.exit_code == 75
+    assert f"not cloning code/remote from {url}" in caught.value.message
+    assert "local" not in caught.value.message
+    assert _listing(tmp_path) == before
+    # Local sources need no network: they are cloned offline.
+    local_only = {"code": {"local": wanted["code"]["local"]}}
+    results = perform_clones(project(local_only), tmp_path, offline=True)
+    assert [r.name for r in results if r.cloned] == ["local"]
+
+
+def test_offline_cli_leaves_the_project_as_it_was(tmp_path):
+    """`anysnake2 --offline build flake` with a clone from an unreachable URL: 75, no trace."""
+    from anysnake2 import __version__
+    from tests.test_cli_frame import anysnake2
+
+    (tmp_path / "anysnake2.toml").write_text(
+        f'[anysnake2]\nversion = "{__version__}"\n\n[nixpkgs]\n'
+        f'url = "github:NixOS/nixpkgs"\nrev = "{"a" * 40}"\n\n'
+        '[clones.code]\nrepo = "git+https://unreachable.invalid/repo"\n'
+    )
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*")}
+    for args in (["--offline", "build", "flake"], ["build", "flake", "--offline"]):
+        proc = anysnake2(*args, cwd=tmp_path)
+        assert proc.returncode == 75, proc.stderr
+        assert "not cloning code/repo from git+https://unreachable.invalid/repo" in proc.stderr
+        assert {p: p.read_bytes() for p in tmp_path.rglob("*")} == before
 
 
 def test_leftover_of_a_killed_run_is_removed(tmp_path, git_repo):

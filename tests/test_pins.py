@@ -294,18 +294,26 @@ project = (
     assert f"rev={head}" in (root / ".anysnake2_flake" / "flake.nix").read_text()
 
 
-def test_offline_leaves_unresolved_values_unpinned_with_a_warning(
+def test_offline_refuses_what_would_need_the_network_and_changes_nothing(
     tmp_path: Path, repos: tuple[Path, Path]
 ) -> None:
+    """Issue 18: --offline means no network; an open value is refused (75), named."""
+    from anysnake2 import __version__
+
     a, _ = repos
     text = f'[flakes.a]\nurl = "git+file://{a}"\npackages = []\n'
-    root = _project(tmp_path, NIXPKGS + text)
+    root = _project(tmp_path, f'[anysnake2]\nversion = "{__version__}"\n' + NIXPKGS + text)
+    before = (root / "anysnake2.toml").read_text()
+    proc = anysnake2("--offline", "build", "flake", cwd=root)
+    assert proc.returncode == 75, proc.stderr
+    assert "--offline: 1 value(s)" in proc.stderr
+    assert f"flakes.a (git+file://{a}, newest)" in proc.stderr
+    assert (root / "anysnake2.toml").read_text() == before
+    assert sorted(p.name for p in root.iterdir()) == ["anysnake2.toml"]  # nothing left behind
+    # Online it resolves and records; offline afterwards the recorded pin is enough.
+    assert anysnake2("lock", cwd=root).returncode == 0
     proc = anysnake2("--offline", "build", "flake", cwd=root)
     assert proc.returncode == 0, proc.stderr
-    assert "flakes.a" in proc.stderr and "not resolved" in proc.stderr
-    written = (root / "anysnake2.toml").read_text()
-    assert written.endswith(text)  # unchanged (the running version is recorded above it)
-    assert "not pinned" in proc.stderr
 
 
 def test_missing_ecosystem_date_becomes_today_and_is_recorded(tmp_path: Path) -> None:

@@ -55,6 +55,17 @@ exit 3
 post_run_outside = '''
 echo "post $ANYSNAKE2_RUN_STATUS" >> post.log
 '''
+
+[cmd.sleeper]
+run = '''
+if [ "${1:-}" = trap ]; then trap 'echo "caught INT"; exit 9' INT; fi
+echo "sleeping"
+if [ "${1:-}" = short ]; then sleep 2; echo end; exit 3; fi
+sleep 60
+'''
+post_run_inside = '''
+echo "inside $ANYSNAKE2_RUN_STATUS" >> /project/inside.log
+'''
 """
 
 
@@ -293,9 +304,105 @@ def test_stale_sockets_are_removed(tmp_path: Path) -> None:
 
 def test_attach_without_sessions_says_so(project: Path) -> None:
     proc = _tool(project, "attach")
-    assert proc.returncode == 69
+    assert proc.returncode == 1  # nothing to attach to; not 69 "a tool is missing"
     assert "no session to attach to" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# --- Ctrl-C keeps the promise of post_run_inside ---------------------------------------
+
+
+def _inside_log(project: Path) -> list[str]:
+    path = project / "inside.log"
+    return path.read_text().splitlines() if path.exists() else []
+
+
+@pytest.mark.parametrize("session", ["dtach", "no dtach"])
+def test_ctrl_c_runs_post_run_inside_every_time(project: Path, session: str) -> None:
+    """10 of 10: Ctrl-C ends the command (130) and post_run_inside still runs, once."""
+    pane = Pane(project)
+    try:
+        for attempt in range(1, 11):
+            pane.anysnake2("sleeper", keep_tmux=session == "no dtach")
+            pane.wait_for(r"^sleeping$", count=attempt)
+            pane.key("C-c")
+            # ^C is echoed where the cursor is: the status may follow it on that line.
+            text = pane.wait_for(r"rc=130$", count=attempt, timeout=20)
+            _wait_until(lambda n=attempt: len(_inside_log(project)) >= n, timeout=10)
+            assert _inside_log(project) == ["inside 130"] * attempt, text
+        assert ("[EOF - dtach terminating]" in text) == (session == "dtach")
+    finally:
+        pane.close()
+
+
+def test_ctrl_c_when_the_command_traps_int(pane: Pane, project: Path) -> None:
+    for attempt in range(1, 4):
+        pane.anysnake2("sleeper", "trap")
+        pane.wait_for(r"^sleeping$", count=attempt)
+        pane.key("C-c")
+        pane.wait_for(r"rc=9$", count=attempt, timeout=20)
+        pane.wait_for(r"caught INT$", count=attempt)
+        _wait_until(lambda n=attempt: len(_inside_log(project)) >= n, timeout=10)
+    assert _inside_log(project) == ["inside 9"] * 3
+
+
+def test_ctrl_c_after_detach_and_attach(pane: Pane, project: Path) -> None:
+    pane.anysnake2("sleeper")
+    pane.wait_for(r"^sleeping$")
+    pane.key("C-\\")
+    pane.wait_for(r"^rc=0$")
+    assert _inside_log(project) == []
+    pane.anysnake2("attach")
+    pane.wait_for(r"reattaching to 'sleeper_", timeout=10)
+    time.sleep(0.3)  # dtach has the terminal
+    pane.key("C-c")
+    pane.wait_for(r"rc=130$", timeout=20)
+    _wait_until(lambda: _inside_log(project) == ["inside 130"], timeout=10)
+    assert dtach.live_sessions(project) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["run", "--", "sh", "-c", "echo sleeping; sleep 2; echo end; exit 3"], ["sleeper", "short"]],
+)
+def test_ctrl_z_does_not_tear_the_container_apart(
+    pane: Pane, project: Path, args: list[str]
+) -> None:
+    """A step runs in its own process group: Ctrl-Z (which would stop it alone while the
+    entry script went on) is undone at once; the command finishes normally."""
+    pane.anysnake2(*args, keep_tmux=True)
+    pane.wait_for(r"^sleeping$")
+    pane.key("C-z")
+    text = pane.wait_for(r"rc=\d+$", timeout=30)
+    assert "Stopped" not in text
+    assert re.search(r"end$", text, re.MULTILINE) and re.search(r"rc=3$", text, re.MULTILINE)
+    if args[0] == "sleeper":
+        _wait_until(lambda: _inside_log(project) == ["inside 3"], timeout=10)
+
+
+def test_sigterm_is_forwarded_and_post_run_inside_runs(project: Path) -> None:
+    """No terminal: SIGTERM to the container's entry script reaches the command."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "anysnake2", "sleeper"],
+        cwd=project, env=_env(), stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "sleeping"
+        found = subprocess.run(
+            ["pgrep", "-f", "^/bin/bash /anysnake2/outer_run.sh"],
+            capture_output=True, text=True, check=False,
+        ).stdout.split()  # fmt: skip
+        # The script itself (not bwrap, whose argv names it too), of this project only.
+        scripts = [pid for pid in found if os.readlink(f"/proc/{pid}/cwd") == str(project)]
+        assert scripts, "the container's entry script is not running"
+        for pid in scripts:
+            os.kill(int(pid), 15)
+        assert proc.wait(timeout=20) == 143
+    finally:
+        proc.kill()
+    assert _inside_log(project) == ["inside 143"]
 
 
 # --- nesting ----------------------------------------------------------------------------
@@ -327,6 +434,24 @@ def test_develop_starts_the_configured_shell_with_the_packages(project: Path) ->
     assert "Hello, world!" in lines
     assert "moo" in proc.stdout  # [dev_shell] inputs
     assert str(project) == _tool(project, "develop", "-c", "pwd").stdout.strip()
+
+
+def test_develop_passes_every_argument_and_reports_missing_programs(project: Path) -> None:
+    proc = _tool(project, "develop", "-c", "cowsay", "hi", "there")
+    assert proc.returncode == 0, proc.stderr
+    assert "hi there" in proc.stdout  # not an empty cow: every word reached cowsay
+    proc = _tool(project, "develop", "-c", "sh", "-c", 'echo "[$1]"; exit 6', "zero", "a b")
+    assert proc.returncode == 6 and proc.stdout.strip() == "[a b]", proc.stderr
+    for args in (["nosuchprogram", "--version"], ["nosuchprogram --version | cat"]):
+        proc = _tool(project, "develop", "-c", *args)
+        assert proc.returncode == 69, proc.stderr
+        assert "'nosuchprogram' is not a program in the develop shell" in proc.stderr
+        assert "127" not in proc.stderr and "Traceback" not in proc.stderr
+    assert not list((project / ".anysnake2_flake").glob(".develop-missing.*"))
+    proc = _tool(project, "develop", "foo")
+    assert proc.returncode == 64
+    assert "develop does not understand 'foo'" in proc.stderr
+    assert "anysnake2 develop -c foo" in proc.stderr
 
 
 def test_session_survives_a_lost_terminal(project: Path) -> None:

@@ -309,7 +309,7 @@ time.sleep(60)
 """
 _PARENT = """
 import os, sys
-from anysnake2.version_switch import _run_child
+from anysnake2.version_restart import _run_child
 sys.exit(_run_child([sys.executable, "-c", sys.argv[1], sys.argv[2]], dict(os.environ)))
 """
 
@@ -337,3 +337,47 @@ def test_signals_reach_the_restarted_child_and_its_status_comes_back(
         os.killpg(parent.pid, signal.SIGINT)
     assert parent.wait(timeout=30) == status
     assert out.read_text() == signum
+
+
+# --- issue 18: offline, and a failed switch in our exit codes ------------------------------
+
+
+def test_a_switch_that_cannot_start_the_pin_is_70_not_uvs_status(
+    tmp_path: Path, wheelhouse: Path, uv_env: dict[str, str]
+) -> None:
+    (tmp_path / "anysnake2.toml").write_text(
+        f'[anysnake2]\nversion = "9.9.9"\nfind_links = "{wheelhouse}"\n'
+    )
+    proc = anysnake2("version", cwd=tmp_path, env=uv_env)
+    assert proc.returncode == 70, proc.stderr
+    assert "anysnake2 9.9.9 could not be started (uv exit " in proc.stderr
+    assert f"from uv from {wheelhouse}" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_offline_a_remote_flake_pin_is_refused_naming_it(tmp_path: Path) -> None:
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    (tmp_path / "anysnake2.toml").write_text(
+        f'[anysnake2]\nversion = "1.2.3"\nurl = "github:me/anysnake2py"\nrev = "{sha}"\n'
+    )
+    for args in (["--offline", "version"], ["version", "--offline"]):
+        proc = anysnake2(*args, cwd=tmp_path)
+        assert proc.returncode == 75, proc.stderr
+        assert "--offline: not switching to anysnake2 1.2.3" in proc.stderr
+        assert f"the flake github:me/anysnake2py?rev={sha}" in proc.stderr
+
+
+def test_offline_uv_switch_uses_local_find_links_only(
+    tmp_path: Path, wheelhouse: Path, uv_env: dict[str, str]
+) -> None:
+    project = pinned_project(tmp_path, f'find_links = "{wheelhouse}"\n')
+    proc = anysnake2("--offline", "version", cwd=project, env=uv_env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"anysnake2 {PINNED}"
+    (tmp_path / "anysnake2.toml").write_text(
+        '[anysnake2]\nversion = "9.9.9"\nindex_url = "https://pypi.org/simple"\n'
+    )
+    proc = anysnake2("--offline", "version", cwd=project, env=uv_env)
+    assert proc.returncode == 75, proc.stderr
+    assert "it is not in the local cache, and would be fetched from uv from " in proc.stderr
+    assert "https://pypi.org/simple" in proc.stderr

@@ -1,7 +1,8 @@
 """`anysnake2 attach`: reattach to a running dtach session of this project.
 
 One live session: reattach. Several: list them numbered and ask for a number on stdin.
-None: say so and exit 69. When the command ends while attached, its exit status is ours.
+None: say so and exit 1 (nothing to attach to, like grep finding nothing; README's
+table of exit codes). When the command ends while attached, its exit status is ours.
 """
 
 from __future__ import annotations
@@ -11,12 +12,19 @@ import sys
 from typing import TYPE_CHECKING
 
 from .. import _log
-from ..errors import ToolUnavailableError, UsageError
+from ..errors import AnysnakeError, UsageError
 
 if TYPE_CHECKING:
     from ..cli import Context
 
-__all__ = ["choose", "main"]
+__all__ = ["NoSessionError", "choose", "main"]
+
+
+class NoSessionError(AnysnakeError):
+    """No live session of this project (1: nothing to act on, not a failure of a tool)."""
+
+    exit_code = 1
+
 
 PROMPT = "please choose a session to reattach (number + Enter), or Ctrl-C to abort: "
 
@@ -46,7 +54,7 @@ def main(ctx: Context, args: list[str]) -> int:
     root = ctx.root
     names = dtach.live_sessions(root)
     if not names:
-        raise ToolUnavailableError(
+        raise NoSessionError(
             f"no session to attach to: no dtach session of this project is running "
             f"(looked in {dtach.socket_dir(root)})",
             hint="start one with 'anysnake2 <command>' in a terminal outside screen/tmux",

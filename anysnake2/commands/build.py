@@ -13,6 +13,8 @@ from .. import _log
 from ..errors import UsageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..cli import Context
 
 __all__ = ["TARGETS", "main"]
@@ -27,6 +29,7 @@ def build_flake(ctx: Context, args: list[str]) -> int:
         changed = write_flake(ctx)
     where = flake_dir_of(ctx.root) / "flake.nix"
     _log.note(f"{'wrote' if changed else 'unchanged:'} {where}")
+    _json_result(ctx, "flake", {"flake": where}, changed=changed)
     return 0
 
 
@@ -37,6 +40,8 @@ def build_rootfs(ctx: Context, args: list[str]) -> int:
     _no_args("rootfs", args)
     rootfs = ensure_built(ctx)
     _log.note(f"rootfs ready: {rootfs}")
+    flake = rootfs.parent.parent / "flake.nix"
+    _json_result(ctx, "rootfs", {"flake": flake, "rootfs": rootfs, "store": rootfs.resolve()})
     return 0
 
 
@@ -45,7 +50,8 @@ def build_oci(ctx: Context, args: list[str]) -> int:
     from ..runtime.image import build_oci as write_oci
 
     _no_args("oci", args)
-    write_oci(ctx)
+    archive = write_oci(ctx)
+    _json_result(ctx, "oci", {"oci": archive})
     return 0
 
 
@@ -54,8 +60,20 @@ def build_sif(ctx: Context, args: list[str]) -> int:
     from ..runtime.image import build_sif as write_sif
 
     _no_args("sif", args)
-    write_sif(ctx)
+    sif = write_sif(ctx)
+    _json_result(ctx, "sif", {"sif": sif})
     return 0
+
+
+def _json_result(
+    ctx: Context, target: str, paths: dict[str, Path], *, changed: bool | None = None
+) -> None:
+    """With --json: the target and the paths it made as one JSON document."""
+    if ctx.json:
+        from ._json import emit
+
+        extra = {} if changed is None else {"changed": changed}
+        emit("build", target=target, paths={k: str(v) for k, v in paths.items()}, **extra)
 
 
 def _no_args(target: str, args: list[str]) -> None:

@@ -110,6 +110,17 @@ def main(ctx: Context, args: list[str]) -> int:
     project = ctx.project
     if ctx.locked:
         _check_recorded(ctx)
+    if ctx.json:
+        from ._json import emit, pins
+
+        emit(
+            "check",
+            config=str(ctx.config_path),
+            **pins(project),
+            summary=summary(project),
+            commands=sorted(project.cmd),
+        )
+        return 0
     print(f"{ctx.config_path}: ok")
     for line in summary(project):
         print(f"  {line}")

@@ -42,8 +42,6 @@ def _parse(args: list[str]) -> tuple[str, str | None, bool]:
                 output = value
         elif arg in ("-f", "--force"):
             force = True
-        elif arg in ("-h", "--help"):
-            raise UsageError("convert: help requested", hint=USAGE)
         else:
             raise UsageError(f"convert: unexpected argument {arg!r}", hint=USAGE)
     if target not in ("python", "toml"):
@@ -84,7 +82,12 @@ def main(ctx: Context, args: list[str]) -> int:
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror}") from None
+        from ..errors import CannotCreateError
+
+        raise CannotCreateError(
+            f"cannot create {path}: {error.strerror}",
+            hint="write into a folder that exists and is writable",
+        ) from None
     from .. import _log
 
     _log.note(f"wrote {path}")

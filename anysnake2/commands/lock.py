@@ -18,7 +18,10 @@ from .. import _log
 from ..errors import UsageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..cli import Context
+    from ..model import Project
 
 __all__ = ["main", "parse_args"]
 
@@ -68,6 +71,7 @@ def main(ctx: Context, args: list[str]) -> int:
         )
         if project.python is None:
             _log.note("no [python] in the config: no Python lock to make")
+            _json_result(ctx, project, None, changed=False)
             return 0
         perform_clones(project, root)
         fetch_editable_sdists(project, root, offline=ctx.offline)
@@ -75,4 +79,20 @@ def main(ctx: Context, args: list[str]) -> int:
         ensure_python_lock(project, root, offline=ctx.offline, locked=ctx.locked)
     state = "up to date:" if current else "wrote"
     _log.note(f"{state} {root / LOCK_NAME}")
+    _json_result(ctx, project, root / LOCK_NAME, changed=not current)
     return 0
+
+
+def _json_result(ctx: Context, project: Project, lock: Path | None, *, changed: bool) -> None:
+    """With --json: the pins, open values and the Python lock as one JSON document."""
+    if ctx.json:
+        from ._json import emit, pins
+
+        python_lock = None if lock is None else str(lock)
+        emit(
+            "lock",
+            config=str(ctx.config_path),
+            **pins(project),
+            python_lock=python_lock,
+            python_lock_changed=changed,
+        )

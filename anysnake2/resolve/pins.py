@@ -6,8 +6,8 @@ run resolves each (`resolve.remote`: GitHub API, `git ls-remote`, `hg id`, PyPI 
 records the answer where the next run — and every colleague's — reads it: in anysnake2.toml
 itself (`resolve.record`, comments kept) or, for an anysnake2.py, in anysnake2.lock.toml.
 
-Modes: `offline` uses only what is recorded or cached and leaves the rest unpinned (the
-renderer warns); `locked` refuses (65) anything that is not recorded yet; `upgrade`
+Modes: `offline` uses only what is recorded or cached and refuses the rest (75, naming
+each value and where it would be asked; answers found are still recorded); `locked` refuses (65) anything that is not recorded yet; `upgrade`
 re-resolves the named targets even though they are recorded.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .. import _log
-from ..errors import AnysnakeError, ConfigError, UsageError
+from ..errors import AnysnakeError, ConfigError, NetworkError, UsageError
 from ..model import Input, Nixpkgs, Project
 from ..render.defaults import DEFAULT_NIXPKGS_URL
 from ..sources import Source, is_full_rev, strip_credentials
@@ -527,6 +527,7 @@ def pin_project(
     cache_dir = root / ".anysnake2_flake"
     cache_dir.mkdir(exist_ok=True)
     cache = ResolveCache(cache_dir / "resolve_cache.json")
+    unanswered: list[Request] = []
     try:
         for request in missing:
             refresh = request.target in chosen and not offline
@@ -535,7 +536,7 @@ def pin_project(
             except AnysnakeError as error:
                 raise _located(error, request, config_path) from None
             if answer is None:
-                _log.warn(f"offline: {request.describe()} is not resolved yet")
+                unanswered.append(request)
                 continue
             answers[request.target] = (request, answer)
             project = _apply(project, request, answer)
@@ -543,6 +544,13 @@ def pin_project(
         cache.save()
     if answers:
         _record(answers, config_path, is_python_config)
+    if unanswered:
+        raise NetworkError(
+            f"--offline: {len(unanswered)} value(s) of {where} would have to be resolved "
+            "over the network (not in the resolve cache): "
+            + "; ".join(r.describe() for r in unanswered),
+            hint="run 'anysnake2 lock' once without --offline, then work offline",
+        )
     return project
 
 

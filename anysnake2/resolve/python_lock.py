@@ -383,7 +383,10 @@ def _run_uv_lock(spec: LockInput, workspace: Path, *, offline: bool) -> None:
     env["UV_PYTHON_DOWNLOADS"] = "never"
     env.pop("VIRTUAL_ENV", None)
     env.update(spec.env)
-    proc = _proc.run(argv, cwd=workspace, env=env, check=False, what="uv lock")
+    from .._progress import Step
+
+    with Step("locking the Python packages with uv", done="locked the Python packages"):
+        proc = _proc.run(argv, cwd=workspace, env=env, check=False, what="uv lock")
     if proc.returncode == 0:
         return
     raise _uv_error(spec, proc.stderr or proc.stdout or "", offline=offline)

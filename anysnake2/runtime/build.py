@@ -50,10 +50,24 @@ def rootfs_of(root: Path) -> Path:
 def project_lock(flake_dir: Path, purpose: str) -> Iterator[None]:
     """Hold the project's lock (fcntl) while writing, locking or building.
 
-    A second anysnake2 in the same project waits here and says for what.
+    A second anysnake2 in the same project waits here and says for what. A flake folder
+    made here for a block that fails before writing anything else is removed again.
     """
+    made = not flake_dir.exists()
     flake_dir.mkdir(parents=True, exist_ok=True)
     path = flake_dir / LOCK_FILE
+    try:
+        with _locked(path, purpose):
+            yield
+    except BaseException:
+        if made and [p.name for p in flake_dir.iterdir()] == [LOCK_FILE]:
+            path.unlink()
+            flake_dir.rmdir()
+        raise
+
+
+@contextlib.contextmanager
+def _locked(path: Path, purpose: str) -> Iterator[None]:
     with open(path, "a+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -165,9 +179,28 @@ def ensure_built(ctx: Context) -> Path:
         reason = _needs_build(flake_dir)
         if reason is not None:
             _log.note(f"building the environment: {reason}")
-            build_rootfs(flake_dir)
+            _build_explained(ctx, flake_dir)
         state.write_state(str(root), state_files(config_path, root, ctx.project), __version__)
     return rootfs_of(root)
+
+
+def _build_explained(ctx: Context, flake_dir: Path) -> None:
+    """`build_rootfs`; a nix error at a line of flake.nix names the config entry behind it."""
+    from ..errors import AnysnakeError
+
+    try:
+        build_rootfs(flake_dir)
+    except AnysnakeError as error:
+        from .flake_origins import describe_error
+
+        try:
+            log = (flake_dir / "build.log").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            raise error from None
+        where = describe_error(log, flake_dir / "flake.nix", ctx.project, ctx.config_path)
+        if where is not None:
+            error.message += "\n" + where
+        raise
 
 
 def write_flake(ctx: Context) -> bool:

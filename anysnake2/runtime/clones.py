@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import _log, _proc
-from ..errors import ConfigError, FailureError
+from ..errors import ConfigError, FailureError, NetworkError
 from ..model import Project
 from ..sources import Source, parse_source, strip_credentials
 
@@ -84,12 +84,16 @@ def clone_entries(project: Project) -> list[CloneEntry]:
     return [CloneEntry(d, n, u) for (d, n), u in sorted(wanted.items())]
 
 
-def perform_clones(project: Project, root: Path) -> list[CloneResult]:
+def perform_clones(
+    project: Project, root: Path, *, offline: bool | None = None
+) -> list[CloneResult]:
     """Clone every missing or empty checkout of `project` below `root` (the project root).
 
     Raises FailureError (70) when a recorded URL changed for a non-empty checkout (checked
     for all entries before anything is cloned) or when a clone fails (the target is left
-    as it was).
+    as it was, and a clone folder made for it is removed again). `offline` (default:
+    `--offline` / ANYSNAKE2_OFFLINE=1): a missing checkout from the network stops
+    everything with NetworkError (75) before anything is touched; local sources still copy.
     """
     entries = clone_entries(project)
     if not entries:
@@ -100,33 +104,81 @@ def perform_clones(project: Project, root: Path) -> list[CloneResult]:
     infos = {d: _read_info(root / d) for d in by_dir}
     for entry in entries:
         _check_unchanged(entry, root, infos[entry.directory])
+    if offline is None:
+        offline = os.environ.get("ANYSNAKE2_OFFLINE") == "1"
+    if offline:
+        _refuse_network_clones(entries, root)
+    if project.clone_options.jujutsu and any(
+        parse_source(e.url).kind in ("git", "github")
+        and _is_missing_or_empty(root / e.directory / e.name)
+        for e in entries
+    ):
+        _log.warn(
+            "clone_options.jujutsu = true: jj is not available here, "
+            "cloning with git instead (run 'jj git init --colocate' yourself)"
+        )
     results = []
-    warned = False
     for directory, dir_entries in sorted(by_dir.items()):
         dir_path = root / directory
-        dir_path.mkdir(parents=True, exist_ok=True)
-        info = infos[directory]
-        for entry in dir_entries:
-            target = dir_path / entry.name
-            _remove_stale_tmps(dir_path, entry.name)
-            cloned = False
-            if _is_missing_or_empty(target):
-                source = parse_source(entry.url)
-                if (
-                    project.clone_options.jujutsu
-                    and source.kind in ("git", "github")
-                    and not warned
-                ):
-                    _log.warn(
-                        "clone_options.jujutsu = true: jj is not available here, "
-                        "cloning with git instead (run 'jj git init --colocate' yourself)"
-                    )
-                    warned = True
-                _clone_into_place(entry, source, target, root)
-                cloned = True
-            info[entry.name] = entry.public_url
-            _write_info(dir_path, info)
-            results.append(CloneResult(directory, entry.name, target, entry.public_url, cloned))
+        with _folder_kept_only_if_used(dir_path):
+            results += _clone_folder(root, dir_path, dir_entries, infos[directory])
+    return results
+
+
+def _refuse_network_clones(entries: list[CloneEntry], root: Path) -> None:
+    """NetworkError naming every missing checkout that would come from the network."""
+    wanted = [
+        f"{e.directory}/{e.name} from {e.public_url}"
+        for e in entries
+        if _is_missing_or_empty(root / e.directory / e.name) and not _is_local(e.url)
+    ]
+    if wanted:
+        raise NetworkError(
+            "--offline: not cloning " + "; ".join(wanted) + " (that needs the network)",
+            hint="run once without --offline to clone; nothing was changed",
+        )
+
+
+def _is_local(url: str) -> bool:
+    """True for a source on this machine (a folder, or git/hg over file://)."""
+    source = parse_source(url)
+    return source.kind == "file" or source.fetch_url.startswith(("file://", "/"))
+
+
+@contextmanager
+def _folder_kept_only_if_used(dir_path: Path) -> Iterator[None]:
+    """Make `dir_path` (and parents); remove what was made when the block fails empty."""
+    missing = []
+    path = dir_path
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    dir_path.mkdir(parents=True, exist_ok=True)
+    try:
+        yield
+    except BaseException:
+        for made in missing:  # innermost first
+            try:
+                made.rmdir()
+            except OSError:
+                break
+        raise
+
+
+def _clone_folder(
+    root: Path, dir_path: Path, dir_entries: list[CloneEntry], info: dict[str, str]
+) -> list[CloneResult]:
+    """Clone the missing entries of one clone folder; `.clone_info.json` after each."""
+    results = []
+    for entry in dir_entries:
+        target = dir_path / entry.name
+        _remove_stale_tmps(dir_path, entry.name)
+        cloned = _is_missing_or_empty(target)
+        if cloned:
+            _clone_into_place(entry, parse_source(entry.url), target, root)
+        info[entry.name] = entry.public_url
+        _write_info(dir_path, info)
+        results.append(CloneResult(entry.directory, entry.name, target, entry.public_url, cloned))
     return results
 
 
@@ -248,9 +300,11 @@ def _temporary(target: Path) -> Iterator[Path]:
 
 
 def _clone_into_place(entry: CloneEntry, source: Source, target: Path, root: Path) -> None:
+    from .._progress import Step
+
     label = f"{entry.directory}/{entry.name}"
-    _log.note(f"cloning {label} from {entry.public_url}")
-    with _temporary(target) as tmp:
+    step = Step(f"cloning {label} from {entry.public_url}", done=f"cloned {label}")
+    with step, _temporary(target) as tmp:
         if source.kind == "file":
             _copy_folder(entry, source, tmp, root)
         elif source.kind == "hg":

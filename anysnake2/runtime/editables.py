@@ -352,8 +352,11 @@ def fetch_editable_sdists(project: Project, root: Path, *, offline: bool) -> lis
             )
         date = None if package.pypi else project.python.ecosystem_date
         sdist = choose_sdist(name, package.version, date)
-        _log.note(f"unpacking {sdist.name} {sdist.version} (sdist) into {target}")
-        _unpack_into_place(sdist, target)
+        from .._progress import Step
+
+        what = f"fetching {sdist.name} {sdist.version} (sdist) into {target}"
+        with Step(what, done=f"unpacked {sdist.name} {sdist.version} into {target}"):
+            _unpack_into_place(sdist, target)
         made.append(target)
     return made
 

@@ -14,7 +14,7 @@ from collections import deque
 from pathlib import Path
 
 from .. import _log, _proc
-from ..errors import FailureError
+from ..errors import AnysnakeError, FailureError
 
 __all__ = ["add_gc_root", "build", "flake_input_paths", "nix_argv", "offline_mode"]
 
@@ -55,12 +55,31 @@ def nix_argv(flake_dir: Path, *args: str) -> list[str]:
     return [*argv, *args]
 
 
-def build(flake_dir: Path, attribute: str, out_link: str, *, log_name: str = "build.log") -> Path:
-    """`nix build .#attribute -o out_link` in flake_dir, output streamed with progress.
+#: Lines of nix's output that say a download failed: the build is then a network
+#: failure (75), not a broken build (70).
+NETWORK_PATTERNS = (
+    "unable to download",
+    "cannot download",
+    "could not resolve host",
+    "couldn't resolve host",
+    "failed to connect to",
+    "connection refused",
+    "connection timed out",
+    "network is unreachable",
+    "temporary failure in name resolution",
+)
 
-    The whole log goes to flake_dir/log_name; on failure FailureError (70) carries its
-    last lines and its path.
+
+def build(flake_dir: Path, attribute: str, out_link: str, *, log_name: str = "build.log") -> Path:
+    """`nix build .#attribute -o out_link` in flake_dir, with one live status line.
+
+    The whole log goes to flake_dir/log_name. Without a terminal the log is streamed
+    (from -v 2); on a terminal one status line shows the elapsed time and the newest
+    line. A failure shows the log once: not again when it was streamed. FailureError
+    (70), or NetworkError (75) when a download failed.
     """
+    from .._progress import Step, live
+
     argv = nix_argv(
         flake_dir, "build", f".#{attribute}", "-o", out_link, "--print-build-logs", "--keep-going"
     )
@@ -68,29 +87,50 @@ def build(flake_dir: Path, attribute: str, out_link: str, *, log_name: str = "bu
     _log.note(f"building {attribute} with nix (log: {log_path})")
     _log.debug("running: " + _proc.format_argv(argv))
     tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
-    with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(
-            argv,
-            cwd=flake_dir,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-        )
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            log.write(line)
-            tail.append(line.rstrip("\n"))
-            if _log.verbosity() >= 2:
-                sys.stderr.write(line)
-        code = proc.wait()
-    if code != 0:
-        shown = "\n".join("  | " + line for line in tail)
-        raise FailureError(
-            f"nix build of {attribute} failed (exit code {code}); last lines of the log:\n{shown}",
-            hint=f"the full log is {log_path}",
-        )
+    streamed = _log.verbosity() >= 2 and not live()
+    label = f"building {attribute} with nix"
+    with Step(label, done=f"built {attribute} with nix", announce=False) as step:
+        with open(log_path, "w", encoding="utf-8") as log:
+            proc = subprocess.Popen(
+                argv,
+                cwd=flake_dir,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                errors="replace",
+            )
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                log.write(line)
+                tail.append(line.rstrip("\n"))
+                step.update(line)
+                if streamed:
+                    sys.stderr.write(line)
+            code = proc.wait()
+        if code != 0:
+            raise build_error(attribute, code, log_path, list(tail), streamed=streamed)
     return flake_dir / out_link
+
+
+def build_error(
+    attribute: str, code: int, log_path: Path, tail: list[str], *, streamed: bool
+) -> AnysnakeError:
+    """The error for a failed build: the log's last lines unless they were just shown."""
+    from ..errors import NetworkError
+
+    lower = "\n".join(tail).lower()
+    network = any(pattern in lower for pattern in NETWORK_PATTERNS)
+    what = "could not download what it needs" if network else "failed"
+    message = f"nix build of {attribute} {what} (exit code {code})"
+    if streamed:
+        message += "; its log is above"
+    else:
+        message += "; last lines of the log:\n" + "\n".join("  | " + line for line in tail)
+    if network:
+        return NetworkError(
+            message, hint=f"check the network and run again; the full log is {log_path}"
+        )
+    return FailureError(message, hint=f"the full log is {log_path}")
 
 
 def flake_input_paths(flake_dir: Path) -> dict[str, str]:

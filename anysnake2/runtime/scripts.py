@@ -52,12 +52,76 @@ OUTSIDE_HOOKS = ("pre_run_outside", "while_run_outside", "post_run_outside")
 _BASH = "bash -e -u -o pipefail"
 
 
+#: Signal handling of `outer_run.sh`. With a terminal, job control (`set -m`) runs each
+#: step in a process group of its own that holds the terminal: Ctrl-C reaches the step
+#: alone, not this script nor the runtime around it (bwrap's monitor would die of it and
+#: take the container down before post_run_inside). Without a terminal each step runs in
+#: the background (stdin kept, INT/QUIT/TERM back to default, which bash allows a subshell)
+#: while the script waits, so a trapped INT or TERM interrupts the wait and is forwarded.
+#: Either way the script goes on to post_run_inside with ANYSNAKE2_RUN_STATUS 128+N.
+#: (With a terminal a TERM sent to this script alone is not forwarded: bash runs a trap
+#: only after the foreground job ends; post_run_inside still follows.)
+#: Bash abandons the rest of a compound command whose foreground job Ctrl-C ended (its
+#: status is then 130), so statuses are taken at the top level.
+#: A foreground step with job control: Ctrl-Z would stop the step alone while this
+#: script went on, so a stopped step is resumed at once (Ctrl-Z has no effect).
+_FOREGROUND = """\
+if [ -t 0 ]; then set -m; fi
+_anysnake2_foreground() {
+  "$@"
+  code=$?
+  while [ -n "$(jobs -s)" ]; do fg %% >/dev/null 2>&1; code=$?; done
+  return "$code"
+}
+"""
+_SIGNAL_FUNCTIONS = (
+    """\
+child=
+signalled=
+_anysnake2_forward() {
+  signalled=$1
+  if [ -n "$child" ]; then kill -"$1" "$child" 2>/dev/null; fi
+}
+trap '_anysnake2_forward INT' INT
+trap '_anysnake2_forward TERM' TERM
+_anysnake2_background() {
+  ( trap - INT QUIT TERM; exec @BASH@ "$@" ) <&0 &
+  child=$!
+  while :; do
+    signalled=
+    wait "$child"
+    code=$?
+    [ -z "$signalled" ] && break
+  done
+  child=
+  return "$code"
+}
+_anysnake2_step() {
+  [ -t 0 ] || { _anysnake2_background "$@"; return; }
+  _anysnake2_foreground @BASH@ "$@"
+}
+"""
+    + _FOREGROUND
+)
+#: `run --`: the program itself; with a terminal in its own process group (see above).
+_RUN_ARGV = (
+    """\
+if [ ! -t 0 ]; then exec "$@"; fi
+trap : INT
+"""
+    + _FOREGROUND
+    + """_anysnake2_foreground "$@"
+"""
+)
+
+
 def outer_run(name: str, command: Command | None) -> str:
     """The container's entry point for `[cmd.<name>]`, or for `run --` (`command` None).
 
     For a command: pre_run_inside (when given; its failure skips `run`), `run` with the
-    arguments, then post_run_inside always, which sees the status in
-    `ANYSNAKE2_RUN_STATUS` and `ANYSNAKE_RUN_STATUS`; the exit status is `run`'s.
+    arguments, then post_run_inside always (also after Ctrl-C or SIGTERM, which are
+    forwarded to the running step), which sees the status in `ANYSNAKE2_RUN_STATUS` and
+    `ANYSNAKE_RUN_STATUS`; the exit status is `run`'s.
     """
     what = "run --" if command is None else f"[cmd.{name}]"
     lines = [
@@ -66,19 +130,24 @@ def outer_run(name: str, command: Command | None) -> str:
         "if [ -r /etc/bashrc ]; then . /etc/bashrc; fi",
     ]
     if command is None:
-        lines.append('exec "$@"')
+        lines.append(_RUN_ARGV.rstrip("\n"))
         return "\n".join(lines) + "\n"
+    lines.append(_SIGNAL_FUNCTIONS.replace("@BASH@", _BASH).rstrip("\n"))
     lines.append("status=0")
     if command.pre_run_inside is not None:
-        lines.append(f"{_BASH} {INSIDE}/pre_run_inside.sh || status=$?")
+        lines.append(f"_anysnake2_step {INSIDE}/pre_run_inside.sh")
+        lines.append("status=$?")
     lines += [
-        'if [ "$status" -eq 0 ]; then',
-        f'  {_BASH} {INSIDE}/run.sh "$@" || status=$?',
-        "fi",
+        "_anysnake2_run() {",
+        '  [ "$status" -eq 0 ] || return "$status"',
+        f'  _anysnake2_step {INSIDE}/run.sh "$@"',
+        "}",
+        '_anysnake2_run "$@"',
+        "status=$?",
         'export ANYSNAKE2_RUN_STATUS="$status" ANYSNAKE_RUN_STATUS="$status"',
     ]
     if command.post_run_inside is not None:
-        lines.append(f"{_BASH} {INSIDE}/post_run_inside.sh")
+        lines.append(f"_anysnake2_step {INSIDE}/post_run_inside.sh")
     lines.append('exit "$status"')
     return "\n".join(lines) + "\n"
 

@@ -8,17 +8,24 @@ dtach session (`on` or `off`).
 `run_stored` starts a command from those files alone: the warm path, for when the caller
 knows that the config did not change (`runtime.state.is_fresh`); it returns None when the
 stored files are missing or the host facts differ, and the caller then prepares again.
+
+On the warm path every import counts: paths are plain strings (`pathlib` costs ~17 ms with
+its `re`/`fnmatch`/`urllib` imports) and the container is started with `os.posix_spawnp`
+(`subprocess` costs ~8 ms); hooks and dtach import what they need when they are used.
 """
 
 from __future__ import annotations
 
+import _signal  # not `signal`: its enum conversions import `enum` (~10 ms)
 import os
-import signal
-import subprocess
-from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from .. import _log
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    StrPath = str | os.PathLike[str]
 
 __all__ = [
     "ARGV_FILE",
@@ -35,25 +42,45 @@ HOST_FILE = "host"
 SESSION_FILE = "session"
 
 
-def launch(argv: Sequence[str], *, cwd: Path) -> int:
+def launch(argv: Sequence[str], *, cwd: StrPath) -> int:
     """Start the container and wait for it; its exit status (128+N for signal N).
 
     The one place the runtime is started (inside dtach when `execute` asks). Ctrl-C
-    belongs to the program in the container: we keep running until it exits. A handler (not SIG_IGN,
-    which the child would inherit) keeps Python from raising KeyboardInterrupt meanwhile.
+    belongs to the program in the container: we keep running until it exits. A handler (not
+    SIG_IGN, which the child would inherit) keeps Python from raising KeyboardInterrupt
+    meanwhile. ToolUnavailableError (69) when the program is not there.
     """
     if _log.verbosity() >= 3:
         from .._proc import format_argv
 
         _log.debug(f"running: {format_argv(argv)}")
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: None)
+    argv = [os.fspath(a) for a in argv]
+    previous = _signal.signal(_signal.SIGINT, _ignore)
+    here = os.getcwd()
     try:
-        # Not _proc.run: the container shares our terminal and must outlive a Ctrl-C.
-        process = subprocess.Popen(list(argv), cwd=cwd)
-        status = process.wait()
+        os.chdir(cwd)  # posix_spawn has no working directory of its own
+        try:
+            pid = os.posix_spawnp(argv[0], argv, os.environ)
+        except FileNotFoundError:
+            from ..errors import ToolUnavailableError
+
+            raise ToolUnavailableError(f"'{argv[0]}' was not found") from None
+        finally:
+            os.chdir(here)
+        while True:
+            try:
+                _, status = os.waitpid(pid, 0)
+                break
+            except InterruptedError:
+                continue
     finally:
-        signal.signal(signal.SIGINT, previous)
-    return 128 - status if status < 0 else status
+        _signal.signal(_signal.SIGINT, previous)
+    code = os.waitstatus_to_exitcode(status)
+    return 128 - code if code < 0 else code
+
+
+def _ignore(signum: int, frame: object) -> None:
+    """SIGINT while the container runs: it is the container's (see `launch`)."""
 
 
 def _session_possible() -> bool:
@@ -67,7 +94,7 @@ def _session_possible() -> bool:
 
 
 def execute(
-    directory: Path, root: Path, name: str, argv: Sequence[str], *, dtach: bool = True
+    directory: StrPath, root: StrPath, name: str, argv: Sequence[str], *, dtach: bool = True
 ) -> int:
     """Host hooks (those with a file in `directory`) around `launch(argv)`; run's status.
 
@@ -81,17 +108,22 @@ def execute(
 
             refuse_nesting()
     if dtach and _session_possible():
+        from pathlib import Path
+
         from . import dtach as sessions  # only now: the modules it needs cost start-up time
 
-        status = sessions.run_in_session(directory, root, name, argv)
+        status = sessions.run_in_session(Path(directory), Path(root), name, argv)
         if status is not None:
             return status
-    pre = directory / "pre_run_outside.sh"
-    during = directory / "while_run_outside.sh"
-    post = directory / "post_run_outside.sh"
-    if not (pre.exists() or during.exists() or post.exists()):
+    hook_files = [os.path.join(directory, f"{hook}.sh") for hook in _HOOKS]
+    if not any(os.path.exists(path) for path in hook_files):
         return launch(argv, cwd=root)
+    from pathlib import Path
+
     from . import hooks  # only now: it costs start-up time that a plain run does not need
+
+    pre, during, post = (Path(path) for path in hook_files)
+    root = Path(root)
 
     env = {**os.environ, "ANYSNAKE2_ROOT": str(root)}
     if pre.exists():
@@ -107,31 +139,39 @@ def execute(
     return status
 
 
-def host_facts(names: Sequence[str], environ: Mapping[str, str], root: Path) -> list[str]:
+_HOOKS = ("pre_run_outside", "while_run_outside", "post_run_outside")
+
+
+def host_facts(names: Sequence[str], environ: Mapping[str, str], root: StrPath) -> list[str]:
     """`K=V` for each host variable in `names` (`K` alone when unset), uid, gid, and the
     hash of the last successful build (runtime.state), so a rebuild makes stored files stale.
     """
     from .state import read_state
 
     facts = [f"{n}={environ[n]}" if n in environ else n for n in sorted(set(names))]
-    built = read_state(str(root))
+    built = read_state(os.fspath(root))
     stamp = built[0] if built else "-"
     return [*facts, f":uid={os.getuid()}", f":gid={os.getgid()}", f":built={stamp}"]
 
 
-def run_stored(root: Path, name: str, args: Sequence[str]) -> int | None:
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def run_stored(root: StrPath, name: str, args: Sequence[str]) -> int | None:
     """Run `name` from its stored argv and scripts; None when they are missing or stale."""
-    directory = root / ".anysnake2_flake" / "run_scripts" / name
+    directory = os.path.join(root, ".anysnake2_flake", "run_scripts", name)
     try:
-        argv = (directory / ARGV_FILE).read_text().split("\0")
-        stored = (directory / HOST_FILE).read_text().split("\0")
+        argv = _read(os.path.join(directory, ARGV_FILE)).split("\0")
+        stored = _read(os.path.join(directory, HOST_FILE)).split("\0")
     except OSError:
         return None
     names = [fact.split("=", 1)[0] for fact in stored if not fact.startswith(":")]
     if host_facts(names, os.environ, root) != stored:
         return None
     try:
-        dtach = (directory / SESSION_FILE).read_text().strip() != "off"
+        dtach = _read(os.path.join(directory, SESSION_FILE)).strip() != "off"
     except OSError:
         dtach = True
     return execute(directory, root, name, [*argv, *args], dtach=dtach)

@@ -1,6 +1,6 @@
 """The warm-path decision: did anything change since the last successful build?
 
-Standard library only (os, hashlib), no TOML parsing, no model, no subprocess: the
+Standard library only (os, sha256), no TOML parsing, no model, no subprocess: the
 decision hashes the raw bytes of the files that define the environment (the config, the
 local modules an anysnake2.py imported, the lock files, the generated flake.nix) plus the
 project root and the anysnake2 version, and compares with the hash stored after the last
@@ -9,8 +9,15 @@ successful build. Anything missing or unfinished means "not fresh".
 
 from __future__ import annotations
 
-import hashlib
 import os
+
+try:  # the bare sha256 module: `hashlib` loads OpenSSL's _hashlib too (a few ms)
+    from _sha2 import sha256  # Python 3.12+
+except ImportError:
+    try:
+        from _sha256 import sha256  # Python 3.10, 3.11
+    except ImportError:
+        from hashlib import sha256
 
 __all__ = [
     "FLAKE_DIR",
@@ -38,7 +45,7 @@ def lock_files(root: str) -> list[str]:
 
 def inputs_hash(root: str, files: list[str], version: str) -> str:
     """sha256 over the root path, the version and each file's path and bytes (or absence)."""
-    digest = hashlib.sha256()
+    digest = sha256()
     digest.update(f"anysnake2 {version}\0root {root}\0".encode())
     for path in files:
         digest.update(path.encode() + b"\0")
