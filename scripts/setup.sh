@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(nix-bin bubblewrap dtach tmux git mercurial busybox-static bash-static umoci skopeo)
 packages+=(slurm-wlm munge)  # a single-node Slurm cluster for the submit/jobs tests
+packages+=(zsh fish)  # the completion scripts are loaded in each shell
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

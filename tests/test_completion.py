@@ -104,10 +104,7 @@ def test_zsh_and_fish_scripts_call_back_for_candidates(tmp_path: Path, shell: st
 @pytest.mark.parametrize("shell", ["zsh", "fish"])
 def test_zsh_and_fish_scripts_parse(tmp_path: Path, shell: str) -> None:
     binary = shutil.which(shell)
-    if binary is None:
-        pytest.skip(
-            f"{shell} is not installed: its syntax check needs it (apt-get install {shell})"
-        )
+    assert binary, f"{shell} is not installed: scripts/setup.sh installs it"
     script = tmp_path / f"completion.{shell}"
     script.write_text(anysnake2("completion", shell, cwd=tmp_path).stdout)
     check = [binary, "-n"] if shell == "zsh" else [binary, "--no-execute"]
@@ -121,8 +118,7 @@ def test_completion_needs_a_known_shell(tmp_path: Path) -> None:
 
 def test_fish_completes_project_commands(tmp_path: Path, on_path: dict[str, str]) -> None:
     binary = shutil.which("fish")
-    if binary is None:
-        pytest.skip("fish is not installed: this test runs its completion (apt-get install fish)")
+    assert binary, "fish is not installed: scripts/setup.sh installs it"
     root = _project(tmp_path)
     proc = subprocess.run(
         [binary, "--no-config", "-c",
