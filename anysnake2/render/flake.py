@@ -17,6 +17,7 @@ from .. import _log
 from .._frozen import FrozenMap
 from ..errors import ConfigError
 from ..model import Input, Project
+from ..resolve.local_sources import source_files
 from .defaults import DEFAULT_INPUTS, DEFAULT_NIXPKGS_URL
 from .inputs import flake_url
 from .nix import RawNix, attr_name, attr_path, is_attr_path, paren, quote, render
@@ -469,6 +470,9 @@ def render_flake(project: Project, resolution: Resolution, *, root: Path) -> Ren
     if project.python is not None and resolution.python_lock is not None:
         for file in ("pyproject.toml", "uv.lock"):
             copies[f"uv/{file}"] = resolution.python_lock / file
+        # mercurial, patched and file:// packages: in the flake source, by relative path
+        for relative, source in source_files(resolution.python_lock).items():
+            copies[f"uv/{relative}"] = source
     for warning in flake.warnings:
         _log.warn(warning)
     return RenderedFlake(flake.text(), FrozenMap(copies), tuple(flake.warnings))

@@ -43,6 +43,24 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+def _stale_sources(flake_dir: Path, rendered: RenderedFlake) -> list[str]:
+    """Delete the files below `uv/sources/` that `rendered` no longer copies; their names."""
+    top = flake_dir / "uv" / "sources"
+    if not top.is_dir():
+        return []
+    wanted = {relative for relative, _ in rendered.copies.sorted_items()}
+    stale = []
+    for path in sorted(top.rglob("*")):
+        relative = path.relative_to(flake_dir).as_posix()
+        if (path.is_file() or path.is_symlink()) and relative not in wanted:
+            path.unlink()
+            stale.append(relative)
+    for path in sorted(top.rglob("*"), reverse=True):
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return stale
+
+
 def write_flake_dir(root: Path, rendered: RenderedFlake, *, keep_user_flake: bool = False) -> bool:
     """Write `rendered` into `root/.anysnake2_flake/`; True when flake.nix or a copy changed.
 
@@ -77,10 +95,17 @@ def write_flake_dir(root: Path, rendered: RenderedFlake, *, keep_user_flake: boo
         tracked.append(relative)
     if (flake_dir / "flake.lock").exists():
         tracked.append("flake.lock")
+    stale = _stale_sources(flake_dir, rendered)
     git = _proc.require("git", why="nix flakes read only files tracked by git")
     if not (flake_dir / ".git").exists():
         _proc.run([git, "init", "--quiet", str(flake_dir)], what="git init of the flake dir")
-    _proc.run([git, "add", "--", *tracked], cwd=flake_dir, what="git add in the flake directory")
+    if stale:
+        changed = True
+        rm = [git, "rm", "--quiet", "--cached", "--ignore-unmatch", "--", *stale]
+        _proc.run(rm, cwd=flake_dir, what="git rm in the flake directory")
+    # -f: a copied Python source may bring a .gitignore; nix must still see every file
+    add = [git, "add", "-f", "--", *tracked]
+    _proc.run(add, cwd=flake_dir, what="git add in the flake directory")
     if changed:
         _log.debug(f"wrote {flake_nix}")
     return changed

@@ -96,9 +96,16 @@ def state_files(config_path: Path, root: Path, project: Project | None = None) -
 
 
 def flake_fingerprint(flake_dir: Path) -> str:
-    """sha256 over the flake directory's build-defining files."""
+    """sha256 over the flake directory's build-defining files (with the local Python
+    sources below `uv/sources/`)."""
     digest = hashlib.sha256()
-    for name in FLAKE_CONTENT:
+    sources = flake_dir / "uv" / "sources"
+    names = [*FLAKE_CONTENT]
+    if sources.is_dir():
+        names += sorted(
+            p.relative_to(flake_dir).as_posix() for p in sources.rglob("*") if p.is_file()
+        )
+    for name in names:
         path = flake_dir / name
         digest.update(name.encode() + b"\0")
         digest.update(path.read_bytes() if path.exists() else b"<missing>")
