@@ -61,6 +61,15 @@ def _stale_sources(flake_dir: Path, rendered: RenderedFlake) -> list[str]:
     return stale
 
 
+def _copy_data(relative: str, source: Path) -> bytes:
+    """What a copy holds: the file, or for the uv lock the form uv2nix reads."""
+    if relative.endswith("uv.lock"):
+        from .uvlock import lock_for_uv2nix
+
+        return lock_for_uv2nix(source.read_text(encoding="utf-8")).encode()
+    return source.read_bytes()
+
+
 def write_flake_dir(root: Path, rendered: RenderedFlake, *, keep_user_flake: bool = False) -> bool:
     """Write `rendered` into `root/.anysnake2_flake/`; True when flake.nix or a copy changed.
 
@@ -91,7 +100,7 @@ def write_flake_dir(root: Path, rendered: RenderedFlake, *, keep_user_flake: boo
     for relative, source in rendered.copies.sorted_items():
         target = flake_dir / relative
         if Path(source).resolve() != target.resolve():
-            changed |= _write_if_changed(target, Path(source).read_bytes())
+            changed |= _write_if_changed(target, _copy_data(relative, Path(source)))
         tracked.append(relative)
     if (flake_dir / "flake.lock").exists():
         tracked.append("flake.lock")
