@@ -24,7 +24,10 @@ NIX = ["nix", "--extra-experimental-features", "nix-command flakes"]
 UV = Path(sys.executable).parent / "uv"
 NIXPKGS_LIB_REV = "de42d44212d207476489bce163375d8306a26d59"
 # uv2nix revisions the original's 2.x configs pin (2025-01-30 .. 2025-03-05), and ours
-OLD_UV2NIX = ("fd41fdec2fed599ba884bc2706c2263f01e2183c", "05b0c148bc53aebc6a906b6d0ac41dde5954cd47")
+OLD_UV2NIX = (
+    "fd41fdec2fed599ba884bc2706c2263f01e2183c",
+    "05b0c148bc53aebc6a906b6d0ac41dde5954cd47",
+)
 PYPROJECT_FOR_OLD = "28ca7673bbb3b57992f030f7e8c221f2a73755a5"  # 05b0c148's flake.lock
 
 

@@ -183,8 +183,10 @@ def write_flake(ctx: Context) -> bool:
     from ..render.flake import render_flake
     from ..render.write import write_flake_dir
     from .clones import perform_clones
+    from ..render.support import check_supported
     from .editables import fetch_editable_sdists
 
+    check_supported(ctx.project, ctx.config_path)
     project = pinned_project(ctx)
     perform_clones(project, ctx.root)
     fetch_editable_sdists(project, ctx.root, offline=ctx.offline)
