@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import UPSTREAM, run_cli
 
 from anysnake2.errors import ConfigError
 from anysnake2.render.defaults import DEFAULT_INPUTS
@@ -20,7 +21,6 @@ from anysnake2.render.support import (
     check_supported,
 )
 from anysnake2.toml_compat.reader import read_project
-from conftest import UPSTREAM, run_cli
 
 NIGHTLY_2024 = """\
 [nixpkgs]
