@@ -35,7 +35,7 @@ HOST_FILE = "host"
 SESSION_FILE = "session"
 
 
-def launch(argv: Sequence[str], *, cwd: Path) -> int:
+def launch(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None = None) -> int:
     """Start the container and wait for it; its exit status (128+N for signal N).
 
     The one place the runtime is started (inside dtach when `execute` asks). Ctrl-C
@@ -49,7 +49,7 @@ def launch(argv: Sequence[str], *, cwd: Path) -> int:
     previous = signal.signal(signal.SIGINT, lambda signum, frame: None)
     try:
         # Not _proc.run: the container shares our terminal and must outlive a Ctrl-C.
-        process = subprocess.Popen(list(argv), cwd=cwd)
+        process = subprocess.Popen(list(argv), cwd=cwd, env=None if env is None else dict(env))
         status = process.wait()
     finally:
         signal.signal(signal.SIGINT, previous)
