@@ -1,4 +1,4 @@
-"""Mercurial, patched and file:// Python packages are inside the flake source (issue 16, 5).
+"""Mercurial, patched git and file:// Python packages are in the flake source (issue 16, 5).
 
 Real uv against PyPI, a real mercurial repository and a real folder, real git in the flake
 directory, and real nix reading the flake source: every `directory` source of the copied
@@ -80,6 +80,17 @@ def _hg_repo(folder: Path) -> str:
     ).stdout
 
 
+def _git_repo(folder: Path) -> str:
+    _package(folder, "tinygit", "0.1")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(folder)]
+    for args in (["init", "-q"], ["add", "-A", "-f"], ["commit", "-qm", "init"]):
+        subprocess.run([*git, *args], check=True, env=env)
+    return subprocess.run(
+        [*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True, env=env
+    ).stdout.strip()
+
+
 def _project(tmp_path: Path, *, with_file: bool = True) -> Project:
     rev = _hg_repo(tmp_path / "tinyhg") if not (tmp_path / "tinyhg").exists() else None
     if rev is None:
@@ -90,6 +101,14 @@ def _project(tmp_path: Path, *, with_file: bool = True) -> Project:
             "tinyhg", source=parse_source(f"hg+file://{tmp_path}/tinyhg?rev={rev}")
         )
     }
+    if not (tmp_path / "tinygit").exists():
+        (tmp_path / "git-rev").write_text(_git_repo(tmp_path / "tinygit"))
+    git_rev = (tmp_path / "git-rev").read_text()
+    packages["tinygit"] = PythonPackage(
+        "tinygit",
+        source=parse_source(f"git+file://{tmp_path}/tinygit?rev={git_rev}"),
+        patch_before_lock="sed -i 's/0.1/0.2/' pyproject.toml",
+    )
     if with_file:
         if not (tmp_path / "filepkg").exists():
             _package(tmp_path / "filepkg", "filepkg", "0.3")
@@ -141,8 +160,13 @@ def test_hg_and_file_sources_are_tracked_in_the_flake_by_relative_paths(tmp_path
     flake_dir = _write(_project(tmp_path), root)
     lock = (flake_dir / "uv" / "uv.lock").read_text()
     rev = (tmp_path / "hg-rev").read_text()
+    git_rev = (tmp_path / "git-rev").read_text()
     dirs = _directories(lock)
-    assert dirs == ["sources/file/filepkg", f"sources/hg/tinyhg-{rev}"]
+    assert dirs == [
+        "sources/file/filepkg",
+        f"sources/hg/tinyhg-{rev}",
+        f"sources/patched/tinygit-{git_rev}",
+    ]
     assert str(tmp_path) not in lock
     for directory in dirs:
         assert not directory.startswith("/") and ".." not in directory.split("/")
@@ -152,6 +176,8 @@ def test_hg_and_file_sources_are_tracked_in_the_flake_by_relative_paths(tmp_path
             assert f"uv/{directory}/{name}" in tracked
     assert "uv/sources/file/filepkg/filepkg.py" in tracked
     assert f"uv/sources/hg/tinyhg-{rev}/tinyhg.py" in tracked
+    patched = flake_dir / f"uv/sources/patched/tinygit-{git_rev}/pyproject.toml"
+    assert 'version = "0.2"' in patched.read_text()
     assert not [f for f in tracked if re.search(r"(^|/)\.(hg|git)/", f)]
     # nix itself reads them from the flake source, the way uv2nix joins the paths
     assert _nix_seen(flake_dir) == {d: True for d in dirs}
