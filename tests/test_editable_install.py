@@ -21,7 +21,6 @@ import pytest
 from test_editables_container import BWRAP, HOST_PREFIX, rootfs  # noqa: F401 (fixture)
 
 from anysnake2.model import Container, Project, Python, PythonPackage
-from anysnake2.runtime.editables import develop_env
 from anysnake2.runtime.run import run_command
 
 METADATA = (
@@ -152,6 +151,8 @@ def test_edits_show_without_rebuild_and_metadata_follows(project_dir, rootfs, ca
 
 def test_develop_sees_the_editables(project_dir, tmp_path: Path, nixpkgs) -> None:
     """`nix develop` with the environment of `anysnake2 develop` (host paths)."""
+    from anysnake2.runtime.editables import develop_env
+
     flake = tmp_path / "shell"
     flake.mkdir()
     (flake / "flake.nix").write_text(
