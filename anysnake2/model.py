@@ -45,7 +45,13 @@ __all__ = [
 ]
 
 RUNTIMES = ("apptainer", "singularity", "bwrap")
-HELPER_INPUTS = ("build-system-pkgs", "flake-utils", "pyproject-nix", "uv2nix")
+HELPER_INPUTS = (
+    "build-system-pkgs",
+    "flake-utils",
+    "pyproject-nix",
+    "uv2nix",
+    "uv2nix_hammer_overrides",
+)
 
 Runtime = Literal["apptainer", "singularity", "bwrap"]
 

@@ -4,12 +4,14 @@ Pure and deterministic: no clock, no environment, no machine-specific path excep
 project root where the config names it (`$ANYSNAKE_ROOT`). The generated flake uses only
 this part of nixpkgs (the contract with tests' offline package set): `import nixpkgs
 { system; overlays; config }`, `runCommand`, `xorg.lndir`, `coreutils`, `bashInteractive`,
-`cacert`, `mkShell`, `callPackage`, `python3XX` and `lib.{foldl', concatStringsSep}`.
+`cacert`, `mkShell`, `callPackage`, `python3XX`, `stdenv.cc` (with Rust), `bzip2`, `xz`,
+`zlib`, `icu`, `libdeflate` (rpy2 with R) and `lib.{foldl', concatStringsSep, genAttrs,
+getLib, filterAttrs, optionalAttrs, versionOlder, trivial.release,
+composeManyExtensions}`; the Python part is in `python.py`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from ..resolve.local_sources import source_files
 from .defaults import DEFAULT_INPUTS, DEFAULT_NIXPKGS_URL
 from .inputs import flake_url
 from .nix import RawNix, attr_name, attr_path, is_attr_path, paren, quote, render
+from .python import pep503, render_python
 from .resolution import Resolution
 
 __all__ = ["JUPYTER_PACKAGES", "RenderedFlake", "render_flake"]
@@ -52,10 +55,6 @@ def _pkg(code: str) -> RawNix:
     if is_attr_path(code):
         return RawNix("pkgs." + code)
     return RawNix(f"(with pkgs; ({code}))")
-
-
-def _pep503(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 class _Flake:
@@ -134,7 +133,12 @@ class _Flake:
         if rust is None:
             return
         self.add_helper("rust-overlay", Input(rust.url, rust.rev, rust.ref), ("nixpkgs",))
-        self.overlays.insert(0, RawNix("inputs.rust-overlay.overlays.default"))
+        # `overlays.default` from 3e95d6696b51f88b3ebfc7a21aefaeeb70a245bd (2022-06-30);
+        # before, only `overlay` (removed in 3140403d97ae4e76125fb618a146bfbc1050c28e,
+        # 2024-05-30): github:oxalica/rust-overlay flake.nix history
+        self.overlays.insert(
+            0, RawNix("(inputs.rust-overlay.overlays.default or inputs.rust-overlay.overlay)")
+        )
         extensions = ["rustfmt", "clippy"]
         if "evcxr" in self._nixpkgs_packages():
             extensions.append("rust-src")  # evcxr needs the standard library's source
@@ -145,6 +149,7 @@ class _Flake:
             f"{{ extensions = {render(extensions)}; }}",
         )
         self.packages.append(RawNix("rust"))
+        self.packages.append(RawNix("pkgs.stdenv.cc"))  # the linker rustc calls
 
     def _nixpkgs_packages(self) -> tuple[str, ...]:
         nixpkgs = self.project.nixpkgs
@@ -233,82 +238,9 @@ class _Flake:
                 code = f"{ref}.{package}"
                 self.packages.append(RawNix(code if is_attr_path(package) else f"({code})"))
 
-    def python(self) -> None:
-        python = self.project.python
-        if python is None:
-            return
-        inputs = self.project.inputs
-        self.add_helper("pyproject-nix", inputs.get("pyproject-nix"), ("nixpkgs",))
-        self.add_helper("uv2nix", inputs.get("uv2nix"), ("nixpkgs", "pyproject-nix"))
-        self.add_helper(
-            "build-system-pkgs",
-            inputs.get("build-system-pkgs"),
-            ("nixpkgs", "pyproject-nix", "uv2nix"),
-        )
-        wheels = python.prefer_wheels is not False
-        self.bind(
-            "workspace", "inputs.uv2nix.lib.workspace.loadWorkspace { workspaceRoot = ./uv; }"
-        )
-        self.bind(
-            "pythonOverlay",
-            "workspace.mkPyprojectOverlay { sourcePreference = "
-            + quote("wheel" if wheels else "sdist")
-            + "; }",
-        )
-        self.bind("pythonOverrides", self._python_overrides())
-        interpreter = "python" + python.version.replace(".", "")
-        build_systems = "wheel" if wheels else "sdist"
-        self.bind(
-            "pythonSet",
-            "\n        (pkgs.callPackage inputs.pyproject-nix.build.packages {\n"
-            f"          python = pkgs.{interpreter};\n"
-            "        }).overrideScope\n"
-            "          (pkgs.lib.composeManyExtensions [\n"
-            f"            inputs.build-system-pkgs.overlays.{build_systems}\n"
-            "            pythonOverlay\n"
-            "            pythonOverrides\n"
-            "          ])",
-        )
-        self.bind("pythonEnv", 'pythonSet.mkVirtualEnv "anysnake2-venv" workspace.deps.default')
-        self.packages.append(RawNix("pythonEnv"))
-
-    def _python_overrides(self) -> str:
-        python = self.project.python
-        assert python is not None
-        entries: dict[str, dict[str, RawNix]] = {}
-        for name, package in python.packages.items():
-            attrs: dict[str, RawNix] = {k: paren(v) for k, v in package.override_attrs.items()}
-            if package.build_systems:
-                wanted = " ".join(
-                    f"{attr_name(b)} = [ ];" for b in sorted(set(package.build_systems))
-                )
-                wanted = "{ " + wanted + " }"
-                extra = f"final.resolveBuildSystem {wanted}"
-                before = attrs.get("nativeBuildInputs", RawNix("(old.nativeBuildInputs or [ ])"))
-                attrs["nativeBuildInputs"] = RawNix(f"{before.code} ++ {extra}")
-            if attrs:
-                entries.setdefault(_pep503(name), {}).update(attrs)
-        lines = []
-        for name in sorted(entries):
-            body = render(entries[name], 5)
-            lines.append(
-                f"          {attr_name(name)} = prev.{attr_name(name)}.overrideAttrs (old: {body});"
-            )
-        text = "\n        final: prev:\n        "
-        text += ("{\n" + "\n".join(lines) + "\n        }") if lines else "{ }"
-        if self.project.r is not None:
-            # rpy2 built from source needs the container's R
-            text += (
-                "\n        // (if prev ? rpy2 then {\n"
-                "          rpy2 = prev.rpy2.overrideAttrs (old: {"
-                ' R_HOME = "${R_tracked}/lib/R"; });\n'
-                "        } else { })"
-            )
-        return text
-
     def jupyter(self) -> None:
         python = self.project.python
-        if python is None or not any(_pep503(n) in JUPYTER_PACKAGES for n in python.packages):
+        if python is None or not any(pep503(n) in JUPYTER_PACKAGES for n in python.packages):
             return
         lines = []
         r = self.project.r
@@ -463,7 +395,7 @@ def render_flake(project: Project, resolution: Resolution, *, root: Path) -> Ren
     flake.nixpkgs_packages()
     flake.r()
     flake.flakes()
-    flake.python()
+    render_python(flake)
     flake.jupyter()
     flake.user_overlay()
     copies: dict[str, Path] = {}

@@ -131,9 +131,15 @@ def resolution_for(ctx: Context, project: Project | None = None) -> Resolution:
 
     project = project if project is not None else ctx.project
     lock = ensure_python_lock(project, ctx.root, offline=ctx.offline, locked=ctx.locked)
+    build_requires: dict[str, tuple[str, ...]] = {}
     if lock is not None:
+        from ..render.build_systems import build_requires as requires_of
+
         ensure_local_sources(project, ctx.root, offline=ctx.offline)
-    return Resolution(python_lock=lock, offline=ctx.offline)
+        prefer_wheels = project.python is None or project.python.prefer_wheels is not False
+        text = (lock / "uv.lock").read_text(encoding="utf-8")
+        build_requires = requires_of(text, prefer_wheels=prefer_wheels)
+    return Resolution(python_lock=lock, offline=ctx.offline, build_requires=build_requires)
 
 
 def _needs_build(flake_dir: Path) -> str | None:
@@ -181,9 +187,9 @@ def write_flake(ctx: Context) -> bool:
     """Clone what is missing, resolve and render ctx's project into the flake directory;
     True when the flake changed."""
     from ..render.flake import render_flake
+    from ..render.support import check_supported
     from ..render.write import write_flake_dir
     from .clones import perform_clones
-    from ..render.support import check_supported
     from .editables import fetch_editable_sdists
 
     check_supported(ctx.project, ctx.config_path)
