@@ -199,3 +199,16 @@ def test_sources_are_deterministic_and_pruned(tmp_path: Path) -> None:
     assert not [f for f in tracked if f.startswith("uv/sources/file/")]
     assert not (flake_dir / "uv/sources/file").exists()
     assert [f for f in tracked if f.startswith("uv/sources/hg/")]
+
+
+def test_relative_file_url_is_relative_to_the_project_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    _package(root / "local" / "relpkg", "relpkg", "1.0")
+    monkeypatch.chdir(tmp_path)  # not the project root: the URL must not depend on it
+    package = PythonPackage("relpkg", source=parse_source("file://./local/relpkg"))
+    project = Project(python=Python("3.11", "2024-06-01", {"relpkg": package}))
+    flake_dir = _write(project, root)
+    assert _directories((flake_dir / "uv" / "uv.lock").read_text()) == ["sources/file/relpkg"]
+    assert "uv/sources/file/relpkg/relpkg.py" in _ls_files(flake_dir)

@@ -70,7 +70,7 @@ def _ignore(_folder: str, names: list[str]) -> list[str]:
 
 
 def refresh_local_sources(
-    sources: tuple[LocalSource, ...], workspace: Path, *, offline: bool
+    sources: tuple[LocalSource, ...], workspace: Path, *, root: Path, offline: bool
 ) -> list[Path]:
     """Make every local source's folder below `workspace` where it is missing; a `file://`
     folder is copied again each time (its content may have changed); folders of sources
@@ -86,7 +86,7 @@ def refresh_local_sources(
                     "which needs the network",
                     hint="run without --offline once",
                 )
-            prepare_local(local, dest)
+            prepare_local(local, dest, root=root)
         folders.append(dest)
     return folders
 
@@ -127,9 +127,9 @@ def source_files(workspace: Path) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
-def prepare_local(local: LocalSource, dest: Path) -> None:
-    """A fresh copy of `local.source` in dest (a clone, or the `file://` folder's files),
-    patched when asked."""
+def prepare_local(local: LocalSource, dest: Path, *, root: Path) -> None:
+    """A fresh copy of `local.source` in dest (a clone, or the `file://` folder's files:
+    a relative `file://./x` is relative to the project `root`), patched when asked."""
     from .. import _proc
 
     if dest.exists():
@@ -138,7 +138,7 @@ def prepare_local(local: LocalSource, dest: Path) -> None:
     source = local.source
     what = f"fetching python.packages.{local.name} from {source.to_url(credentials=False)}"
     if source.kind == "file":
-        origin = Path(source.fetch_url)
+        origin = root / source.fetch_url  # an absolute path stays as it is
         if not origin.is_dir():
             raise FailureError(
                 f"python.packages.{local.name}: {origin} ({source.location}) is not a folder",

@@ -294,7 +294,7 @@ def ensure_local_sources(project: Project, root: Path, *, offline: bool) -> list
     spec = lock_input(project, root)
     if spec is None:
         return []
-    return refresh_local_sources(spec.local_sources, root / WORKSPACE, offline=offline)
+    return refresh_local_sources(spec.local_sources, root / WORKSPACE, root=root, offline=offline)
 
 
 def _relock(spec: LockInput, root: Path, header: dict[str, str] | None, *, offline: bool) -> None:
@@ -318,7 +318,7 @@ def _relock(spec: LockInput, root: Path, header: dict[str, str] | None, *, offli
         _log.note(f"making the Python lock {lock_path} ({why})")
     prune_local_sources(spec.local_sources, workspace)
     for local in spec.local_sources:
-        prepare_local(local, workspace / local.folder)
+        prepare_local(local, workspace / local.folder, root=root)
     _run_uv_lock(spec, workspace, offline=offline)
     body = ws_lock.read_text(encoding="utf-8")
     _write_if_changed(lock_path, _header(spec) + body)
