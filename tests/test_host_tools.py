@@ -147,3 +147,21 @@ def test_missing_dtach_comes_from_outside_nixpkgs_once(setup, tmp_path: Path) ->
     assert "second-42" in text and text.count("rc=0") == 2, text
     assert _lines(tmp_path / "dtach.log") == ["used", "used"]
     assert _lines(tmp_path / "nix.log") == nix_calls
+
+
+def test_needed_tools_follow_the_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from anysnake2.model import AnysnakeSettings, Container, Project, Python, PythonPackage
+    from anysnake2.runtime.host_tools import needed_tools
+    from anysnake2.sources import parse_source
+
+    hg = PythonPackage("lvr", source=parse_source("hg+https://example.org/lvr?rev=" + "a" * 40))
+    project = Project(python=Python("3.11", packages={"lvr": hg}))
+    assert needed_tools(project, run=False) == ["git", "hg"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # no runtime at all: bwrap is the one to fetch
+    assert needed_tools(project, run=True) == ["git", "hg", "bwrap", "dtach"]
+    quiet = Project(
+        anysnake2=AnysnakeSettings(dtach=False), container=Container(runtime="apptainer")
+    )
+    assert needed_tools(quiet, run=True) == ["git", "apptainer"]
