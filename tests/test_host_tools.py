@@ -165,3 +165,22 @@ def test_needed_tools_follow_the_config(tmp_path: Path, monkeypatch: pytest.Monk
         anysnake2=AnysnakeSettings(dtach=False), container=Container(runtime="apptainer")
     )
     assert needed_tools(quiet, run=True) == ["git", "apptainer"]
+
+
+def test_a_tool_nix_cannot_build_stays_missing_with_a_warning(
+    tmp_path: Path, nixpkgs: dict[str, str], monkeypatch: pytest.MonkeyPatch, capfd
+) -> None:
+    """The offline nixpkgs has no dtach: the run goes on without a session, as before."""
+    from anysnake2.model import Nixpkgs, Project
+    from anysnake2.runtime.host_tools import provide
+
+    bin_dir = _path_without_dtach(tmp_path, tmp_path / "nix.log")
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setenv("ANYSNAKE2_OFFLINE", "1")
+    root = tmp_path / "project"
+    (root / ".anysnake2_flake").mkdir(parents=True)
+    project = Project(nixpkgs=Nixpkgs(url=nixpkgs["url"], rev=nixpkgs["rev"]))
+    assert provide(project, root, "dtach") is None
+    assert "could not take 'dtach' from nix" in capfd.readouterr().err
+    assert not (root / ".anysnake2_flake" / ".gcroots" / "tool-dtach").exists()
+    assert provide(project, root, "git") == str(bin_dir / "git")  # on PATH: no nix

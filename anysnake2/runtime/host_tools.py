@@ -6,8 +6,9 @@ A tool found on PATH is used as it is. A missing one is built once with
 kept as a GC root beside a note of the flake it came from (`tool-<tool>.from`); its
 `bin/` goes first on this process's PATH. Later runs find the link without nix: the warm
 path (`cached_tool`, standard library only) reads one symlink. Without `[outside_nixpkgs]`,
-`[nixpkgs]` is used, and without either the tool stays missing (the caller's own error
-says what to install).
+`[nixpkgs]` is used; without either, or when nix cannot build it (a warning says why),
+the tool stays missing and the caller's own error (or, for dtach, warning) says what to
+install.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ def provide(project: Project, root: Path, tool: str) -> str | None:
     note = link.with_name(link.name + ".from")
     cached = cached_tool(root, tool)
     if cached is None or not note.is_file() or note.read_text().strip() != ref:
-        _build(root, ref, tool, link)
+        if not _build(root, ref, tool, link):
+            return None
         note.write_text(ref + "\n")
         cached = cached_tool(root, tool)
         if cached is None:
@@ -88,16 +90,24 @@ def provide(project: Project, root: Path, tool: str) -> str | None:
     return cached
 
 
-def _build(root: Path, ref: str, tool: str, link: Path) -> None:
+def _build(root: Path, ref: str, tool: str, link: Path) -> bool:
+    """`nix build <ref>#<attribute> --out-link link`; False (after a warning) when nix
+    cannot build it: the caller then reports the missing tool as before."""
     from .. import _log, _proc
+    from ..errors import AnysnakeError
     from .nix import nix_argv
 
     flake_dir = Path(root) / ".anysnake2_flake"
     link.parent.mkdir(parents=True, exist_ok=True)
     target = f"{ref}#{ATTRIBUTES[tool]}"
     _log.note(f"'{tool}' is not on PATH: building {target} (once; kept as a GC root)")
-    argv = nix_argv(flake_dir, "build", target, "--out-link", str(link))
-    _proc.run(argv, cwd=flake_dir, what=f"nix build of {target} for the missing '{tool}'")
+    try:
+        argv = nix_argv(flake_dir, "build", target, "--out-link", str(link))
+        _proc.run(argv, cwd=flake_dir, what=f"nix build of {target} for the missing '{tool}'")
+    except AnysnakeError as error:
+        _log.warn(f"could not take '{tool}' from nix: {error.message}")
+        return False
+    return True
 
 
 def _uses_hg(project: Project) -> bool:
