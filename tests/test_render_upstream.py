@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 from conftest import UPSTREAM
 
+from anysnake2.model import Nixpkgs, Project, Python, Rust
 from anysnake2.render.defaults import DEFAULT_INPUTS
+from anysnake2.render.flake import render_flake
+from anysnake2.render.resolution import Resolution
 from anysnake2.render.uvlock import lock_for_uv2nix
 
 pytestmark = pytest.mark.needs_shared
@@ -134,3 +137,194 @@ def test_lock_copy_keeps_everything_uv2nix_builds_from(uv_lock: Path) -> None:
 def test_a_lock_without_dropped_keys_is_copied_byte_for_byte() -> None:
     text = 'version = 1\nrequires-python = ">=3.11"\n\n[[package]]\nname = "a"\nversion = "1"\n'
     assert lock_for_uv2nix(text) is text
+
+
+# --- the flake's attribute choices, evaluated against the real flakes' outputs ---------------
+
+FLAKE_UTILS_REV = "b1d9ab70662946ef0850d488da1c9019f3a9752a"
+
+
+def rendered(project: Project, resolution: Resolution | None = None) -> str:
+    return render_flake(project, resolution or Resolution(), root=Path("/project")).flake_nix
+
+
+def expression(flake_nix: str, pattern: str) -> str:
+    """The parenthesised expression of the rendered flake that starts with `pattern`."""
+    start = flake_nix.index(pattern)
+    depth = 0
+    for end in range(start, len(flake_nix)):
+        depth += {"(": 1, ")": -1}.get(flake_nix[end], 0)
+        if depth == 0:
+            return flake_nix[start : end + 1]
+    raise AssertionError(f"unbalanced expression at {pattern!r}")
+
+
+def nix_eval(expr: str) -> object:
+    done = subprocess.run(
+        [*NIX, "eval", "--impure", "--json", "--expr", expr],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def flake_outputs(checkouts: Checkouts, bundle: str, rev: str, inputs: str) -> str:
+    """Nix: the real flake's `outputs` at `rev`, called with those of `inputs` it takes
+    (and itself as `self`)."""
+    tree = checkouts(bundle, rev)
+    return (
+        f"(let f = (import {tree}/flake.nix).outputs;"
+        f" out = f (builtins.intersectAttrs (builtins.functionArgs f) {inputs} // {{ self = out; }});"
+        " in out)"
+    )
+
+
+def real_lib(checkouts: Checkouts, rev: str = NIXPKGS_LIB_REV) -> str:
+    return f"(import {checkouts('nix-community+nixpkgs.lib', rev)}/lib)"
+
+
+PYTHON_PROJECT = Project(
+    nixpkgs=Nixpkgs(url="github:NixOS/nixpkgs", rev="24.05"),
+    python=Python(version="3.12"),
+    rust=Rust(version="1.55.0"),
+)
+
+
+@pytest.mark.parametrize(
+    ("rev", "expected"),
+    [
+        ("e1487e5cefda0c7990bdd2e660bee20971680e45", ["default"]),  # the 2.x configs' pin
+        ("e4ec65fabc1ff5abf61825f3ac07d0e1d157f1c1", ["default"]),  # 2.x jupyter7 & co
+        ("46d4691a1b8f3a6862addad8277704a00ceb4a0a", ["default", "sdist", "wheel"]),  # boundary
+        (DEFAULT_INPUTS["build-system-pkgs"].rev, ["default", "sdist", "wheel"]),
+    ],
+)
+def test_build_system_pkgs_overlay_is_one_the_pinned_revision_has(
+    checkouts: Checkouts, rev: str, expected: list[str]
+) -> None:
+    flake_nix = rendered(PYTHON_PROJECT)
+    chosen = expression(flake_nix, "(inputs.build-system-pkgs.overlays.wheel")
+    outputs = flake_outputs(
+        checkouts,
+        "pyproject-nix+build-system-pkgs",
+        rev,
+        f"{{ nixpkgs = {{ lib = {real_lib(checkouts)}; }}; pyproject-nix = {{ }}; uv2nix = {{ }}; }}",
+    )
+    got = nix_eval(
+        f"let inputs = {{ build-system-pkgs = {outputs}; }}; in "
+        f"{{ names = builtins.attrNames inputs.build-system-pkgs.overlays; "
+        f"isFunction = builtins.isFunction {chosen}; }}"
+    )
+    assert got == {"names": expected, "isFunction": True}
+
+
+@pytest.mark.parametrize(
+    ("rev", "has"),
+    [
+        ("d7a31ac42833162e27ca1e40155f1fa43bc50836", "overlay"),  # 2022, before overlays.default
+        ("d720bf3cebac38c2426d77ee2e59943012854cb8", "overlays"),  # 2.x basic, docker
+        ("fecfe4d7c96fea2982c7907997b387a6b52c1093", "overlays"),  # 2.x full
+        (DEFAULT_INPUTS["rust-overlay"].rev, "overlays"),  # after `overlay` was removed
+    ],
+)
+def test_rust_overlay_attribute_is_one_the_pinned_revision_has(
+    checkouts: Checkouts, rev: str, has: str
+) -> None:
+    flake_nix = rendered(PYTHON_PROJECT)
+    chosen = expression(flake_nix, "(inputs.rust-overlay.overlays.default")
+    utils = checkouts("numtide+flake-utils", FLAKE_UTILS_REV)
+    outputs = flake_outputs(
+        checkouts,
+        "oxalica+rust-overlay",
+        rev,
+        f"{{ nixpkgs = {{ lib = {real_lib(checkouts)}; }}; "
+        f'flake-utils = {{ lib = import {utils}/lib.nix {{ defaultSystems = [ "x86_64-linux" ]; }}; }}; }}',
+    )
+    got = nix_eval(
+        f"let inputs = {{ rust-overlay = {outputs}; }}; in "
+        f'{{ has = inputs.rust-overlay ? "{has}"; isFunction = builtins.isFunction {chosen}; }}'
+    )
+    assert got == {"has": True, "isFunction": True}
+    assert "pkgs.stdenv.cc" in flake_nix.split("rootfsPackages =", 1)[1]  # the linker
+
+
+@pytest.mark.parametrize(
+    ("lib_rev", "release", "overlaid"),
+    [
+        ("efa3784850d64442ab27537688ff38b10d61cc9e", "24.05", ["uv"]),
+        ("8890650bbfb1da29e50377125eb3e85715f6bebd", "24.11", ["uv"]),
+        ("9eda8777312e24451be37d899c601653b4787a50", "25.05", []),
+        (NIXPKGS_LIB_REV, "26.11", []),
+    ],
+)
+def test_uv_bin_overlay_only_for_nixpkgs_up_to_24_11(
+    checkouts: Checkouts, lib_rev: str, release: str, overlaid: list[str]
+) -> None:
+    """uv2nix doc/src/old-nixpkgs.md: nixpkgs <= 24.11 needs uv = uv2nix's uv-bin."""
+    flake_nix = rendered(PYTHON_PROJECT)
+    overlay = expression(flake_nix, "(final: prev: prev.lib.optionalAttrs")
+    got = nix_eval(
+        f'let system = "x86_64-linux"; inputs = {{ uv2nix.packages.${{system}}.uv-bin = "uv-bin"; }};'
+        f" prev = {{ lib = {real_lib(checkouts, lib_rev)}; }}; result = {overlay} prev prev; in"
+        f" {{ release = prev.lib.trivial.release; names = builtins.attrNames result;"
+        f" uv = result.uv or null; }}"
+    )
+    assert got == {
+        "release": release,
+        "names": overlaid,
+        "uv": "uv-bin" if overlaid else None,
+    }
+
+
+@pytest.mark.parametrize("rev", [DEFAULT_INPUTS["pyproject-nix"].rev, PYPROJECT_FOR_OLD])
+def test_pyproject_nix_has_what_the_overrides_call(checkouts: Checkouts, rev: str) -> None:
+    tree = checkouts("pyproject-nix+pyproject.nix", rev)
+    assert "resolveBuildSystem = mkResolveBuildSystem" in (tree / "build/packages.nix").read_text()
+
+
+def test_git_package_backend_is_read_from_its_checkout(
+    checkouts: Checkouts, tmp_path: Path
+) -> None:
+    """The helpers of the build-backend overlay, on a checkout like builtins.fetchGit's."""
+    from anysnake2.render.python import BACKEND_HELPERS
+
+    hatch = tmp_path / "hatch"
+    hatch.mkdir()
+    (hatch / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling>=1.0", "Setuptools_SCM[toml] >= 6"]\n'
+    )
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    (legacy / "setup.py").write_text("")
+    pyproject = checkouts("pyproject-nix+pyproject.nix", DEFAULT_INPUTS["pyproject-nix"].rev)
+    got = nix_eval(
+        f"let lib = {real_lib(checkouts)}; pkgs = {{ inherit lib; }};"
+        f" inputs = {{ pyproject-nix.lib = import {pyproject}/lib {{ inherit lib; }}; }};"
+        " final = { }; prev = { };"
+        f" in let\n{BACKEND_HELPERS}\n in"
+        f" [ (fromCheckout {{ src = {hatch}; }}) (fromCheckout {{ src = {legacy}; }}) ]"
+    )
+    assert got == [{"hatchling": [], "setuptools-scm": []}, {"setuptools": [], "wheel": []}]
+
+
+def test_override_collection_interface(checkouts: Checkouts) -> None:
+    """`overrides pkgs` is an overlay over the package names it knows (its flake.nix)."""
+    from anysnake2.render.python import COLLECTION
+
+    flake_nix = rendered(PYTHON_PROJECT)
+    assert f"(inputs.{COLLECTION}.overrides pkgs)" in flake_nix
+    tree = checkouts(
+        "TyberiusPrime+uv2nix_hammer_overrides", "73dac08efde52fcb4a7883dda81321473f85c0fc"
+    )
+    got = nix_eval(
+        f"let lib = {real_lib(checkouts)};"
+        f" out = (import {tree}/flake.nix).outputs {{ systems = {{ }}; treefmt-nix = {{ }};"
+        " nixpkgs = { inherit lib; legacyPackages = { }; }; };"
+        " overlay = out.overrides { };"
+        " in { isFunction = builtins.isFunction overlay;"
+        " knowsRpy2 = (overlay { } { }) ? rpy2; }"
+    )
+    assert got == {"isFunction": True, "knowsRpy2": True}

@@ -121,7 +121,7 @@ def _build_systems(flake: _Flake) -> str:
         if tuple(requires) == GIT:
             lines.append(f"          {key} = withBackend {quote(name)} (fromCheckout prev.{key});")
         else:
-            wanted = render({r: [] for r in sorted(set(requires))})
+            wanted = "{ " + " ".join(f"{attr_name(r)} = [ ];" for r in sorted(set(requires))) + " }"
             lines.append(f"          {key} = withBackend {quote(name)} {wanted};")
     if not lines:
         return "final: prev: { }"
