@@ -19,13 +19,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from anysnake2.render.defaults import DEFAULT_INPUTS
 
-__all__ = ["BUNDLES", "NIX", "FlakeInput", "Upstream", "flake_inputs", "nix_env"]
+__all__ = ["BUNDLES", "NIX", "SNAPSHOTS", "FlakeInput", "Upstream", "flake_inputs", "nix_env"]
 
 # `owner/repo` on GitHub (lower case) → bundle name in ../shared/upstream (without .bundle)
 BUNDLES: dict[str, str] = {
@@ -42,6 +43,14 @@ BUNDLES: dict[str, str] = {
     "nix-community/nixpkgs.lib": "nix-community+nixpkgs.lib",
 }
 NIXPKGS_REPOS = ("nixos/nixpkgs",)
+
+# Bundles holding one snapshot commit instead of the history (../shared/upstream/README.md):
+# `owner/repo` → the upstream revision the snapshot was taken from. Any revision a config
+# pins for these is served by the snapshot, and recorded in `Upstream.substitutions`.
+SNAPSHOTS: dict[str, str] = {
+    "tyberiusprime/uv2nix_hammer_overrides": "efc9f213860490692e27f0854e26b8ac62acfff3",
+}
+HAMMER = "tyberiusprime/uv2nix_hammer_overrides"
 
 NIX = [
     "nix",
@@ -110,6 +119,8 @@ class Upstream:
                 )
             self.repos[bundle.stem] = target
         self._empty: Path | None = None
+        # (owner/repo, pinned rev, rev used) for pins served by a snapshot bundle
+        self.substitutions: list[tuple[str, str, str]] = []
 
     def repo(self, owner_repo: str) -> Path:
         """The clone for GitHub's `owner/repo` (KeyError: no bundle holds it)."""
@@ -126,10 +137,21 @@ class Upstream:
         return proc.returncode == 0
 
     def url(self, owner_repo: str, rev: str) -> str:
-        """`git+file://<clone>?rev=<rev>`; ValueError when the bundle lacks the commit."""
+        """`git+file://<clone>?rev=<rev>`; ValueError when the bundle lacks the commit
+        (a snapshot bundle, see SNAPSHOTS, serves every revision by its one commit)."""
+        if owner_repo.lower() in SNAPSHOTS and not self.has(owner_repo, rev):
+            head = self._head(owner_repo)
+            self.substitutions.append((owner_repo.lower(), rev, head))
+            rev = head
         if not self.has(owner_repo, rev):
             raise ValueError(f"the bundle of {owner_repo} has no commit {rev}")
         return f"git+file://{self.repo(owner_repo)}?rev={rev}"
+
+    def _head(self, owner_repo: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(self.repo(owner_repo)), "rev-parse", "HEAD"],
+            capture_output=True, text=True, check=True, env=nix_env(),
+        ).stdout.strip()
 
     def lock_of(self, owner_repo: str, rev: str) -> dict:
         """The flake.lock of `owner/repo` at `rev` ({} when it has none)."""
@@ -141,6 +163,35 @@ class Upstream:
             env=nix_env(),
         )
         return json.loads(proc.stdout) if proc.returncode == 0 else {}
+
+    def hammer_standin(self) -> str:
+        """URL of uv2nix_hammer_overrides made evaluable: the bundle's snapshot holds
+        flake.nix and collected.nix, but not the `overrides/<pkg>/<version>` files that
+        collected.nix imports nor the `helpers.nix` flake.nix imports. This repository is
+        the snapshot plus those files as no-ops (`{ ... }: old: { }`, `{ pkgs }: { }`):
+        the real flake's version matching and overlay run, the per-package overrides
+        change nothing."""
+        path = self.dest / "hammer-standin"
+        if not (path / ".git").is_dir():
+            snapshot = self.repos[BUNDLES[HAMMER]]
+            shutil.copytree(snapshot, path, ignore=shutil.ignore_patterns(".git"))
+            (path / "helpers.nix").write_text(
+                "# stand-in (tests/_upstream.py): the bundle has no helpers.nix\n"
+                "{ pkgs }: { }\n"
+            )
+            collected = (path / "collected.nix").read_text()
+            for rel in sorted(set(re.findall(r"import \./(overrides/[^;\s]+);", collected))):
+                target = path / rel
+                target.mkdir(parents=True, exist_ok=True)
+                (target / "default.nix").write_text("{ ... }: old: { }\n")
+            env = nix_env() | {
+                "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+                "GIT_COMMITTER_EMAIL": "t@t", "GIT_CONFIG_GLOBAL": "/dev/null",
+            }
+            for argv in (["git", "init", "-q"], ["git", "add", "-A"],
+                         ["git", "commit", "-qm", "hammer overrides stand-in"]):
+                subprocess.run(argv, cwd=path, check=True, env=env, capture_output=True)
+        return f"git+file://{path}"
 
     def empty_flake(self) -> str:
         """A flake with no inputs and no outputs, for sub-inputs only formatters use."""
@@ -198,6 +249,10 @@ class Upstream:
                 args += ["--override-input", name, others[name]]
             elif github and github[0] in NIXPKGS_REPOS:
                 args += ["--override-input", name, nixpkgs]
+            elif github and github[0] == HAMMER:
+                self.substitutions.append((HAMMER, github[1] or "", "hammer-standin"))
+                args += ["--override-input", name, self.hammer_standin()]
+                args += self._sub_overrides(name, HAMMER, self._head(HAMMER), spec.follows, nixpkgs)
             elif github and github[0] in BUNDLES:
                 owner_repo, rev = github
                 rev = rev or self.default_rev(name, owner_repo)

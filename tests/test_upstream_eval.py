@@ -76,7 +76,7 @@ EXPECTED: dict[str, str | tuple[str, str]] = {
     "2.3.6__just_r.toml": EVALUATES,
     "2.3.6__minimal.toml": EVALUATES,
     "2.3.6__minimal_rust.toml": EVALUATES,
-    "2.3.6__python_310_nixpkgs_2205.toml": EVALUATES,
+    "2.3.6__python_310_nixpkgs_2205.toml": ("rejected", _OLD_NIXPKGS),
     "2.3.6__python_buildPackage_interdependency_with_overrides.toml": EVALUATES,
     "2.3.6__test_python_editable_venv_path.toml": EVALUATES,
     "2.3.6__test_python_pulled_by_other_editable.toml": EVALUATES,
@@ -169,7 +169,7 @@ def _python_lock(project, root: Path) -> Path | None:  # noqa: ANN001
     argv = [_uv_binary(), "lock", "--exclude-newer", _cutoff(spec.date)]
     for item in spec.exclude_newer_packages:
         argv += ["--exclude-newer-package", item]
-    env = nix_env() | {"UV_PYTHON_DOWNLOADS": "never"}
+    env = nix_env() | {"UV_PYTHON_DOWNLOADS": "never"} | dict(spec.env)
     proc = subprocess.run(argv, cwd=workspace, env=env, capture_output=True, text=True,
                           timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr

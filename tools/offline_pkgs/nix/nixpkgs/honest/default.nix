@@ -45,7 +45,11 @@ import ./placeholders.nix { inherit lib final; } // {
   inherit system;
   config = { };
 
-  stdenv = import ./stdenv.nix { inherit lib system final; glibcVersion = bootstrap.glibc; };
+  stdenv = import ./stdenv.nix {
+    inherit lib system final;
+    glibcVersion = bootstrap.glibc;
+    hostCc = if bootstrap ? python then final.hostCc else null;
+  };
   stdenvNoCC = final.stdenv;
   bash = final.bashInteractive;
 
@@ -160,6 +164,43 @@ import ./placeholders.nix { inherit lib final; } // {
   # pkgs/development/interpreters/python/manylinux/default.nix: the libraries a
   # manylinux wheel may link; here the host's glibc libraries copied with the interpreter
   pythonManylinuxPackages = { manylinux1 = [ ]; manylinux2010 = [ ]; manylinux2014 = [ ]; };
+
+  # The host's glibc (loader, libc, libm), as copied with the host's Python. This and
+  # hostCc are plain derivations (busybox sh), since the stdenv is made with them.
+  hostGlibc = derivation {
+    name = "glibc-${bootstrap.glibc}-host";
+    inherit system;
+    builder = "${final.busybox}/bin/sh";
+    args = [ "-e" "-c" ''
+      ${final.busybox}/bin/mkdir -p $out/lib
+      for f in ld-linux-x86-64.so.2 libc.so.6 libm.so.6; do
+        ${final.busybox}/bin/cp ${bootstrap.python.path}/lib/$f $out/lib/
+      done
+    '' ];
+  };
+  # pkgs/build-support/cc-wrapper, reduced: the host's gcc (reachable because this
+  # machine builds with sandbox = false), with the wrapper's job of pointing the
+  # programs it links at the store's glibc (loader and rpath), so they run where the
+  # host's /lib64 is not (the container). Only with the host tools (make_offline_pkgs.py
+  # --host-tools); pyproject.nix's make_venv.py compiles its interpreter wrappers with it.
+  hostCc = derivation {
+    name = "gcc-wrapper-host";
+    inherit system;
+    builder = "${final.busybox}/bin/sh";
+    script = ''
+      #!${final.bootstrapTools.bash}/bash
+      export PATH="/usr/bin:$PATH"  # gcc runs the host's as and ld
+      for a in "$@"; do case "$a" in -c|-S|-E) exec /usr/bin/gcc "$@" ;; esac; done
+      exec /usr/bin/gcc "$@" -Wl,--dynamic-linker=${final.hostGlibc}/lib/ld-linux-x86-64.so.2 -Wl,-rpath,${final.hostGlibc}/lib
+    '';
+    args = [ "-e" "-c" ''
+      ${final.busybox}/bin/mkdir -p $out/bin
+      for c in cc gcc; do
+        printf '%s' "$script" | ${final.busybox}/bin/sed -e 's/^ *//' > $out/bin/$c
+        ${final.busybox}/bin/chmod 0555 $out/bin/$c
+      done
+    '' ];
+  } // { meta.mainProgram = "cc"; };
 
   # pkgs/by-name/uv/uv/package.nix: the host's uv (the pinned one from the Python venv)
   uv = if bootstrap ? uv then hostTool "uv" bootstrap.uv else final.runCommand "uv-standin" { } ''

@@ -39,6 +39,10 @@ in
   cargo = placeholder "cargo" "1.83.0" [ "cargo" ];
   # rust-overlay patches cargo to load libsecret (its credential helper)
   libsecret = placeholder "libsecret" "0.21.4" [ "secret-tool" ];
+  # libraries rpy2 links besides R
+  bzip2 = placeholder "bzip2" "1.0.8" [ "bzip2" ];
+  icu = placeholder "icu4c" "74.2" [ "icuinfo" ];
+  libdeflate = placeholder "libdeflate" "1.22" [ "libdeflate-gzip" ];
   curl = placeholder "curl" "8.11.0" [ "curl" ];
   # rust-overlay's mk-component-set.nix takes these as inputs of the toolchain components
   bintools = placeholder "binutils-wrapper" "2.43.1" [ "ld" "ar" "nm" ];

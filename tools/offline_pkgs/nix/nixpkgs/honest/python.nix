@@ -6,9 +6,9 @@
 #
 # `mkHostPython` wraps the host's interpreter copied into the repository by
 # make_offline_pkgs.py (bootstrap/python: the binary, its shared libraries and loader, the
-# standard library): bin/python3.X runs the copied loader on the copied binary with
-# `--argv0 "$0"`, so a virtualenv's bin/python symlink finds its pyvenv.cfg as with a
-# real interpreter. `mkEvalPython` is for the other versions: it evaluates like the real
+# standard library): bin/python3.X is a small compiled launcher (built with the stdenv's
+# host cc) that runs the copied loader on the copied binary with `--argv0 <its argv[0]>`,
+# so a virtualenv's bin/python finds its pyvenv.cfg as with a real interpreter. `mkEvalPython` is for the other versions: it evaluates like the real
 # one, and its bin/python3.X says it is a stand-in and exits 127 when run.
 { lib, final }:
 let
@@ -37,8 +37,8 @@ let
       pythonOnBuildForHost = self;
       pythonForBuild = self;
       inherit (final) stdenv;
-      # the nixpkgs python package set is not part of the stand-in
-      pkgs = throw "python.pkgs (nixpkgs' Python package set) is not in the offline stand-in";
+      # the hooks-only stand-in of nixpkgs' Python package set (./python-packages.nix)
+      pkgs = import ./python-packages.nix { inherit lib; };
       withPackages = _: throw "python.withPackages is not in the offline stand-in";
       buildEnv = throw "python.buildEnv is not in the offline stand-in";
       hasDistutilsCxxPatch = true;
@@ -76,9 +76,25 @@ in
         cp ${bootstrap}/bin/python${pv} $out/bin/.python${pv}-real
         chmod -R u+w $out
         mkdir -p $out/lib/python${pv}/site-packages
-        cat > $out/bin/python${pv} <<EOS
-        #!${final.bash}/bin/bash
-        exec $out/lib/ld-linux-x86-64.so.2 --library-path $out/lib --argv0 "\$0" $out/bin/.python${pv}-real "\$@"
+        # a compiled launcher (as nixpkgs' makeBinaryWrapper): the copied loader runs the
+        # copied binary with the caller's argv[0], which a virtualenv's wrapper sets
+        cc -O2 -o $out/bin/python${pv} -x c - <<EOS
+        #include <stdlib.h>
+        #include <unistd.h>
+        int main(int argc, char **argv) {
+          char **args = malloc(sizeof(char *) * (argc + 7));
+          int n = 0;
+          args[n++] = "$out/lib/ld-linux-x86-64.so.2";
+          args[n++] = "--library-path";
+          args[n++] = "$out/lib";
+          args[n++] = "--argv0";
+          args[n++] = argv[0];
+          args[n++] = "$out/bin/.python${pv}-real";
+          for (int i = 1; i < argc; i++) args[n++] = argv[i];
+          args[n] = 0;
+          execv(args[0], args);
+          return 127;
+        }
         EOS
         chmod 0555 $out/bin/python${pv}
         ln -s python${pv} $out/bin/python3

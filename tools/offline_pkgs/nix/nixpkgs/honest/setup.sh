@@ -10,9 +10,9 @@
 # patchShebangs (for interpreters in inputs), unpackPhase for directories, tarballs and
 # zip files. Not here: cross-compilation offsets (host = build = target), strip, patchelf,
 # the compiler wrappers (there is no C compiler in the offline package set).
+__nixpkgs_setup_set_original=$-
 set -eu
 set -o pipefail
-shopt -s inherit_errexit 2>/dev/null || true
 
 : "${outputs:=out}"
 PATH="@initialPath@"
@@ -258,3 +258,7 @@ genericBuild() {
 }
 
 runHook postHook
+
+# as the real setup.sh: the builder's own shell options come back (phases run without -u)
+[[ $__nixpkgs_setup_set_original == *e* ]] || set +e
+[[ $__nixpkgs_setup_set_original == *u* ]] || set +u

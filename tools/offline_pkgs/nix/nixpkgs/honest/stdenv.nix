@@ -10,7 +10,7 @@
 # target, the same value, so `stdenv.buildPlatform != stdenv.hostPlatform` is false as in
 # a native nixpkgs). `cc` has no compiler: only `cc.libc` (the host glibc version, for
 # pyproject.nix's manylinux checks) and the attributes pyproject.nix reads from it.
-{ lib, system, final, glibcVersion }:
+{ lib, system, final, glibcVersion, hostCc }:
 let
   platform = lib.systems.elaborate system;
   shell = "${final.bootstrapTools.bash}/bash";
@@ -20,7 +20,7 @@ let
     name = "stdenv-linux";
     inherit system;
     builder = "${final.busybox}/bin/sh";
-    initialPath = "${final.busybox}/bin";
+    initialPath = "${final.busybox}/bin" + lib.optionalString (hostCc != null) ":${hostCc}/bin";
     args = [ "-c" ''
       set -e
       ${final.busybox}/bin/mkdir -p $out
@@ -96,7 +96,7 @@ setupDrv // {
   isCross = false;
   # pkgs/build-support/cc-wrapper: no compiler in the offline package set; `cc` is a
   # placeholder package (its cc/ld say so) carrying what pyproject.nix and rust-overlay read
-  cc = final.gcc // {
+  cc = (if hostCc != null then hostCc else final.gcc) // {
     inherit libc;
     isClang = false;
     isGNU = true;
@@ -111,7 +111,7 @@ setupDrv // {
       suffixSalt = "x86_64_unknown_linux_gnu";
       wrapperName = "BINTOOLS_WRAPPER";
     };
-    cc = final.gcc;
+    cc = if hostCc != null then hostCc else final.gcc;
   };
   initialPath = [ final.busybox ];
   setup = "${setupDrv}/setup";
