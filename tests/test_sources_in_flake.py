@@ -212,3 +212,36 @@ def test_relative_file_url_is_relative_to_the_project_root(
     flake_dir = _write(project, root)
     assert _directories((flake_dir / "uv" / "uv.lock").read_text()) == ["sources/file/relpkg"]
     assert "uv/sources/file/relpkg/relpkg.py" in _ls_files(flake_dir)
+
+
+def test_build_flake_through_the_cli_tracks_the_sources(tmp_path: Path, offline_pkgs) -> None:
+    """The same through `anysnake2 build flake` (the full path: clones, lock, render)."""
+    from conftest import run_cli
+
+    _project(tmp_path)  # makes the hg and git repositories and the file:// folder
+    hg_rev, git_rev = (tmp_path / "hg-rev").read_text(), (tmp_path / "git-rev").read_text()
+    root = tmp_path / "project"
+    root.mkdir()
+    nixpkgs = offline_pkgs["nixpkgs"]
+    (root / "anysnake2.toml").write_text(
+        f'[nixpkgs]\nurl = "{nixpkgs["url"]}"\nrev = "{nixpkgs["rev"]}"\n\n'
+        '[python]\nversion = "3.11"\necosystem_date = "2024-06-01"\n\n[python.packages]\n'
+        f'tinyhg = {{ url = "hg+file://{tmp_path}/tinyhg?rev={hg_rev}" }}\n'
+        f'filepkg = {{ url = "file://{tmp_path}/filepkg" }}\n'
+        f'tinygit = {{ url = "git+file://{tmp_path}/tinygit?rev={git_rev}", '
+        "patch_before_lock = \"sed -i 's/0.1/0.2/' pyproject.toml\" }\n"
+    )
+    proc = run_cli("build", "flake", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    flake_dir = root / ".anysnake2_flake"
+    dirs = _directories((flake_dir / "uv" / "uv.lock").read_text())
+    assert dirs == [
+        "sources/file/filepkg",
+        f"sources/hg/tinyhg-{hg_rev}",
+        f"sources/patched/tinygit-{git_rev}",
+    ]
+    recorded = (root / "anysnake2.uv.lock").read_text()
+    assert str(tmp_path) not in recorded
+    tracked = _ls_files(flake_dir)
+    for directory in dirs:
+        assert f"uv/{directory}/pyproject.toml" in tracked
