@@ -85,6 +85,7 @@ def project_dir(tmp_path: Path) -> Path:
             name="legacy",
             version="2.5.1",
             py_modules=["legacy"],
+            install_requires=["attrs>=21", "packaging"],
             entry_points={"console_scripts": ["legacy-run = legacy:run"]},
         )
         """,
@@ -121,9 +122,9 @@ def test_metadata_and_entry_points_in_the_container(project_dir, rootfs, capfd) 
     assert _run(project_dir, rootfs, ["python3", "-c", code]) == 0
     assert capfd.readouterr().out == "hello one\n"
     # Requires-Dist in the metadata
-    code = "import importlib.metadata as m; print(m.requires('pkg'))"
+    code = "import importlib.metadata as m; print(m.requires('pkg'), m.requires('legacy'))"
     assert _run(project_dir, rootfs, ["python3", "-c", code]) == 0
-    assert capfd.readouterr().out == "['attrs>=20']\n"
+    assert capfd.readouterr().out == "['attrs>=20'] ['attrs>=21', 'packaging']\n"
 
 
 def test_edits_show_without_rebuild_and_metadata_follows(project_dir, rootfs, capfd) -> None:  # noqa: F811
@@ -181,3 +182,10 @@ def test_develop_sees_the_editables(project_dir, tmp_path: Path, nixpkgs) -> Non
     site = project_dir / ".anysnake2_flake" / "editable_site" / "develop"
     info = json.loads((site / "pkg-0.1.dist-info" / "direct_url.json").read_text())
     assert info["url"] == f"file://{project_dir / 'code' / 'pkg'}"
+
+
+def test_setup_py_dependencies_join_the_lock(project_dir) -> None:
+    from anysnake2.runtime.editables import editable_requirements
+
+    project = _project(project_dir)
+    assert editable_requirements(project, project_dir) == ["attrs>=20", "attrs>=21", "packaging"]

@@ -36,7 +36,10 @@ __all__ = [
     "EditableMeta",
     "SiteEntry",
     "console_scripts",
+    "load_toml",
     "read_metadata",
+    "setup_cfg",
+    "setup_py_kwargs",
     "top_level_modules",
     "write_console_scripts",
     "write_site",
@@ -60,7 +63,8 @@ class EditableMeta:
     summary: str = ""
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
+def load_toml(path: Path) -> dict[str, Any]:
+    """The TOML file at `path`; FailureError (70) naming it when it is not valid TOML."""
     from .. import _toml as toml
 
     try:
@@ -69,7 +73,8 @@ def _load_toml(path: Path) -> dict[str, Any]:
         raise FailureError(f"{path} is not valid TOML: {error}") from None
 
 
-def _setup_cfg(checkout: Path) -> configparser.ConfigParser | None:
+def setup_cfg(checkout: Path) -> configparser.ConfigParser | None:
+    """The checkout's setup.cfg, parsed (no interpolation); None when there is none."""
     path = checkout / "setup.cfg"
     if not path.is_file():
         return None
@@ -81,7 +86,7 @@ def _setup_cfg(checkout: Path) -> configparser.ConfigParser | None:
     return parser
 
 
-def _setup_py_kwargs(checkout: Path) -> dict[str, Any]:
+def setup_py_kwargs(checkout: Path) -> dict[str, Any]:
     """Literal keyword arguments of the `setup(...)` call in setup.py (not executed)."""
     path = checkout / "setup.py"
     if not path.is_file():
@@ -130,7 +135,7 @@ def _entry_points(checkout: Path, cfg: Any, setup_py: dict[str, Any]) -> dict[st
         for group, value in cfg.items("options.entry_points"):
             groups.setdefault(group, {}).update(_entry_lines(value))
     pyproject = checkout / "pyproject.toml"
-    project = _load_toml(pyproject).get("project", {}) if pyproject.is_file() else {}
+    project = load_toml(pyproject).get("project", {}) if pyproject.is_file() else {}
     if isinstance(project, dict):
         for key, group in (("scripts", "console_scripts"), ("gui-scripts", "gui_scripts")):
             table = project.get(key)
@@ -146,8 +151,8 @@ def console_scripts(checkout: Path) -> dict[str, str]:
     """Console scripts (`name` -> `module:function`) from pyproject.toml `[project.scripts]`,
     setup.cfg `[options.entry_points] console_scripts` and setup.py's literal
     `entry_points`."""
-    cfg = _setup_cfg(checkout)
-    return _entry_points(checkout, cfg, _setup_py_kwargs(checkout)).get("console_scripts", {})
+    cfg = setup_cfg(checkout)
+    return _entry_points(checkout, cfg, setup_py_kwargs(checkout)).get("console_scripts", {})
 
 
 def _attr_version(checkout: Path, spec: str) -> str | None:
@@ -191,10 +196,10 @@ def _version(
 def read_metadata(checkout: Path, name: str, requires: tuple[str, ...]) -> EditableMeta:
     """The metadata of the editable checkout `name` (its requirements read by the caller)."""
     pyproject = checkout / "pyproject.toml"
-    project = _load_toml(pyproject).get("project", {}) if pyproject.is_file() else {}
+    project = load_toml(pyproject).get("project", {}) if pyproject.is_file() else {}
     project = project if isinstance(project, dict) else {}
-    cfg = _setup_cfg(checkout)
-    setup_py = _setup_py_kwargs(checkout)
+    cfg = setup_cfg(checkout)
+    setup_py = setup_py_kwargs(checkout)
     declared = project.get("name") or (cfg.get("metadata", "name", fallback=None) if cfg else None)
     declared = declared or setup_py.get("name")
     dist = str(declared) if isinstance(declared, str) and declared.strip() else name

@@ -11,11 +11,9 @@ gets the same with host paths (`develop_env`). Its dependencies join the lock.
 
 from __future__ import annotations
 
-import configparser
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .. import _log
 from ..errors import FailureError
@@ -23,7 +21,10 @@ from ..model import Project
 from .editable_install import (
     SiteEntry,
     console_scripts,
+    load_toml,
     read_metadata,
+    setup_cfg,
+    setup_py_kwargs,
     top_level_modules,
     write_console_scripts,
     write_site,
@@ -203,11 +204,13 @@ def _has_module(folder: Path, module: str) -> bool:
 
 
 def read_dependencies(checkout: Path) -> tuple[str, ...]:
-    """PEP 508 dependencies from `requirements.txt`, `setup.cfg` `[options] install_requires`
-    and `pyproject.toml` `[project] dependencies` (all that exist; sorted, unique)."""
+    """PEP 508 dependencies from `requirements.txt`, `setup.cfg` `[options] install_requires`,
+    a literal `install_requires` in setup.py's `setup(...)` (parsed, not run) and
+    `pyproject.toml` `[project] dependencies` (all that exist; sorted, unique)."""
     found: set[str] = set()
     found.update(_from_requirements_txt(checkout / "requirements.txt"))
-    found.update(_from_setup_cfg(checkout / "setup.cfg"))
+    found.update(_from_setup_cfg(checkout))
+    found.update(_from_setup_py(checkout))
     found.update(_from_pyproject(checkout / "pyproject.toml"))
     return tuple(sorted(found))
 
@@ -244,42 +247,40 @@ def _from_requirements_txt(path: Path) -> list[str]:
     return found
 
 
-def _from_setup_cfg(path: Path) -> list[str]:
-    if not path.is_file():
+def _from_setup_cfg(checkout: Path) -> list[str]:
+    parser = setup_cfg(checkout)
+    if parser is None:
         return []
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
-    except configparser.Error as error:
-        raise FailureError(f"{path} could not be parsed: {error}") from None
     value = parser.get("options", "install_requires", fallback="")
     found = []
     for raw in value.splitlines():
         line = re.sub(r"(^|\s)#.*$", "", raw).strip()
-        requirement = _normalise(line, path) if line else None
+        requirement = _normalise(line, checkout / "setup.cfg") if line else None
         if requirement:
             found.append(requirement)
     return found
 
 
+def _from_setup_py(checkout: Path) -> list[str]:
+    """`install_requires` of setup.py's `setup(...)`, when it is a literal list."""
+    value = setup_py_kwargs(checkout).get("install_requires", [])
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, (list, tuple)):
+        return []
+    path = checkout / "setup.py"
+    return [r for r in (_normalise(str(v), path) for v in value) if r]
+
+
 def _from_pyproject(path: Path) -> list[str]:
     if not path.is_file():
         return []
-    data = _load_toml(path)
+    data = load_toml(path)
     project = data.get("project", {})
     deps = project.get("dependencies", []) if isinstance(project, dict) else []
     if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
         raise FailureError(f"{path}: [project] dependencies must be a list of strings")
     return [r for r in (_normalise(d, path) for d in deps) if r]
-
-
-def _load_toml(path: Path) -> dict[str, Any]:
-    from .. import _toml as toml
-
-    try:
-        return toml.loads(path.read_text(encoding="utf-8"))
-    except toml.TOMLDecodeError as error:
-        raise FailureError(f"{path} is not valid TOML: {error}") from None
 
 
 def _req_name(requirement: str) -> str:
