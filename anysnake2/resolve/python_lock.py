@@ -18,14 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import _log
-from ..errors import ConfigError, NetworkError
-from .local_sources import (
-    LocalSource,
-    local_folder,
-    prepare_local,
-    prune_local_sources,
-    refresh_local_sources,
-)
+from ..errors import ConfigError
+from . import local_sources as _local
+from ._uv_errors import uv_error
+from .local_sources import LocalSource
 
 if TYPE_CHECKING:
     from ..model import Project, Python, PythonPackage
@@ -49,18 +45,6 @@ UV_VERSION = "0.13.9"
 _FORMAT = "1"
 _HEADER_PREFIX = "# anysnake2 python lock:"
 _MIN_REQUIRES = (3, 8)
-_NETWORK_PATTERNS = (
-    "dns error",
-    "error sending request",
-    "failed to lookup address",
-    "tcp connect error",
-    "connection refused",
-    "connection reset",
-    "network is unreachable",
-    "operation timed out",
-    "request failed after",
-    "network connectivity is disabled",
-)
 
 
 @dataclass(frozen=True)
@@ -157,7 +141,7 @@ def lock_input(project: Project, root: Path | None = None) -> LockInput | None:
     for package in _packages(python, project.r is not None):
         if package.editable is not None:
             continue
-        folder = local_folder(package)
+        folder = _local.local_folder(package)
         deps.append(package.name if package.source is not None else package.requirement)
         table = _uv_source(package, folder)
         if table is not None:
@@ -294,7 +278,9 @@ def ensure_local_sources(project: Project, root: Path, *, offline: bool) -> list
     spec = lock_input(project, root)
     if spec is None:
         return []
-    return refresh_local_sources(spec.local_sources, root / WORKSPACE, root=root, offline=offline)
+    return _local.refresh_local_sources(
+        spec.local_sources, root / WORKSPACE, root=root, offline=offline
+    )
 
 
 def _relock(spec: LockInput, root: Path, header: dict[str, str] | None, *, offline: bool) -> None:
@@ -316,9 +302,9 @@ def _relock(spec: LockInput, root: Path, header: dict[str, str] | None, *, offli
         ws_lock.unlink(missing_ok=True)
         why = "new" if header is None else "the date or Python version changed"
         _log.note(f"making the Python lock {lock_path} ({why})")
-    prune_local_sources(spec.local_sources, workspace)
+    _local.prune_local_sources(spec.local_sources, workspace)
     for local in spec.local_sources:
-        prepare_local(local, workspace / local.folder, root=root)
+        _local.prepare_local(local, workspace / local.folder, root=root)
     _run_uv_lock(spec, workspace, offline=offline)
     body = ws_lock.read_text(encoding="utf-8")
     _write_if_changed(lock_path, _header(spec) + body)
@@ -358,50 +344,4 @@ def _run_uv_lock(spec: LockInput, workspace: Path, *, offline: bool) -> None:
     proc = _proc.run(argv, cwd=workspace, env=env, check=False, what="uv lock")
     if proc.returncode == 0:
         return
-    raise _uv_error(spec, proc.stderr or proc.stdout or "", offline=offline)
-
-
-def _uv_error(spec: LockInput, output: str, *, offline: bool) -> Exception:
-    text = output.strip()
-    lower = text.lower()
-    lines = [
-        line
-        for line in text.splitlines()
-        if not line.startswith(("Using CPython", "Using Python"))
-        # Our requires-python is deliberately wider than the locked Python (see DESIGN).
-        and "Consider limiting your project's supported Python versions" not in line
-    ]
-    explanation = "\n".join("  | " + line for line in lines[-30:])
-    if offline or any(pattern in lower for pattern in _NETWORK_PATTERNS):
-        return NetworkError(
-            "uv could not reach the package index while locking the Python packages\n"
-            + explanation,
-            hint="check the network (or proxy settings in python.uv_lock_env) and run again"
-            if not offline
-            else "the lock must be made again; run without --offline",
-        )
-    names = _named_packages(spec, lower)
-    named = f" (concerns: {', '.join(names)})" if names else ""
-    hint = f"as of the ecosystem date {spec.date}" if spec.date else "as of now"
-    pinned = [item.split("=", 1)[0] for item in spec.exclude_newer_packages]
-    if any(_normalized(p) in {_normalized(n) for n in names} for p in pinned):
-        hint += (
-            "; a pypi: pin escapes the ecosystem date, but its own dependencies stay "
-            "limited to it: pin those with pypi: too, or move the date"
-        )
-    return ConfigError(
-        f"uv could not lock the Python packages{named}:\n{explanation}",
-        hint="change the version constraints in [python.packages] so they can be met " + hint,
-    )
-
-
-def _named_packages(spec: LockInput, lower_text: str) -> list[str]:
-    names = []
-    for line in spec.pyproject.splitlines():
-        match = re.match(r'^    "([A-Za-z0-9._-]+)', line)
-        if match and re.search(
-            r"(?<![a-z0-9_.-])" + re.escape(_normalized(match.group(1))) + r"(?![a-z0-9_-])",
-            re.sub(r"[-_.]+", "-", lower_text),
-        ):
-            names.append(match.group(1))
-    return names
+    raise uv_error(spec, proc.stderr or proc.stdout or "", offline=offline)
