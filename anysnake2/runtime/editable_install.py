@@ -22,6 +22,7 @@ import ast
 import configparser
 import hashlib
 import json
+import os
 import re
 import shlex
 import shutil
@@ -301,7 +302,10 @@ def write_site(folder: Path, entries: list[SiteEntry]) -> None:
         if path.is_file() and path.read_text(encoding="utf-8") == text:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        # atomically: a container started meanwhile reads the old file or the new one
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
     for info in folder.glob("*.dist-info"):
         for old in sorted(info.iterdir()):
             if f"{info.name}/{old.name}" not in wanted:
