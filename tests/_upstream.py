@@ -191,7 +191,26 @@ class Upstream:
             for argv in (["git", "init", "-q"], ["git", "add", "-A"],
                          ["git", "commit", "-qm", "hammer overrides stand-in"]):
                 subprocess.run(argv, cwd=path, check=True, env=env, capture_output=True)
+            self._relock_hammer(path, env)
         return f"git+file://{path}"
+
+    def _relock_hammer(self, path: Path, env: dict[str, str]) -> None:
+        """Point the stand-in's own flake.lock at local repositories: `systems` at the
+        nix-systems bundle, `treefmt-nix` and `nixpkgs` (only its formatter and devShell
+        use them) at the empty flake. Nix reads this lock for every input the rendered
+        flake does not follow; `nix flake archive` (anysnake2's GC roots) fetches them all.
+        """
+        systems_rev = self._head("nix-systems/default")
+        registry = self.dest / "registry.json"
+        registry.write_text('{"flakes":[],"version":2}')
+        argv = [*NIX, "--option", "flake-registry", str(registry), "flake", "lock",
+                "--override-input", "systems", self.url("nix-systems/default", systems_rev),
+                "--override-input", "treefmt-nix", self.empty_flake(),
+                "--override-input", "nixpkgs", self.empty_flake()]
+        subprocess.run(argv, cwd=path, check=True, env=env, capture_output=True)
+        for argv in (["git", "add", "flake.lock"],
+                     ["git", "commit", "-qm", "lock the stand-in's inputs locally"]):
+            subprocess.run(argv, cwd=path, check=True, env=env, capture_output=True)
 
     def empty_flake(self) -> str:
         """A flake with no inputs and no outputs, for sub-inputs only formatters use."""

@@ -23,6 +23,15 @@ __all__ = ["HOST_PYTHON", "write_host_tools"]
 
 HOST_PYTHON = Path("/usr/bin/python3")
 _LOADER = "ld-linux-x86-64.so.2"
+# The libraries a manylinux2014 wheel may link without bundling them (PEP 599; nixpkgs'
+# pythonManylinuxPackages.manylinux2014), those the host has: copied beside the
+# interpreter, whose loader is run with --library-path, so compiled modules find them
+# (nixpkgs instead patches each wheel's rpath with autoPatchelfHook; no patchelf here).
+MANYLINUX2014 = (
+    "libgcc_s.so.1", "libstdc++.so.6", "libm.so.6", "libdl.so.2", "librt.so.1", "libc.so.6",
+    "libnsl.so.1", "libutil.so.1", "libpthread.so.0", "libresolv.so.2",
+)
+_HOST_LIBS = Path("/lib/x86_64-linux-gnu")
 
 
 def _ldd(binary: Path) -> dict[str, Path]:
@@ -78,6 +87,9 @@ def _copy_python(dest: Path) -> str:
         if path.suffix == ".so":
             modules.append(path)
     _copy_libraries([binary, *modules], dest / "lib")
+    for name in MANYLINUX2014:
+        if (_HOST_LIBS / name).exists() and not (dest / "lib" / name).exists():
+            _copy_file((_HOST_LIBS / name).resolve(), dest / "lib" / name, 0o755)
     return version
 
 

@@ -1,0 +1,99 @@
+"""End to end with the REAL pyproject.nix builders and uv2nix over the honest stand-in.
+
+`anysnake2 run -- python -c "import attrs, requests; ..."` in a bwrap container, for a
+project whose Python lock is made by real uv against PyPI, whose wheels nix fetches from
+the PyPI file host (fixed-output `builtin:fetchurl` of the lock's URL and hash), and whose
+virtualenv is built by the real pyproject.nix hooks (pyprojectWheelHook, uv pip install,
+make_venv.py) from clones of the real uv2nix / pyproject.nix / build-system-pkgs at our
+default revisions (config keys `[uv2nix]`, `[pyproject-nix]`, `[build-system-pkgs]`:
+the project's own URL handling). The nixpkgs stand-in carries the host's Python 3 and
+uv with their libraries, and the host's gcc as stdenv.cc (see tools/offline_pkgs).
+uv2nix_hammer_overrides is the snapshot stand-in of tests/_upstream.py (the bundle lacks
+its override files).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from _upstream import Upstream
+from conftest import run_cli
+
+from anysnake2.render.defaults import DEFAULT_INPUTS
+
+pytestmark = pytest.mark.needs_shared
+
+HELPERS = {
+    "uv2nix": "pyproject-nix/uv2nix",
+    "pyproject-nix": "pyproject-nix/pyproject.nix",
+    "build-system-pkgs": "pyproject-nix/build-system-pkgs",
+}
+
+
+def write_config(root: Path, upstream: Upstream, pkgs: dict[str, dict[str, str]]) -> None:
+    nixpkgs = pkgs["nixpkgs"]
+    lines = [
+        "[nixpkgs]",
+        f'url = "{nixpkgs["url"]}"',
+        f'rev = "{nixpkgs["rev"]}"',
+        "packages = []",
+        "",
+        "[python]",
+        'version = "3.11"',
+        'ecosystem_date = "2024-08-09"',
+        "",
+        "[python.packages]",
+        'attrs = ""',
+        'requests = ""',
+        "",
+    ]
+    for section, repo in sorted(HELPERS.items()):
+        rev = DEFAULT_INPUTS[section].rev
+        lines += [f"[{section}]", f'url = "git+file://{upstream.repo(repo)}"', f'rev = "{rev}"', ""]
+    hammer = upstream.hammer_standin()
+    head = subprocess.run(
+        ["git", "-C", hammer.removeprefix("git+file://"), "rev-parse", "HEAD"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    lines += ["[uv2nix_override_collection]", f'url = "{hammer}?rev={head}"', ""]
+    lines += ["[container]", 'runtime = "bwrap"', ""]
+    (root / "anysnake2.toml").write_text("\n".join(lines))
+
+
+def test_run_imports_locked_wheels_built_by_the_real_builders(
+    tmp_path: Path, upstream: Upstream, honest_pkgs_with_python: dict[str, dict[str, str]]
+) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    write_config(root, upstream, honest_pkgs_with_python)
+    env = dict(os.environ, UV_CACHE_DIR=str(tmp_path / "uv-cache"))
+    env.pop("TMUX", None)
+    env.pop("ANYSNAKE2_OFFLINE", None)
+    code = (
+        "import attrs, requests, charset_normalizer, sys; "
+        "print(requests.__version__, attrs.__version__, sys.prefix)"
+    )
+    proc = run_cli("run", "--", "python", "-c", code, cwd=root, env=env, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    requests_version, attrs_version, prefix = proc.stdout.split()
+    lock = (root / "anysnake2.uv.lock").read_text()
+    assert f'name = "requests"\nversion = "{requests_version}"' in lock
+    assert f'name = "attrs"\nversion = "{attrs_version}"' in lock
+    assert prefix.startswith("/nix/store/") and prefix.endswith("-anysnake2-venv")
+    # charset_normalizer's compiled module found the manylinux libraries (no warning)
+    assert "RequestsDependencyWarning" not in proc.stderr
+    venv = Path(prefix)
+    assert (venv / "lib" / "python3.11" / "site-packages" / "attrs").is_dir()
+    # the wheel came from the PyPI file host through a fixed-output derivation
+    drv = subprocess.run(
+        ["nix-store", "--query", "--deriver", str(venv)], capture_output=True, text=True,
+        check=True,
+    ).stdout.strip()
+    closure = subprocess.run(
+        ["nix-store", "--query", "--requisites", drv], capture_output=True, text=True,
+        check=True,
+    ).stdout
+    assert "-requests-" + requests_version + "-py3-none-any.whl.drv" in closure
