@@ -328,3 +328,81 @@ def test_override_collection_interface(checkouts: Checkouts) -> None:
         " knowsRpy2 = (overlay { } { }) ? rpy2; }"
     )
     assert got == {"isFunction": True, "knowsRpy2": True}
+
+
+# --- build backends and rpy2, evaluated through the real uv2nix / pyproject.nix ---------------
+
+BACKENDS_CONFIG = """\
+[nixpkgs]
+url = "github:NixOS/nixpkgs/master/24.05"
+
+[python]
+version = "3.12"
+ecosystem_date = "2024-08-09"
+
+[python.packages]
+docopt = "==0.6.2"
+fromgit = "git+https://github.com/example/fromgit"
+
+[R]
+date = "2024-05-10"
+packages = ["ACA"]
+"""
+
+
+def test_backends_and_rpy2_evaluate_with_the_real_helpers(
+    tmp_path: Path, upstream: object, honest_pkgs: dict
+) -> None:
+    """docopt (an sdist only) and a git package get their build backend; rpy2 (added with
+    [R]) its R, link flags and setuptools/cffi: the rootfs drvPath and each package's
+    build inputs evaluate against the real uv2nix, pyproject.nix and build-system-pkgs."""
+    from test_upstream_eval import _python_lock, eval_drv
+
+    from anysnake2.render.build_systems import FALLBACK, GIT, build_requires
+    from anysnake2.render.write import write_flake_dir
+    from anysnake2.toml_compat.reader import read_project
+
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "anysnake2.toml").write_text(BACKENDS_CONFIG)
+    project = read_project(root / "anysnake2.toml")
+    lock = _python_lock(project, root)
+    assert lock is not None
+    requires = build_requires((lock / "uv.lock").read_text())
+    assert requires["docopt"] == FALLBACK and requires["fromgit"] == GIT
+    assert "rpy2" in requires  # an sdist at this date
+    resolution = Resolution(python_lock=lock, build_requires=requires)
+    flake_nix = render_flake(project, resolution, root=root).flake_nix
+    write_flake_dir(root, render_flake(project, resolution, root=root))
+    (root / ".anysnake2_flake" / "flake.nix").write_text(
+        flake_nix.replace(
+            "    {\n      packages.${system} = {",
+            "    {\n      inherit pythonSet;\n      packages.${system} = {",
+            1,
+        )
+    )
+    proc = eval_drv(root, flake_nix, upstream, honest_pkgs)  # type: ignore[arg-type]
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    names = {}
+    for name in ("docopt", "fromgit", "rpy2"):
+        done = subprocess.run(
+            [
+                *proc.args[: proc.args.index("eval")],
+                "eval",
+                "--json",
+                *[a for a in proc.args[proc.args.index("eval") + 1 : -1] if a != "--raw"],
+                f".#pythonSet.{name}.nativeBuildInputs",
+                "--apply",
+                'map (d: d.pname or d.name or "?")',
+            ],
+            cwd=root / ".anysnake2_flake",
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        names[name] = json.loads(done.stdout)
+    assert {"setuptools", "wheel"} <= set(names["docopt"])
+    assert "setuptools" in names["fromgit"]  # the stand-in checkout's [build-system]
+    assert {"setuptools", "cffi"} <= set(names["rpy2"])
