@@ -162,9 +162,12 @@ def _overrides(flake: _Flake) -> str:
 
 
 def _rpy2() -> str:
-    """rpy2 built against the container's R, as the original did: R_HOME is R_tracked
-    (nixR's R, whose bin/R is at its top), the libraries R links against on NIX_LDFLAGS,
-    and setuptools/cffi to build it from its sdist."""
+    """rpy2 built against the container's R, as the original did (`R_HOME =
+    ''${R_tracked}''`): nixR's `R_by_date` is its `nix/r/wrapper.nix`, a derivation with
+    `bin/<exe>` wrappers of the real R and `lib/R/library/<pkg>` links only, so
+    `${R_tracked}/lib/R` has no `bin/R` while `${R_tracked}/bin/R` answers `R CMD config`
+    and `R RHOME` for the real R. The libraries R links against go on NIX_LDFLAGS, and
+    setuptools/cffi build it from its sdist."""
     flags = " ".join(f"-L${{pkgs.lib.getLib pkgs.{lib}}}/lib" for lib in RPY2_LIBRARIES)
     names = render(list(RPY2_NAMES))
     return (
