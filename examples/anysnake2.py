@@ -55,6 +55,11 @@ project = (
         "github:pyproject-nix/uv2nix",
         rev="49dac8d206c42175b069b7c6050ba27060a21106",
     )
+    .input(
+        "uv2nix_hammer_overrides",
+        "github:TyberiusPrime/uv2nix_hammer_overrides",
+        rev="efc9f213860490692e27f0854e26b8ac62acfff3",
+    )
     # [python]
     .python(
         "3.12",

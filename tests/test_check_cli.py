@@ -191,6 +191,7 @@ def test_full_example_documents_every_key_of_the_format():
     text = (REPO / "examples" / "anysnake2.toml").read_text()
     data = reader._toml.loads(text)
     legacy = {"devShell", "devshell", "flake-util", "pyproject_build_systems"}
+    legacy |= {"uv2nix_override_collection"}
     legacy |= set(reader.IGNORED_SECTIONS)
     assert set(data) == set(reader.SECTIONS) - legacy
     assert set(data["anysnake2"]) == set(reader.ANYSNAKE2_KEYS) - {

@@ -75,6 +75,7 @@ def test_sections_in_fixed_order_and_keys_sorted():
         "flake-utils",
         "pyproject-nix",
         "uv2nix",
+        "uv2nix_hammer_overrides",
     ]
     data = tomllib.loads(text)
     assert list(data["nixpkgs"]) == sorted(data["nixpkgs"])
