@@ -1,4 +1,4 @@
-"""check_supported: configs the pinned helper flakes cannot build are rejected (65, line).
+"""support.check_supported: configs the pinned helper flakes cannot build are rejected (65, line).
 
 The boundaries it uses are checked against the real repositories in ../shared/upstream.
 """
@@ -13,13 +13,6 @@ from conftest import UPSTREAM, run_cli
 
 from anysnake2.errors import ConfigError
 from anysnake2.render.defaults import DEFAULT_INPUTS
-from anysnake2.render.support import (
-    RUST_OVERLAY_BEFORE_PURGE,
-    RUST_OVERLAY_NIGHTLY_PURGE,
-    UV2NIX_MIN_NIXPKGS,
-    UV_BIN_MAX_NIXPKGS,
-    check_supported,
-)
 from anysnake2.toml_compat.reader import read_project
 
 NIGHTLY_2024 = """\
@@ -42,13 +35,15 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_python_on_nixpkgs_below_uv2nix_minimum_is_rejected_with_its_line(tmp_path: Path) -> None:
+    from anysnake2.render import support
+
     path = write(
         tmp_path,
         '[nixpkgs]\nrev = "22.05"\n\n[python]\nversion = "3.10"\n'
         'ecosystem_date = "2022-05-01"\n[python.packages]\nattrs = ""\n',
     )
     with pytest.raises(ConfigError) as caught:
-        check_supported(read_project(path), path)
+        support.check_supported(read_project(path), path)
     assert caught.value.exit_code == 65
     assert (caught.value.file, caught.value.line) == (str(path), 2)
     assert "22.11" in caught.value.message and "22.05" in caught.value.message
@@ -60,34 +55,43 @@ def test_python_on_nixpkgs_below_uv2nix_minimum_is_rejected_with_its_line(tmp_pa
 
 @pytest.mark.parametrize("nixpkgs", ['rev = "22.11"', 'url = "github:NixOS/nixpkgs/nixos-24.05"'])
 def test_python_on_a_supported_or_unknown_nixpkgs_passes(tmp_path: Path, nixpkgs: str) -> None:
+    from anysnake2.render import support
+
     path = write(tmp_path, f'[nixpkgs]\n{nixpkgs}\n[python]\nversion = "3.12"\n[python.packages]\n')
-    check_supported(read_project(path), path)
+    support.check_supported(read_project(path), path)
     path = write(tmp_path, '[nixpkgs]\nrev = "21.05"\n')  # no [python]: no uv2nix
-    check_supported(read_project(path), path)
+    support.check_supported(read_project(path), path)
 
 
 def test_old_nightly_with_the_default_rust_overlay_is_rejected(tmp_path: Path) -> None:
+    from anysnake2.render import support
+
     path = write(tmp_path, NIGHTLY_2024)
     done = run_cli("check", cwd=tmp_path)
     assert done.returncode == 65, done.stderr
     assert f'error: {path}:3: [nixpkgs] packages names rust-bin.nightly."2024-06-01"' in (
         done.stderr
     )
-    assert RUST_OVERLAY_BEFORE_PURGE in done.stderr  # what to change
+    assert support.RUST_OVERLAY_BEFORE_PURGE in done.stderr  # what to change
 
 
 def test_old_nightly_with_a_pinned_rust_overlay_or_a_new_nightly_passes(tmp_path: Path) -> None:
+    from anysnake2.render import support
+
     pinned = (
-        NIGHTLY_2024 + f'url = "github:oxalica/rust-overlay"\nrev = "{RUST_OVERLAY_BEFORE_PURGE}"\n'
+        NIGHTLY_2024
+        + f'url = "github:oxalica/rust-overlay"\nrev = "{support.RUST_OVERLAY_BEFORE_PURGE}"\n'
     )
     path = write(tmp_path, pinned)
-    check_supported(read_project(path), path)
+    support.check_supported(read_project(path), path)
     path = write(tmp_path, NIGHTLY_2024.replace("2024-06-01", "2025-06-01"))
-    check_supported(read_project(path), path)
+    support.check_supported(read_project(path), path)
 
 
 @pytest.mark.needs_shared
 def test_boundaries_match_the_real_repositories(tmp_path: Path) -> None:
+    from anysnake2.render import support
+
     def git(repo: Path, *args: str) -> str:
         return subprocess.run(
             ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
@@ -111,11 +115,11 @@ def test_boundaries_match_the_real_repositories(tmp_path: Path) -> None:
         check=True,
     )
     doc = git(uv2nix, "show", f"{DEFAULT_INPUTS['uv2nix'].rev}:doc/src/old-nixpkgs.md")
-    assert f"`>={UV2NIX_MIN_NIXPKGS}`" in doc and f"`<={UV_BIN_MAX_NIXPKGS}`" in doc
-    purge, date = RUST_OVERLAY_NIGHTLY_PURGE
-    assert git(rust, "rev-parse", f"{purge}^").strip() == RUST_OVERLAY_BEFORE_PURGE
+    assert f"`>={support.UV2NIX_MIN_NIXPKGS}`" in doc and f"`<={support.UV_BIN_MAX_NIXPKGS}`" in doc
+    purge, date = support.RUST_OVERLAY_NIGHTLY_PURGE
+    assert git(rust, "rev-parse", f"{purge}^").strip() == support.RUST_OVERLAY_BEFORE_PURGE
     old = "manifests/nightly/2024/2024-06-01.nix"
-    assert git(rust, "ls-tree", RUST_OVERLAY_BEFORE_PURGE, old).strip()
+    assert git(rust, "ls-tree", support.RUST_OVERLAY_BEFORE_PURGE, old).strip()
     assert not git(rust, "ls-tree", purge, old).strip()
     assert not git(rust, "ls-tree", DEFAULT_INPUTS["rust-overlay"].rev, "manifests/nightly/2024")
     assert git(

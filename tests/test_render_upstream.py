@@ -19,7 +19,6 @@ from anysnake2.model import Nixpkgs, Project, Python, Rust
 from anysnake2.render.defaults import DEFAULT_INPUTS
 from anysnake2.render.flake import render_flake
 from anysnake2.render.resolution import Resolution
-from anysnake2.render.uvlock import lock_for_uv2nix
 
 pytestmark = pytest.mark.needs_shared
 
@@ -107,6 +106,8 @@ def parse_lock(checkouts: Checkouts, uv2nix: str, pyproject: str, lock: Path) ->
 def test_lock_copy_is_read_by_the_pinned_and_the_default_uv2nix(
     checkouts: Checkouts, uv_lock: Path, tmp_path: Path, uv2nix: str
 ) -> None:
+    from anysnake2.render.uvlock import lock_for_uv2nix
+
     pyproject = PYPROJECT_FOR_OLD if uv2nix in OLD_UV2NIX else DEFAULT_INPUTS["pyproject-nix"].rev
     assert pyproject is not None
     original = parse_lock(checkouts, uv2nix, pyproject, uv_lock / "uv.lock")
@@ -120,6 +121,8 @@ def test_lock_copy_is_read_by_the_pinned_and_the_default_uv2nix(
 
 def test_lock_copy_keeps_everything_uv2nix_builds_from(uv_lock: Path) -> None:
     import tomllib
+
+    from anysnake2.render.uvlock import lock_for_uv2nix
 
     before = tomllib.loads((uv_lock / "uv.lock").read_text())
     after = tomllib.loads(lock_for_uv2nix((uv_lock / "uv.lock").read_text()))
@@ -135,6 +138,8 @@ def test_lock_copy_keeps_everything_uv2nix_builds_from(uv_lock: Path) -> None:
 
 
 def test_a_lock_without_dropped_keys_is_copied_byte_for_byte() -> None:
+    from anysnake2.render.uvlock import lock_for_uv2nix
+
     text = 'version = 1\nrequires-python = ">=3.11"\n\n[[package]]\nname = "a"\nversion = "1"\n'
     assert lock_for_uv2nix(text) is text
 
