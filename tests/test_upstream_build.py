@@ -9,7 +9,8 @@ default revisions (config keys `[uv2nix]`, `[pyproject-nix]`, `[build-system-pkg
 the project's own URL handling). The nixpkgs stand-in carries the host's Python 3 and
 uv with their libraries, and the host's gcc as stdenv.cc (see tools/offline_pkgs).
 uv2nix_hammer_overrides is the snapshot stand-in of tests/_upstream.py (the bundle lacks
-its override files).
+its override files). An editable checkout (code/mypkg) is installed by anysnake2 at run
+time: an edit shows at the next run without a rebuild, with its metadata and entry point.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ def write_config(root: Path, upstream: Upstream, pkgs: dict[str, dict[str, str]]
         'attrs = ""',
         'requests = ""',
         "",
+        "[python.packages.mypkg]",
+        'editable = "code"',
+        "",
     ]
     for section, repo in sorted(HELPERS.items()):
         rev = DEFAULT_INPUTS[section].rev
@@ -63,20 +67,51 @@ def write_config(root: Path, upstream: Upstream, pkgs: dict[str, dict[str, str]]
     (root / "anysnake2.toml").write_text("\n".join(lines))
 
 
-def test_run_imports_locked_wheels_built_by_the_real_builders(
-    tmp_path: Path, upstream: Upstream, honest_pkgs_with_python: dict[str, dict[str, str]]
-) -> None:
-    root = tmp_path / "project"
+def _editable_checkout(root: Path) -> None:
+    package = root / "code" / "mypkg"
+    (package / "src" / "mypkg").mkdir(parents=True)
+    (package / "src" / "mypkg" / "__init__.py").write_text(
+        'VALUE = "one"\n\n\ndef main():\n    print("hello", VALUE)\n'
+    )
+    (package / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n\n'
+        '[project]\nname = "mypkg"\nversion = "0.3"\ndependencies = ["attrs>=20"]\n\n'
+        '[project.scripts]\nmypkg-hello = "mypkg:main"\n'
+    )
+
+
+@pytest.fixture(scope="module")
+def project(
+    tmp_path_factory: pytest.TempPathFactory,
+    upstream: Upstream,
+    honest_pkgs_with_python: dict[str, dict[str, str]],
+) -> tuple[Path, dict[str, str]]:
+    """A project with attrs, requests and an editable checkout code/mypkg; (root, env)."""
+    base = tmp_path_factory.mktemp("upstream-build")
+    root = base / "project"
     root.mkdir()
     write_config(root, upstream, honest_pkgs_with_python)
-    env = dict(os.environ, UV_CACHE_DIR=str(tmp_path / "uv-cache"))
+    _editable_checkout(root)
+    env = dict(os.environ, UV_CACHE_DIR=str(base / "uv-cache"))
     env.pop("TMUX", None)
     env.pop("ANYSNAKE2_OFFLINE", None)
+    return root, env
+
+
+def run(project: tuple[Path, dict[str, str]], *args: str) -> subprocess.CompletedProcess[str]:
+    root, env = project
+    return run_cli("run", "--", *args, cwd=root, env=env, timeout=900)
+
+
+def test_run_imports_locked_wheels_built_by_the_real_builders(
+    project: tuple[Path, dict[str, str]],
+) -> None:
+    root, _ = project
     code = (
         "import attrs, requests, charset_normalizer, sys; "
         "print(requests.__version__, attrs.__version__, sys.prefix)"
     )
-    proc = run_cli("run", "--", "python", "-c", code, cwd=root, env=env, timeout=900)
+    proc = run(project, "python", "-c", code)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     requests_version, attrs_version, prefix = proc.stdout.split()
     lock = (root / "anysnake2.uv.lock").read_text()
@@ -97,3 +132,24 @@ def test_run_imports_locked_wheels_built_by_the_real_builders(
         check=True,
     ).stdout
     assert "-requests-" + requests_version + "-py3-none-any.whl.drv" in closure
+
+
+def test_editable_package_changes_show_without_rebuild(
+    project: tuple[Path, dict[str, str]],
+) -> None:
+    root, _ = project
+    code = "import mypkg, importlib.metadata as m; print(mypkg.VALUE, m.version('mypkg'))"
+    first = run(project, "python", "-c", code)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert first.stdout == "one 0.3\n"
+    script = run(project, "mypkg-hello")
+    assert script.returncode == 0, script.stdout + script.stderr
+    assert script.stdout == "hello one\n"
+    rootfs = (root / ".anysnake2_flake" / "result").resolve()
+    init = root / "code" / "mypkg" / "src" / "mypkg" / "__init__.py"
+    init.write_text(init.read_text().replace('"one"', '"two"'))
+    second = run(project, "python", "-c", code)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert second.stdout == "two 0.3\n"
+    assert "building" not in second.stderr
+    assert (root / ".anysnake2_flake" / "result").resolve() == rootfs
