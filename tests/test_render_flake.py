@@ -346,3 +346,52 @@ def test_rpy2_is_built_against_the_tracked_r() -> None:
     assert "final.resolveBuildSystem { setuptools = [ ]; cffi = [ ]; }" in text
     without_r = render_flake(ours().replace(r=None), Resolution(), root=ROOT).flake_nix
     assert "R_HOME" not in without_r
+
+
+def _sdist(files: dict[str, str], kind: str) -> bytes:
+    import io
+    import tarfile
+    import zipfile
+
+    buffer = io.BytesIO()
+    if kind == "zip":
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, text in files.items():
+                archive.writestr(name, text)
+    else:
+        with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+            for name, text in files.items():
+                data = text.encode()
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["tar.gz", "zip"])
+def test_sdist_backend_is_read_from_its_top_pyproject(kind: str) -> None:
+    from anysnake2.render.build_systems import FALLBACK, archive_build_requires
+
+    hatch = '[build-system]\nrequires = ["hatchling", "Setuptools_SCM[toml]>=6"]\n'
+    files = {"x-1.0/pyproject.toml": hatch, "x-1.0/tests/pyproject.toml": "[build-system]\n"}
+    assert archive_build_requires(_sdist(files, kind), f"x-1.0.{kind}") == (
+        "hatchling",
+        "Setuptools_SCM[toml]>=6",
+    )
+    no_table = {"x-1.0/pyproject.toml": "[tool.black]\n", "x-1.0/setup.py": ""}
+    assert archive_build_requires(_sdist(no_table, kind), f"x.{kind}") == FALLBACK
+    assert archive_build_requires(_sdist({"x-1.0/setup.py": ""}, kind), f"x.{kind}") == FALLBACK
+
+
+def test_sdist_backend_from_the_resolution_is_rendered_by_name() -> None:
+    from anysnake2.render.build_systems import build_requires
+
+    known = {"sha256:00": ("hatchling>=1", "Setuptools_SCM[toml]>=6", "wheel; python_version<'3'")}
+    requires = build_requires(LOCK, sdist_requires=known)
+    assert requires["sdist-only"] == known["sha256:00"]
+    project = Project(nixpkgs=Nixpkgs(rev=SHA), python=Python(version="3.12"))
+    text = render_flake(project, Resolution(build_requires=requires), root=ROOT).flake_nix
+    assert (
+        'sdist-only = withBackend "sdist-only" '
+        "{ hatchling = [ ]; setuptools-scm = [ ]; wheel = [ ]; };" in text
+    )

@@ -411,3 +411,21 @@ def test_backends_and_rpy2_evaluate_with_the_real_helpers(
     assert {"setuptools", "wheel"} <= set(names["docopt"])
     assert "setuptools" in names["fromgit"]  # the stand-in checkout's [build-system]
     assert {"setuptools", "cffi"} <= set(names["rpy2"])
+
+
+def test_sdist_backends_are_read_from_the_real_sdists_once(uv_lock: Path, tmp_path: Path) -> None:
+    """attrs built from source (prefer_wheels = false): its sdist from the PyPI file host
+    says hatchling (+ hatch-vcs, hatch-fancy-pypi-readme); the answer is cached by the
+    locked hash, so offline gives the same; pandocfilters' sdist has no [build-system]."""
+    from anysnake2.render.build_systems import FALLBACK, build_requires
+    from anysnake2.resolve.sdist_backends import sdist_build_requires
+
+    text = (uv_lock / "uv.lock").read_text()
+    found = sdist_build_requires(text, tmp_path, prefer_wheels=False, offline=False)
+    requires = build_requires(text, prefer_wheels=False, sdist_requires=found)
+    assert requires["attrs"][0].startswith("hatchling")
+    assert {r.split(">")[0] for r in requires["attrs"]} >= {"hatchling", "hatch-vcs"}
+    assert requires["pandocfilters"] == FALLBACK
+    again = sdist_build_requires(text, tmp_path, prefer_wheels=False, offline=True)
+    assert again == found
+    assert sdist_build_requires(text, tmp_path / "empty", prefer_wheels=False, offline=True) == {}

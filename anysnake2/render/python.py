@@ -68,6 +68,13 @@ BACKEND_HELPERS = """\
             }) requires);"""
 
 
+def requirement_name(requirement: str) -> str:
+    """The normalized name of a PEP 508 requirement (`Setuptools_SCM[toml]>=6` →
+    `setuptools-scm`), as pyproject.nix's `pep508.parseString` gives it."""
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    return pep503(match.group(1)) if match else ""
+
+
 def pep503(name: str) -> str:
     """The normalized (PEP 503) package name: uv2nix's attribute name for it."""
     return re.sub(r"[-_.]+", "-", name).lower()
@@ -121,7 +128,8 @@ def _build_systems(flake: _Flake) -> str:
         if tuple(requires) == GIT:
             lines.append(f"          {key} = withBackend {quote(name)} (fromCheckout prev.{key});")
         else:
-            wanted = "{ " + " ".join(f"{attr_name(r)} = [ ];" for r in sorted(set(requires))) + " }"
+            names = sorted({requirement_name(r) for r in requires} - {""})
+            wanted = "{ " + " ".join(f"{attr_name(n)} = [ ];" for n in names) + " }"
             lines.append(f"          {key} = withBackend {quote(name)} {wanted};")
     if not lines:
         return "final: prev: { }"

@@ -134,11 +134,16 @@ def resolution_for(ctx: Context, project: Project | None = None) -> Resolution:
     build_requires: dict[str, tuple[str, ...]] = {}
     if lock is not None:
         from ..render.build_systems import build_requires as requires_of
+        from ..resolve.sdist_backends import sdist_build_requires
 
         ensure_local_sources(project, ctx.root, offline=ctx.offline)
         prefer_wheels = project.python is None or project.python.prefer_wheels is not False
         text = (lock / "uv.lock").read_text(encoding="utf-8")
-        build_requires = requires_of(text, prefer_wheels=prefer_wheels)
+        flake_dir = flake_dir_of(ctx.root)
+        sdists = sdist_build_requires(
+            text, flake_dir, prefer_wheels=prefer_wheels, offline=ctx.offline
+        )
+        build_requires = requires_of(text, prefer_wheels=prefer_wheels, sdist_requires=sdists)
     return Resolution(python_lock=lock, offline=ctx.offline, build_requires=build_requires)
 
 
