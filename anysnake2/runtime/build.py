@@ -125,7 +125,8 @@ def pinned_project(ctx: Context) -> Project:
 
 def resolution_for(ctx: Context, project: Project | None = None) -> Resolution:
     """What the resolve steps decided for `project` (default: ctx's): the Python lock (made
-    with uv, or reused from anysnake2.uv.lock without calling uv)."""
+    with uv, or reused from anysnake2.uv.lock without calling uv) and the build backends
+    of the locked packages uv2nix builds from source (sdists read once, then cached)."""
     from ..render.resolution import Resolution
     from ..resolve.python_lock import ensure_local_sources, ensure_python_lock
 
