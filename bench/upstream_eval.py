@@ -25,9 +25,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
-from _upstream import NIX, Upstream, nix_env  # noqa: E402
-from conftest import ORIGINAL_CONFIGS, UPSTREAM, load_make_offline_pkgs  # noqa: E402
-from test_upstream_eval import eval_drv, render  # noqa: E402
+from _upstream import NIX, Upstream, nix_env
+from conftest import ORIGINAL_CONFIGS, UPSTREAM, load_make_offline_pkgs
+from test_upstream_eval import eval_drv, render
 
 CONFIG = "2.3.6__full.toml"
 GOAL = 40.0
@@ -35,7 +35,7 @@ GOAL = 40.0
 
 def _timed(argv: list[str], cwd: Path) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, env=nix_env(), capture_output=True, text=True)
+    proc = subprocess.run(argv, cwd=cwd, env=nix_env(), capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv[:8])}... failed:\n{proc.stderr[-2000:]}")
@@ -71,8 +71,18 @@ def main(rounds: int = 7) -> None:
         argv_a.insert(argv_a.index("eval"), "false")
         empty = _empty_flake(base)
         registry = root / "registry.json"
-        argv_b = [*NIX, "--option", "flake-registry", str(registry), "--option", "eval-cache",
-                  "false", "eval", "--raw", ".#value"]
+        argv_b = [
+            *NIX,
+            "--option",
+            "flake-registry",
+            str(registry),
+            "--option",
+            "eval-cache",
+            "false",
+            "eval",
+            "--raw",
+            ".#value",
+        ]
         _timed(argv_b, empty)
         a_times, b_times, ratios = [], [], []
         for _ in range(rounds):
@@ -83,10 +93,14 @@ def main(rounds: int = 7) -> None:
             ratios.append(a / b)
         ratio = statistics.median(ratios)
         print(f"{'nix eval of an empty flake':<52} {statistics.median(b_times) * 1000:8.0f} ms")
-        print(f"{'nix eval rootfs drvPath, ' + CONFIG:<52} "
-              f"{statistics.median(a_times) * 1000:8.0f} ms")
+        print(
+            f"{'nix eval rootfs drvPath, ' + CONFIG:<52} "
+            f"{statistics.median(a_times) * 1000:8.0f} ms"
+        )
         verdict = "ok" if ratio <= GOAL else "OVER GOAL"
-        print(f"median ratio over {rounds} A B rounds: {ratio:.1f}x (goal <= {GOAL:.0f}x: {verdict})")
+        print(
+            f"median ratio over {rounds} A B rounds: {ratio:.1f}x (goal <= {GOAL:.0f}x: {verdict})"
+        )
     finally:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -62,7 +62,7 @@ NIX = [
 ]
 
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
-_INPUT = re.compile(r"^    ([A-Za-z0-9_'-]+) = \{\n((?:      .*\n)*?)    \};", re.M)
+_INPUT = re.compile(r"^    ([A-Za-z0-9_'-]+) = \{\n((?:      .*\n)*?)    \};", re.MULTILINE)
 
 
 def nix_env() -> dict[str, str]:
@@ -150,7 +150,10 @@ class Upstream:
     def _head(self, owner_repo: str) -> str:
         return subprocess.run(
             ["git", "-C", str(self.repo(owner_repo)), "rev-parse", "HEAD"],
-            capture_output=True, text=True, check=True, env=nix_env(),
+            capture_output=True,
+            text=True,
+            check=True,
+            env=nix_env(),
         ).stdout.strip()
 
     def lock_of(self, owner_repo: str, rev: str) -> dict:
@@ -176,8 +179,7 @@ class Upstream:
             snapshot = self.repos[BUNDLES[HAMMER]]
             shutil.copytree(snapshot, path, ignore=shutil.ignore_patterns(".git"))
             (path / "helpers.nix").write_text(
-                "# stand-in (tests/_upstream.py): the bundle has no helpers.nix\n"
-                "{ pkgs }: { }\n"
+                "# stand-in (tests/_upstream.py): the bundle has no helpers.nix\n{ pkgs }: { }\n"
             )
             collected = (path / "collected.nix").read_text()
             for rel in sorted(set(re.findall(r"import \./(overrides/[^;\s]+);", collected))):
@@ -185,11 +187,17 @@ class Upstream:
                 target.mkdir(parents=True, exist_ok=True)
                 (target / "default.nix").write_text("{ ... }: old: { }\n")
             env = nix_env() | {
-                "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
-                "GIT_COMMITTER_EMAIL": "t@t", "GIT_CONFIG_GLOBAL": "/dev/null",
+                "GIT_AUTHOR_NAME": "t",
+                "GIT_AUTHOR_EMAIL": "t@t",
+                "GIT_COMMITTER_NAME": "t",
+                "GIT_COMMITTER_EMAIL": "t@t",
+                "GIT_CONFIG_GLOBAL": "/dev/null",
             }
-            for argv in (["git", "init", "-q"], ["git", "add", "-A"],
-                         ["git", "commit", "-qm", "hammer overrides stand-in"]):
+            for argv in (
+                ["git", "init", "-q"],
+                ["git", "add", "-A"],
+                ["git", "commit", "-qm", "hammer overrides stand-in"],
+            ):
                 subprocess.run(argv, cwd=path, check=True, env=env, capture_output=True)
             self._relock_hammer(path, env)
         return f"git+file://{path}"
@@ -203,13 +211,28 @@ class Upstream:
         systems_rev = self._head("nix-systems/default")
         registry = self.dest / "registry.json"
         registry.write_text('{"flakes":[],"version":2}')
-        argv = [*NIX, "--option", "flake-registry", str(registry), "flake", "lock",
-                "--override-input", "systems", self.url("nix-systems/default", systems_rev),
-                "--override-input", "treefmt-nix", self.empty_flake(),
-                "--override-input", "nixpkgs", self.empty_flake()]
+        argv = [
+            *NIX,
+            "--option",
+            "flake-registry",
+            str(registry),
+            "flake",
+            "lock",
+            "--override-input",
+            "systems",
+            self.url("nix-systems/default", systems_rev),
+            "--override-input",
+            "treefmt-nix",
+            self.empty_flake(),
+            "--override-input",
+            "nixpkgs",
+            self.empty_flake(),
+        ]
         subprocess.run(argv, cwd=path, check=True, env=env, capture_output=True)
-        for argv in (["git", "add", "flake.lock"],
-                     ["git", "commit", "-qm", "lock the stand-in's inputs locally"]):
+        for argv in (
+            ["git", "add", "flake.lock"],
+            ["git", "commit", "-qm", "lock the stand-in's inputs locally"],
+        ):
             subprocess.run(argv, cwd=path, check=True, env=env, capture_output=True)
 
     def empty_flake(self) -> str:
@@ -218,7 +241,7 @@ class Upstream:
             path = self.dest / "empty-flake"
             path.mkdir(exist_ok=True)
             (path / "flake.nix").write_text(
-                "{\n  description = \"empty stand-in (tests/_upstream.py)\";\n"
+                '{\n  description = "empty stand-in (tests/_upstream.py)";\n'
                 "  outputs = { self }: { };\n}\n"
             )
             env = nix_env()
@@ -227,8 +250,9 @@ class Upstream:
             self._empty = path
         return f"path:{self._empty}"
 
-    def _sub_overrides(self, prefix: str, owner_repo: str, rev: str, followed: frozenset[str],
-                       nixpkgs: str) -> list[str]:
+    def _sub_overrides(
+        self, prefix: str, owner_repo: str, rev: str, followed: frozenset[str], nixpkgs: str
+    ) -> list[str]:
         lock = self.lock_of(owner_repo, rev)
         if not lock:
             return []
@@ -285,7 +309,6 @@ class Upstream:
     def default_rev(name: str, owner_repo: str) -> str:
         """Our default revision (anysnake2/render/defaults.py) for an input without one."""
         for key, default in DEFAULT_INPUTS.items():
-            if key == name or default.url.lower() == f"github:{owner_repo}":
-                if default.rev:
-                    return default.rev
+            if (key == name or default.url.lower() == f"github:{owner_repo}") and default.rev:
+                return default.rev
         raise ValueError(f"input {name!r} ({owner_repo}) pins no revision and has no default")

@@ -156,7 +156,9 @@ def honest_pkgs(upstream, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
 
 
 @pytest.fixture(scope="session")
-def honest_pkgs_with_python(upstream, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+def honest_pkgs_with_python(
+    upstream, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, dict[str, str]]:
     """As `honest_pkgs`, plus the host's Python 3 and uv copied in (builds can run)."""
     lib = upstream.repo("nix-community/nixpkgs.lib")
     dest = tmp_path_factory.mktemp("honest-pkgs-python") / "offline"

@@ -60,7 +60,9 @@ def write_config(root: Path, upstream: Upstream, pkgs: dict[str, dict[str, str]]
     hammer = upstream.hammer_standin()
     head = subprocess.run(
         ["git", "-C", hammer.removeprefix("git+file://"), "rev-parse", "HEAD"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     lines += ["[uv2nix_override_collection]", f'url = "{hammer}?rev={head}"', ""]
     lines += ["[container]", 'runtime = "bwrap"', ""]
@@ -124,11 +126,15 @@ def test_run_imports_locked_wheels_built_by_the_real_builders(
     assert (venv / "lib" / "python3.11" / "site-packages" / "attrs").is_dir()
     # the wheel came from the PyPI file host through a fixed-output derivation
     drv = subprocess.run(
-        ["nix-store", "--query", "--deriver", str(venv)], capture_output=True, text=True,
+        ["nix-store", "--query", "--deriver", str(venv)],
+        capture_output=True,
+        text=True,
         check=True,
     ).stdout.strip()
     closure = subprocess.run(
-        ["nix-store", "--query", "--requisites", drv], capture_output=True, text=True,
+        ["nix-store", "--query", "--requisites", drv],
+        capture_output=True,
+        text=True,
         check=True,
     ).stdout
     assert "-requests-" + requests_version + "-py3-none-any.whl.drv" in closure

@@ -94,13 +94,20 @@ def test_the_table_covers_all_40_files() -> None:
 
 def _git_commit(repo: Path) -> str:
     env = nix_env() | {
-        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@t", "GIT_CONFIG_GLOBAL": "/dev/null",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+        "GIT_CONFIG_GLOBAL": "/dev/null",
     }
     for argv in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "stand-in"]):
         subprocess.run(argv, cwd=repo, check=True, env=env, capture_output=True)
     return subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=repo, check=True, env=env, capture_output=True,
+        ["git", "rev-parse", "HEAD"],
+        cwd=repo,
+        check=True,
+        env=env,
+        capture_output=True,
         text=True,
     ).stdout.strip()
 
@@ -132,7 +139,7 @@ def standin_flake(folder: Path, name: str, nixpkgs: str, packages: tuple[str, ..
         "      lib = nixpkgs.lib;\n"
         f'      mk = p: pkgs.runCommand "{name}-standin" {{ }} "mkdir -p $out/bin";\n'
         "    in\n"
-        "    lib.foldl' lib.recursiveUpdate { } (map (p: lib.setAttrByPath (lib.splitString \".\" p)"
+        '    lib.foldl\' lib.recursiveUpdate { } (map (p: lib.setAttrByPath (lib.splitString "." p)'
         f" (mk p)) [ {listing} ]);\n"
         "}\n"
     )
@@ -140,10 +147,10 @@ def standin_flake(folder: Path, name: str, nixpkgs: str, packages: tuple[str, ..
     return f"git+file://{folder}"
 
 
-_SOURCE = re.compile(r'^"([^"]+)" = \{ (git|path|url) = "([^"]*)"[^}]*\}$', re.M)
+_SOURCE = re.compile(r'^"([^"]+)" = \{ (git|path|url) = "([^"]*)"[^}]*\}$', re.MULTILINE)
 
 
-def _python_lock(project, root: Path) -> Path | None:  # noqa: ANN001
+def _python_lock(project, root: Path) -> Path | None:
     """The lock workspace made by real uv from the rendered pyproject; git and local
     sources (GitHub, hg, file://) are replaced by stand-in packages of the same name."""
     spec = lock_input(project, None)
@@ -170,8 +177,9 @@ def _python_lock(project, root: Path) -> Path | None:  # noqa: ANN001
     for item in spec.exclude_newer_packages:
         argv += ["--exclude-newer-package", item]
     env = nix_env() | {"UV_PYTHON_DOWNLOADS": "never"} | dict(spec.env)
-    proc = subprocess.run(argv, cwd=workspace, env=env, capture_output=True, text=True,
-                          timeout=600, check=False)
+    proc = subprocess.run(
+        argv, cwd=workspace, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     return workspace
 
@@ -188,7 +196,9 @@ def render(name: str, root: Path) -> str:
     return rendered.flake_nix
 
 
-def eval_drv(root: Path, flake_nix: str, upstream: Upstream, pkgs: dict) -> subprocess.CompletedProcess[str]:
+def eval_drv(
+    root: Path, flake_nix: str, upstream: Upstream, pkgs: dict
+) -> subprocess.CompletedProcess[str]:
     """`nix eval --raw .#packages.x86_64-linux.default.drvPath` with redirected inputs."""
     project = read_project(root / "anysnake2.toml")
     nixpkgs = f"{pkgs['nixpkgs']['url']}?rev={pkgs['nixpkgs']['rev']}"
@@ -198,10 +208,26 @@ def eval_drv(root: Path, flake_nix: str, upstream: Upstream, pkgs: dict) -> subp
             others[fname] = standin_flake(root / "flakes" / fname, fname, nixpkgs, flake.packages)
     args = upstream.overrides(flake_nix, nixpkgs=nixpkgs, others=others)
     (root / "registry.json").write_text('{"flakes":[],"version":2}')
-    argv = [*NIX, "--option", "flake-registry", str(root / "registry.json"), "eval", "--raw",
-            "--no-write-lock-file", *args, ".#packages.x86_64-linux.default.drvPath"]
-    return subprocess.run(argv, cwd=root / ".anysnake2_flake", env=nix_env(),
-                          capture_output=True, text=True, timeout=600, check=False)
+    argv = [
+        *NIX,
+        "--option",
+        "flake-registry",
+        str(root / "registry.json"),
+        "eval",
+        "--raw",
+        "--no-write-lock-file",
+        *args,
+        ".#packages.x86_64-linux.default.drvPath",
+    ]
+    return subprocess.run(
+        argv,
+        cwd=root / ".anysnake2_flake",
+        env=nix_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 def first_error(stderr: str) -> str:

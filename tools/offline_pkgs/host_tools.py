@@ -28,8 +28,16 @@ _LOADER = "ld-linux-x86-64.so.2"
 # interpreter, whose loader is run with --library-path, so compiled modules find them
 # (nixpkgs instead patches each wheel's rpath with autoPatchelfHook; no patchelf here).
 MANYLINUX2014 = (
-    "libgcc_s.so.1", "libstdc++.so.6", "libm.so.6", "libdl.so.2", "librt.so.1", "libc.so.6",
-    "libnsl.so.1", "libutil.so.1", "libpthread.so.0", "libresolv.so.2",
+    "libgcc_s.so.1",
+    "libstdc++.so.6",
+    "libm.so.6",
+    "libdl.so.2",
+    "librt.so.1",
+    "libc.so.6",
+    "libnsl.so.1",
+    "libutil.so.1",
+    "libpthread.so.0",
+    "libresolv.so.2",
 )
 _HOST_LIBS = Path("/lib/x86_64-linux-gnu")
 
@@ -69,7 +77,9 @@ def _copy_python(dest: Path) -> str:
     """Copy the host's Python 3 into dest (bin/, lib/); return its version."""
     version = subprocess.run(
         [str(HOST_PYTHON), "-c", "import platform; print(platform.python_version())"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     short = ".".join(version.split(".")[:2])
     binary = HOST_PYTHON.resolve()

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from host_tools import write_host_tools  # noqa: E402
+from host_tools import write_host_tools
 
 __all__ = ["REPOSITORIES", "main", "make"]
 
@@ -52,7 +52,6 @@ REPOSITORIES: tuple[str, ...] = (
 
 BUSYBOX = Path("/bin/busybox")
 BASH_STATIC = Path("/bin/bash-static")
-
 
 
 class Options(NamedTuple):
