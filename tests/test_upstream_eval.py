@@ -8,7 +8,10 @@ the flake's inputs redirected by `--override-input` (tests/_upstream.py): uv2nix
 pyproject.nix, build-system-pkgs, rust-overlay, flake-utils, uv2nix_hammer_overrides to
 clones of the real repositories at the revision the config pins (or our default);
 nixpkgs to the honest stand-in on the real nixpkgs lib (fixture `honest_pkgs`); nixR and
-the config's own `[flakes]` to local stand-ins.
+the config's own `[flakes]` to local stand-ins. uv2nix_hammer_overrides is the one helper
+not taken at its pin: its bundle is a single snapshot without the override files, so
+`Upstream.hammer_standin()` serves every pin (the real flake.nix and collected.nix, no-op
+override files).
 
 EXPECTED says per config what must happen: "evaluates", or ("rejected", why): `check`
 exits 65 because the config cannot work with the real helpers.
@@ -22,7 +25,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from _upstream import NIX, Upstream, flake_inputs, nix_env
+from _upstream import HAMMER, NIX, Upstream, flake_inputs, nix_env
 from conftest import ORIGINAL_CONFIGS, run_cli
 
 from anysnake2.render.flake import render_flake
@@ -34,10 +37,10 @@ from anysnake2.toml_compat.reader import read_project
 pytestmark = pytest.mark.needs_shared
 
 EVALUATES = "evaluates"
-_OLD_NIXPKGS = "nixpkgs below 22.11, the oldest uv2nix supports"
-_NIGHTLY = "a rust nightly the pinned rust-overlay no longer has"
+# [python] with a nixpkgs release below 22.11, the oldest uv2nix supports
+_OLD_NIXPKGS = "needs nixpkgs 22.11 or newer"
 
-# config → "evaluates" | ("rejected", why: check exits 65 saying so)
+# config → "evaluates" | ("rejected", what check's message names: it exits 65 saying so)
 EXPECTED: dict[str, str | tuple[str, str]] = {
     "1.15.5__basic.toml": ("rejected", _OLD_NIXPKGS),
     "1.15.5__dev.toml": ("rejected", _OLD_NIXPKGS),
@@ -248,9 +251,12 @@ def test_original_config_evaluates_against_the_real_helpers(
     if expected != EVALUATES:
         _, why = expected
         assert check.returncode == 65, f"check should reject: {why}\n{check.stderr}"
+        assert why in check.stderr and "\n  hint: " in check.stderr
         return
     assert check.returncode == 0, check.stderr
     flake_nix = render(name, root)
     proc = eval_drv(root, flake_nix, upstream, honest_pkgs)
     assert proc.returncode == 0, first_error(proc.stderr) + "\n" + proc.stderr[-3000:]
     assert re.fullmatch(r"/nix/store/[a-z0-9]{32}-anysnake2-rootfs\.drv", proc.stdout)
+    # only the snapshot bundle's repository is served by something else than its pin
+    assert {repo for repo, _, _ in upstream.substitutions} <= {HAMMER}
