@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(nix-bin bubblewrap dtach tmux git mercurial busybox-static bash-static umoci skopeo)
+packages=(nix-bin bubblewrap dtach tmux git mercurial busybox-static bash-static umoci skopeo
+  python3 gcc)  # the honest offline stand-in copies the host's Python and links with gcc
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
