@@ -128,3 +128,33 @@ def test_boundaries_match_the_real_repositories(tmp_path: Path) -> None:
         DEFAULT_INPUTS["rust-overlay"].rev,
         f"manifests/nightly/{date[:4]}/{date}.nix",
     )
+
+
+def test_old_uv2nix_beside_the_default_build_system_pkgs_is_warned_about(tmp_path: Path) -> None:
+    base = '[nixpkgs]\nrev = "24.05"\n[python]\nversion = "3.12"\n[python.packages]\n'
+    old = '[uv2nix]\nurl = "github:adisbladis/uv2nix/master/05b0c148bc53aebc6a906b6d0ac41dde5954cd47"\n'
+    write(tmp_path, base + old)
+    done = run_cli("check", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "[uv2nix] is pinned to 05b0c148bc53aebc6a906b6d0ac41dde5954cd47 but" in done.stderr
+    bsp = '[build-system-pkgs]\nrev = "e1487e5cefda0c7990bdd2e660bee20971680e45"\n'
+    write(tmp_path, base + old + bsp)
+    done = run_cli("check", cwd=tmp_path)
+    assert done.returncode == 0 and "[uv2nix] is pinned" not in done.stderr
+
+
+@pytest.mark.needs_shared
+def test_default_build_system_pkgs_lock_needs_a_new_uv2nix(tmp_path: Path) -> None:
+    """Why the warning above: the default build-system-pkgs' own uv.lock has the keys that
+    uv2nix before 2025-04-30 rejects (see render/uvlock.py)."""
+    bsp = tmp_path / "bsp"
+    bundle = UPSTREAM / "pyproject-nix+build-system-pkgs.bundle"
+    subprocess.run(["git", "clone", "-q", "--bare", str(bundle), str(bsp)], check=True)
+    rev = DEFAULT_INPUTS["build-system-pkgs"].rev
+    lock = subprocess.run(
+        ["git", "-C", str(bsp), "show", f"{rev}:uv.lock"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "\nrevision = " in lock and "upload-time = " in lock

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .. import _log
 from ..errors import ConfigError
 from ..model import Project
 from ..toml_compat._lines import LineFinder
@@ -129,7 +130,34 @@ def _check_rust_nightlies(project: Project, config_path: Path | None) -> None:
                 )
 
 
+def _pinned_rev(item: object) -> str | None:
+    found = _HEX40.findall(f"{getattr(item, 'rev', '') or ''} {getattr(item, 'url', '') or ''}")
+    return found[0].lower() if found else None
+
+
+def _warn_mixed_python_pins(project: Project) -> None:
+    """build-system-pkgs loads its own uv.lock with the flake's uv2nix: our default's lock
+    (lock `revision = 3`, wheel `upload-time`) needs a uv2nix from 1134842 (2025-04-30) on,
+    see uvlock.py; an older pinned uv2nix beside it fails in nix."""
+    if project.python is None:
+        return
+    uv2nix = _pinned_rev(project.inputs.get("uv2nix"))
+    if uv2nix is None or uv2nix == DEFAULT_INPUTS["uv2nix"].rev:
+        return
+    if project.inputs.get("build-system-pkgs") is not None:
+        return
+    default = DEFAULT_INPUTS["build-system-pkgs"].rev
+    _log.warn(
+        f"[uv2nix] is pinned to {uv2nix} but [build-system-pkgs] is not: our default "
+        f"build-system-pkgs ({default}) reads its own uv.lock with that uv2nix, which a "
+        "uv2nix from before 2025-04-30 cannot read; pin [build-system-pkgs] from the time "
+        "of your uv2nix (e.g. e1487e5cefda0c7990bdd2e660bee20971680e45 for January 2025)"
+    )
+
+
 def check_supported(project: Project, config_path: Path | None = None) -> None:
-    """ConfigError (65) when the helper flakes cannot build `project` as configured."""
+    """ConfigError (65) when the helper flakes cannot build `project` as configured; a
+    warning where a combination of pins is likely to fail."""
     _check_python_nixpkgs(project, config_path)
     _check_rust_nightlies(project, config_path)
+    _warn_mixed_python_pins(project)
