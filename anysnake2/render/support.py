@@ -101,13 +101,19 @@ def _check_python_nixpkgs(project: Project, config_path: Path | None) -> None:
         )
 
 
+def _pinned_rev(item: object) -> str | None:
+    """The 40-hex revision an input's `rev` or URL pins, lower-cased, or None."""
+    found = _HEX40.findall(f"{getattr(item, 'rev', '') or ''} {getattr(item, 'url', '') or ''}")
+    return found[0].lower() if found else None
+
+
 def _rust_overlay_is_default(project: Project) -> bool:
     """True when rust-overlay is our default or its newest commit (no revision pinned)."""
     rust = project.rust
     if rust is None:
         return False
-    found = _HEX40.findall(f"{rust.rev or ''} {rust.url or ''}")
-    return not found or found[0].lower() == DEFAULT_INPUTS["rust-overlay"].rev
+    pinned = _pinned_rev(rust)
+    return pinned is None or pinned == DEFAULT_INPUTS["rust-overlay"].rev
 
 
 def _check_rust_nightlies(project: Project, config_path: Path | None) -> None:
@@ -128,11 +134,6 @@ def _check_rust_nightlies(project: Project, config_path: Path | None) -> None:
                     "nixpkgs",
                     ("packages",),
                 )
-
-
-def _pinned_rev(item: object) -> str | None:
-    found = _HEX40.findall(f"{getattr(item, 'rev', '') or ''} {getattr(item, 'url', '') or ''}")
-    return found[0].lower() if found else None
 
 
 def _warn_mixed_python_pins(project: Project) -> None:
