@@ -203,3 +203,21 @@ def test_rendered_flake_builds_a_rootfs_with_real_nix(
     assert reqs[-1] == str(venv)
     # bin/hello: later packages win, and the first linked is the last listed
     assert "hello" in os.readlink(rootfs / "bin" / "hello")
+
+
+def test_only_the_workspace_lock_is_rewritten(tmp_path: Path) -> None:
+    """A local source's own uv.lock (below uv/sources/) is copied byte for byte."""
+    lock = 'version = 1\nrevision = 3\nrequires-python = ">=3.11"\n'
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "uv.lock").write_text(lock)
+    (tmp_path / "ws" / "pyproject.toml").write_text("[project]\n")
+    (tmp_path / "own.lock").write_text(lock)
+    project = Project(nixpkgs=Nixpkgs(rev=SHA), python=Python(version="3.12"))
+    rendered = render_flake(project, Resolution(python_lock=tmp_path / "ws"), root=tmp_path)
+    copies = dict(rendered.copies.sorted_items())
+    copies["uv/sources/hg/x-1/uv.lock"] = tmp_path / "own.lock"
+    rendered = type(rendered)(rendered.flake_nix, type(rendered.copies)(copies), ())
+    write_flake_dir(tmp_path, rendered)
+    flake_dir = tmp_path / ".anysnake2_flake"
+    assert "revision" not in (flake_dir / "uv" / "uv.lock").read_text()
+    assert (flake_dir / "uv" / "sources" / "hg" / "x-1" / "uv.lock").read_text() == lock

@@ -15,9 +15,10 @@ from .. import _log, _proc
 if TYPE_CHECKING:
     from .flake import RenderedFlake
 
-__all__ = ["FLAKE_DIR", "GITIGNORE", "write_flake_dir"]
+__all__ = ["FLAKE_DIR", "GITIGNORE", "LOCK_COPY", "write_flake_dir"]
 
 FLAKE_DIR = ".anysnake2_flake"
+LOCK_COPY = "uv/uv.lock"
 GITIGNORE = """\
 /result
 /result-*
@@ -62,8 +63,9 @@ def _stale_sources(flake_dir: Path, rendered: RenderedFlake) -> list[str]:
 
 
 def _copy_data(relative: str, source: Path) -> bytes:
-    """What a copy holds: the file, or for the uv lock the form uv2nix reads."""
-    if relative.endswith("uv.lock"):
+    """What a copy holds: the file, or for the workspace's uv lock (not a local source's
+    own) the form uv2nix reads."""
+    if relative == LOCK_COPY:
         from .uvlock import lock_for_uv2nix
 
         return lock_for_uv2nix(source.read_text(encoding="utf-8")).encode()
