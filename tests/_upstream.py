@@ -26,7 +26,16 @@ from pathlib import Path
 
 from anysnake2.render.defaults import DEFAULT_INPUTS
 
-__all__ = ["BUNDLES", "NIX", "SNAPSHOTS", "FlakeInput", "Upstream", "flake_inputs", "nix_env"]
+__all__ = [
+    "BUNDLES",
+    "NIX",
+    "SNAPSHOTS",
+    "FlakeInput",
+    "Upstream",
+    "flake_inputs",
+    "nix_env",
+    "nixpkgs_release",
+]
 
 # `owner/repo` on GitHub (lower case) → bundle name in ../shared/upstream (without .bundle)
 BUNDLES: dict[str, str] = {
@@ -87,6 +96,16 @@ class FlakeInput:
         parts = [p for p in base.split("/") if p]
         rev = parts[2] if len(parts) > 2 and _HEX40.match(parts[2]) else None
         return f"{parts[0]}/{parts[1]}".lower(), rev
+
+
+def nixpkgs_release(flake_nix: str) -> str | None:
+    """The nixpkgs release (`24.05`) a rendered flake's nixpkgs input names by tag or
+    branch (`?ref=24.05`, `nixos-24.05`, `branch-off-24.11`), or None (a revision)."""
+    spec = flake_inputs(flake_nix).get("nixpkgs")
+    if spec is None:
+        return None
+    match = re.search(r"(?:ref=|/)(?:nixos-|release-|branch-off-)?(\d\d\.\d\d)(?:&|$)", spec.url)
+    return match.group(1) if match else None
 
 
 def flake_inputs(flake_nix: str) -> dict[str, FlakeInput]:
@@ -166,6 +185,65 @@ class Upstream:
             env=nix_env(),
         )
         return json.loads(proc.stdout) if proc.returncode == 0 else {}
+
+    def nixpkgs_lib(self, release: str | None) -> Path:
+        """nixpkgs' `lib` as it was at `release` (the newest when None): a folder with
+        `lib/` from the nixpkgs.lib bundle's last master commit that still carried that
+        release number (lib/.version; before 2024 lib read nixpkgs' root .version, which is
+        written beside it), i.e. master at the release's branch-off."""
+        repo = self.repo("nix-community/nixpkgs.lib")
+        if release is None:
+            return repo
+        target = self.dest / f"nixpkgs-lib-{release}"
+        if target.is_dir():
+            return target
+        env = nix_env()
+        bumps = subprocess.run(
+            ["git", "-C", str(repo), "log", "--format=%H", "--", "lib/.version"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        ).stdout.split()
+        commit = None
+        for bump in bumps:
+            before = subprocess.run(
+                ["git", "-C", str(repo), "show", f"{bump}^:lib/.version"],
+                capture_output=True,
+                text=True,
+                check=False,
+                env=env,
+            ).stdout.strip()
+            if before == release:
+                commit = f"{bump}^"
+        if commit is None:  # before lib/.version existed: master at the usual branch-off
+            year, month = release.split(".")
+            commit = subprocess.run(
+                [
+                    "git",
+                    "-C",
+                    str(repo),
+                    "log",
+                    "-1",
+                    "--format=%H",
+                    f"--before=20{year}-{month}-20T00:00:00",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+                env=env,
+            ).stdout.strip()
+        target.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", str(repo), "archive", commit, "lib"],
+            capture_output=True,
+            check=True,
+            env=env,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+        if not (target / "lib" / ".version").is_file():
+            (target / ".version").write_text(release + "\n")
+        return target
 
     def hammer_standin(self) -> str:
         """URL of uv2nix_hammer_overrides made evaluable: the bundle's snapshot holds

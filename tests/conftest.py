@@ -163,3 +163,19 @@ def honest_pkgs_with_python(
     lib = upstream.repo("nix-community/nixpkgs.lib")
     dest = tmp_path_factory.mktemp("honest-pkgs-python") / "offline"
     return load_make_offline_pkgs().make(dest, nixpkgs_lib=lib, host_tools=True)
+
+
+@pytest.fixture(scope="session")
+def honest_pkgs_for_release(upstream, tmp_path_factory: pytest.TempPathFactory):
+    """release (`"24.05"`, or None for the newest) → the honest package set whose nixpkgs
+    carries nixpkgs' lib as of that release (Upstream.nixpkgs_lib); made once per release."""
+    made: dict[str | None, dict[str, dict[str, str]]] = {}
+
+    def get(release: str | None) -> dict[str, dict[str, str]]:
+        if release not in made:
+            dest = tmp_path_factory.mktemp(f"honest-pkgs-{release or 'newest'}") / "offline"
+            lib = upstream.nixpkgs_lib(release)
+            made[release] = load_make_offline_pkgs().make(dest, nixpkgs_lib=lib)
+        return made[release]
+
+    return get

@@ -7,7 +7,9 @@ packages, see `_python_lock`), and `nix eval` of the rootfs `drvPath` must succe
 the flake's inputs redirected by `--override-input` (tests/_upstream.py): uv2nix,
 pyproject.nix, build-system-pkgs, rust-overlay, flake-utils, uv2nix_hammer_overrides to
 clones of the real repositories at the revision the config pins (or our default);
-nixpkgs to the honest stand-in on the real nixpkgs lib (fixture `honest_pkgs`); nixR and
+nixpkgs to the honest stand-in on the real nixpkgs lib as of the release the config names
+(fixture `honest_pkgs_for_release`: so `lib.trivial.release` is 24.05 for a 24.05 config,
+and the helpers meet the lib they would meet there); nixR and
 the config's own `[flakes]` to local stand-ins. uv2nix_hammer_overrides is the one helper
 not taken at its pin: its bundle is a single snapshot without the override files, so
 `Upstream.hammer_standin()` serves every pin (the real flake.nix and collected.nix, no-op
@@ -25,7 +27,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from _upstream import HAMMER, NIX, Upstream, flake_inputs, nix_env
+from _upstream import HAMMER, NIX, Upstream, flake_inputs, nix_env, nixpkgs_release
 from conftest import ORIGINAL_CONFIGS, run_cli
 
 from anysnake2.render.flake import render_flake
@@ -240,7 +242,7 @@ def first_error(stderr: str) -> str:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_original_config_evaluates_against_the_real_helpers(
-    tmp_path: Path, name: str, upstream: Upstream, honest_pkgs: dict
+    tmp_path: Path, name: str, upstream: Upstream, honest_pkgs_for_release
 ) -> None:
     root = tmp_path / "project"
     root.mkdir()
@@ -255,7 +257,8 @@ def test_original_config_evaluates_against_the_real_helpers(
         return
     assert check.returncode == 0, check.stderr
     flake_nix = render(name, root)
-    proc = eval_drv(root, flake_nix, upstream, honest_pkgs)
+    pkgs = honest_pkgs_for_release(nixpkgs_release(flake_nix))
+    proc = eval_drv(root, flake_nix, upstream, pkgs)
     assert proc.returncode == 0, first_error(proc.stderr) + "\n" + proc.stderr[-3000:]
     assert re.fullmatch(r"/nix/store/[a-z0-9]{32}-anysnake2-rootfs\.drv", proc.stdout)
     # only the snapshot bundle's repository is served by something else than its pin

@@ -133,7 +133,11 @@ def _fill(name: str, work: Path, busybox: Path, bash: Path, options: Options) ->
     if name != "nixpkgs":
         return
     if options.nixpkgs_lib is not None:
-        _copy_tree(_lib_folder(options.nixpkgs_lib), work / "lib")
+        lib = _lib_folder(options.nixpkgs_lib)
+        _copy_tree(lib, work / "lib")
+        # lib before 2024 reads the release from nixpkgs' root .version
+        if (lib.parent / ".version").is_file() and not (lib / ".version").is_file():
+            shutil.copyfile(lib.parent / ".version", work / ".version")
     boot = work / "bootstrap"
     boot.mkdir()
     for src, dst in ((busybox, boot / "busybox"), (bash, boot / "bash")):
