@@ -263,3 +263,62 @@ def test_original_config_evaluates_against_the_real_helpers(
     assert re.fullmatch(r"/nix/store/[a-z0-9]{32}-anysnake2-rootfs\.drv", proc.stdout)
     # only the snapshot bundle's repository is served by something else than its pin
     assert {repo for repo, _, _ in upstream.substitutions} <= {HAMMER}
+
+
+# --- the redirection itself ----------------------------------------------------------------
+
+FLAKE = """\
+{
+  inputs = {
+    build-system-pkgs = {
+      inputs.nixpkgs.follows = "nixpkgs";
+      inputs.pyproject-nix.follows = "pyproject-nix";
+      inputs.uv2nix.follows = "uv2nix";
+      url = "github:pyproject-nix/build-system-pkgs/e1487e5cefda0c7990bdd2e660bee20971680e45";
+    };
+    nixpkgs = {
+      url = "github:NixOS/nixpkgs?ref=24.05";
+    };
+    pyproject-nix = {
+      url = "github:pyproject-nix/pyproject.nix";
+    };
+    uv2nix = {
+      inputs.nixpkgs.follows = "nixpkgs";
+      inputs.pyproject-nix.follows = "pyproject-nix";
+      url = "github:adisbladis/uv2nix/05b0c148bc53aebc6a906b6d0ac41dde5954cd47";
+    };
+  };
+  outputs = { self, ... }: { };
+}
+"""
+
+
+def test_overrides_follow_the_pins_and_cover_unfollowed_sub_inputs(upstream: Upstream) -> None:
+    args = upstream.overrides(FLAKE, nixpkgs="git+file:///stand-in/nixpkgs?rev=1")
+    pairs = dict(zip(args[1::3], args[2::3], strict=True))
+    assert set(args[0::3]) == {"--override-input"}
+    bsp = upstream.repo("pyproject-nix/build-system-pkgs")
+    assert pairs["build-system-pkgs"] == (
+        f"git+file://{bsp}?rev=e1487e5cefda0c7990bdd2e660bee20971680e45"
+    )
+    assert pairs["uv2nix"].endswith("?rev=05b0c148bc53aebc6a906b6d0ac41dde5954cd47")
+    # no rev in the URL: our default; its own nixpkgs is not followed, so it is redirected
+    assert pairs["pyproject-nix"].endswith("?rev=7af23cfe91064865ecf2e835da28b45b3c6f49fd")
+    assert pairs["pyproject-nix/nixpkgs"] == "git+file:///stand-in/nixpkgs?rev=1"
+    assert pairs["nixpkgs"] == "git+file:///stand-in/nixpkgs?rev=1"
+    assert "uv2nix/nixpkgs" not in pairs and "build-system-pkgs/uv2nix" not in pairs
+    assert nixpkgs_release(FLAKE) == "24.05"
+
+
+def test_a_pin_no_bundle_holds_is_an_error(upstream: Upstream) -> None:
+    flake = FLAKE.replace("e1487e5cefda0c7990bdd2e660bee20971680e45", "0" * 40)
+    with pytest.raises(ValueError, match="has no commit 0000000000000000000000000000000000000000"):
+        upstream.overrides(flake, nixpkgs="git+file:///n?rev=1")
+    with pytest.raises(ValueError, match="no stand-in for flake input 'other'"):
+        upstream.overrides(
+            FLAKE.replace(
+                "    nixpkgs = {",
+                '    other = {\n      url = "github:a/b";\n    };\n    nixpkgs = {',
+            ),
+            nixpkgs="git+file:///n?rev=1",
+        )
