@@ -11,6 +11,8 @@ uv with their libraries, and the host's gcc as stdenv.cc (see tools/offline_pkgs
 uv2nix_hammer_overrides is the snapshot stand-in of tests/_upstream.py (the bundle lacks
 its override files). An editable checkout (code/mypkg) is installed by anysnake2 at run
 time: an edit shows at the next run without a rebuild, with its metadata and entry point.
+A git package with no wheel is built from source by `uv build` with the backend its
+pyproject.toml names (setuptools from build-system-pkgs).
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ HELPERS = {
 }
 
 
-def write_config(root: Path, upstream: Upstream, pkgs: dict[str, dict[str, str]]) -> None:
+def write_config(
+    root: Path, upstream: Upstream, pkgs: dict[str, dict[str, str]], git_package: str
+) -> None:
     nixpkgs = pkgs["nixpkgs"]
     lines = [
         "[nixpkgs]",
@@ -49,6 +53,7 @@ def write_config(root: Path, upstream: Upstream, pkgs: dict[str, dict[str, str]]
         "[python.packages]",
         'attrs = ""',
         'requests = ""',
+        f'gitlib = "{git_package}"',
         "",
         "[python.packages.mypkg]",
         'editable = "code"',
@@ -67,6 +72,25 @@ def write_config(root: Path, upstream: Upstream, pkgs: dict[str, dict[str, str]]
     lines += ["[uv2nix_override_collection]", f'url = "{hammer}?rev={head}"', ""]
     lines += ["[container]", 'runtime = "bwrap"', ""]
     (root / "anysnake2.toml").write_text("\n".join(lines))
+
+
+def _git_package(folder: Path) -> str:
+    """A git repository of the package gitlib 1.2 (setuptools backend, no wheel
+    anywhere): nix must build it from source; returns its `git+file://...?rev=` URL."""
+    (folder / "src" / "gitlib").mkdir(parents=True)
+    (folder / "src" / "gitlib" / "__init__.py").write_text('VALUE = "built from git"\n')
+    (folder / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+        '\n[project]\nname = "gitlib"\nversion = "1.2"\n'
+    )
+    env = dict(os.environ, GIT_CONFIG_GLOBAL="/dev/null")
+    ident = ["-c", "user.name=t", "-c", "user.email=t@t"]
+    for argv in (["init", "-q"], ["add", "-A"], [*ident, "commit", "-qm", "gitlib 1.2"]):
+        subprocess.run(["git", *argv], cwd=folder, check=True, env=env, capture_output=True)
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=folder, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    return f"git+file://{folder}?rev={rev}"
 
 
 def _editable_checkout(root: Path) -> None:
@@ -92,9 +116,11 @@ def project(
     base = tmp_path_factory.mktemp("upstream-build")
     root = base / "project"
     root.mkdir()
-    write_config(root, upstream, honest_pkgs_with_python)
+    write_config(root, upstream, honest_pkgs_with_python, _git_package(base / "gitlib"))
     _editable_checkout(root)
     env = dict(os.environ, UV_CACHE_DIR=str(base / "uv-cache"))
+    # no binary cache is reachable here: do not let nix retry cache.nixos.org each time
+    env["NIX_CONFIG"] = env.get("NIX_CONFIG", "") + "\nsubstituters =\n"
     env.pop("TMUX", None)
     env.pop("ANYSNAKE2_OFFLINE", None)
     return root, env
@@ -138,6 +164,17 @@ def test_run_imports_locked_wheels_built_by_the_real_builders(
         check=True,
     ).stdout
     assert "-requests-" + requests_version + "-py3-none-any.whl.drv" in closure
+
+
+def test_git_package_is_built_from_source_with_its_backend(
+    project: tuple[Path, dict[str, str]],
+) -> None:
+    code = "import gitlib, importlib.metadata as m; print(gitlib.VALUE, m.version('gitlib'))"
+    proc = run(project, "python", "-c", code)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == "built from git 1.2\n"
+    log = (project[0] / ".anysnake2_flake" / "build.log").read_text()
+    assert "Successfully built dist/gitlib-1.2-py3-none-any.whl" in log
 
 
 def test_editable_package_changes_show_without_rebuild(

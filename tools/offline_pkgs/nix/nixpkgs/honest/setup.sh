@@ -140,7 +140,7 @@ unpackFile() {
     case "$f" in
         *.zip|*.whl) unzip -qq "$f" ;;
         *.tar|*.tar.*|*.tgz|*.tbz2|*.txz) tar xf "$f" ;;
-        *) if [ -d "$f" ]; then cp -r --preserve=mode,timestamps "$f" "$(stripHash "$f")"; else
+        *) if [ -d "$f" ]; then cp -pr -- "$f" "$(stripHash "$f")"; else
                echo "do not know how to unpack $f" >&2; return 1; fi ;;
     esac
 }
