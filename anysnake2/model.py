@@ -48,6 +48,7 @@ RUNTIMES = ("apptainer", "singularity", "bwrap")
 HELPER_INPUTS = (
     "build-system-pkgs",
     "flake-utils",
+    "nixpkgs-lib",
     "pyproject-nix",
     "uv2nix",
     "uv2nix_hammer_overrides",

@@ -46,6 +46,11 @@ project = (
         rev="b1d9ab70662946ef0850d488da1c9019f3a9752a",
     )
     .input(
+        "nixpkgs-lib",
+        "github:nix-community/nixpkgs.lib",
+        rev="de42d44212d207476489bce163375d8306a26d59",
+    )
+    .input(
         "pyproject-nix",
         "github:pyproject-nix/pyproject.nix",
         rev="7af23cfe91064865ecf2e835da28b45b3c6f49fd",

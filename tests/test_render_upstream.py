@@ -268,20 +268,37 @@ def test_rust_overlay_attribute_is_one_the_pinned_revision_has(
 def test_uv_bin_overlay_only_for_nixpkgs_up_to_24_11(
     checkouts: Checkouts, lib_rev: str, release: str, overlaid: list[str]
 ) -> None:
-    """uv2nix doc/src/old-nixpkgs.md: nixpkgs <= 24.11 needs uv = uv2nix's uv-bin."""
+    """uv2nix doc/src/old-nixpkgs.md: nixpkgs <= 24.11 needs uv = uv2nix's uv-bin (built
+    from its pkgs/uv-bin with the project's nixpkgs, as its flake's `packages` does)."""
     flake_nix = rendered(PYTHON_PROJECT)
     overlay = expression(flake_nix, "(final: prev: prev.lib.optionalAttrs")
+    uv2nix = checkouts("pyproject-nix+uv2nix", OLD_UV2NIX[1])
     got = nix_eval(
-        f'let system = "x86_64-linux"; inputs = {{ uv2nix.packages.${{system}}.uv-bin = "uv-bin"; }};'
-        f" prev = {{ lib = {real_lib(checkouts, lib_rev)}; }}; result = {overlay} prev prev; in"
-        f" {{ release = prev.lib.trivial.release; names = builtins.attrNames result;"
-        f" uv = result.uv or null; }}"
+        f'let system = "x86_64-linux"; inputs = {{ uv2nix = {uv2nix}; }};'
+        f" prev = {{ lib = {real_lib(checkouts, lib_rev)}; }};"
+        ' final = { callPackage = path: args: builtins.pathExists "${path}/default.nix"; };'
+        f" result = {overlay} final prev; in"
+        " { release = prev.lib.trivial.release; names = builtins.attrNames result;"
+        " uv = result.uv or null; }"
     )
-    assert got == {
-        "release": release,
-        "names": overlaid,
-        "uv": "uv-bin" if overlaid else None,
-    }
+    assert got == {"release": release, "names": overlaid, "uv": True if overlaid else None}
+
+
+def test_helper_libraries_evaluate_with_a_current_lib(checkouts: Checkouts) -> None:
+    """uv2nix (every pin of the 2.x configs and ours) takes `match` from its nixpkgs' lib,
+    which nixpkgs 24.05's lib lacks: the helpers follow the nixpkgs.lib input instead."""
+    flake_nix = rendered(PYTHON_PROJECT)
+    for helper in ("uv2nix", "pyproject-nix", "build-system-pkgs"):
+        block = flake_nix.split(f"    {helper} = {{\n", 1)[1].split("    };", 1)[0]
+        assert 'inputs.nixpkgs.follows = "nixpkgs-lib";' in block, helper
+    assert "github:nix-community/nixpkgs.lib/" in flake_nix
+    lib_2405 = real_lib(checkouts, "efa3784850d64442ab27537688ff38b10d61cc9e")
+    got = nix_eval(f"[ ({lib_2405} ? match) ({real_lib(checkouts)} ? match) ]")
+    assert got == [False, True]
+    for rev in (*OLD_UV2NIX, DEFAULT_INPUTS["uv2nix"].rev):
+        build = (checkouts("pyproject-nix+uv2nix", rev) / "lib" / "build.nix").read_text()
+        inherited = build.split("inherit (lib)", 1)[1].split(";", 1)[0].split()
+        assert "match" in inherited, rev
 
 
 @pytest.mark.parametrize("rev", [DEFAULT_INPUTS["pyproject-nix"].rev, PYPROJECT_FOR_OLD])

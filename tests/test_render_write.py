@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from anysnake2.model import DevShell, Input, Nixpkgs, Project, Python, PythonPackage, R, Rust
+from anysnake2.render.defaults import DEFAULT_INPUTS
 from anysnake2.render.flake import render_flake
 from anysnake2.render.resolution import Resolution
 from anysnake2.render.uvlock import lock_for_uv2nix
@@ -138,7 +139,7 @@ def _empty_override_collection(folder: Path) -> Input:
 
 @pytest.mark.needs_shared
 def test_rendered_flake_builds_a_rootfs_with_real_nix(
-    tmp_path: Path, uv_lock: Path, honest_pkgs: dict[str, dict[str, str]]
+    tmp_path: Path, uv_lock: Path, honest_pkgs: dict[str, dict[str, str]], upstream
 ) -> None:
     """The offline stand-ins (tools/offline_pkgs, nixpkgs on the real nixpkgs lib: the
     flake uses lib.versionOlder, trivial.release, getLib...) stand in for nixpkgs and the
@@ -165,6 +166,10 @@ def test_rendered_flake_builds_a_rootfs_with_real_nix(
         inputs={
             **{n: pin[n] for n in ("uv2nix", "pyproject-nix", "build-system-pkgs")},
             "uv2nix_hammer_overrides": _empty_override_collection(tmp_path / "collection"),
+            "nixpkgs-lib": Input(
+                url=f"git+file://{upstream.repo('nix-community/nixpkgs.lib')}",
+                rev=DEFAULT_INPUTS["nixpkgs-lib"].rev,
+            ),
         },
         dev_shell=DevShell(inputs=("cowsay",)),
     )

@@ -73,6 +73,7 @@ def test_sections_in_fixed_order_and_keys_sorted():
         "outside_nixpkgs",
         "build-system-pkgs",
         "flake-utils",
+        "nixpkgs-lib",
         "pyproject-nix",
         "uv2nix",
         "uv2nix_hammer_overrides",

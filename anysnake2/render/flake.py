@@ -25,6 +25,8 @@ from .inputs import flake_url
 from .nix import RawNix, attr_name, attr_path, is_attr_path, paren, quote, render
 from .python import pep503, render_python
 from .resolution import Resolution
+from .rootfs import rootfs_script
+from .rootfs import script as _script
 
 __all__ = ["JUPYTER_PACKAGES", "RenderedFlake", "render_flake"]
 
@@ -85,6 +87,7 @@ class _Flake:
         ref: str | None = None,
         dir: str | None = None,
         follows: tuple[str, ...] = (),
+        follows_as: dict[str, str] | None = None,
     ) -> None:
         rendered = flake_url(
             name,
@@ -99,18 +102,24 @@ class _Flake:
         if rendered.warning:
             self.warnings.append(rendered.warning)
         spec: dict[object, object] = {"url": rendered.url}
-        for other in follows:
-            spec[RawNix(attr_path("inputs", other, "follows"))] = other
+        for other, ours in sorted({**{f: f for f in follows}, **(follows_as or {})}.items()):
+            spec[RawNix(attr_path("inputs", other, "follows"))] = ours
         self.inputs[name] = spec
 
-    def add_helper(self, name: str, override: Input | None, follows: tuple[str, ...]) -> None:
+    def add_helper(
+        self,
+        name: str,
+        override: Input | None,
+        follows: tuple[str, ...],
+        follows_as: dict[str, str] | None = None,
+    ) -> None:
         default = DEFAULT_INPUTS[name]
         url, rev, ref = default.url, default.rev, None
         if override is not None and (override.url or override.rev or override.ref):
             url = override.url or default.url
             rev = override.rev if (override.rev or override.url) else default.rev
             ref = override.ref
-        self.add_input(name, url, rev=rev, ref=ref, follows=follows)
+        self.add_input(name, url, rev=rev, ref=ref, follows=follows, follows_as=follows_as)
 
     def bind(self, name: str, code: str) -> None:
         self.bindings.append((name, code))
@@ -300,7 +309,9 @@ class _Flake:
         out.append("      # the rootfs links these in reverse order: later entries win")
         out.append("      rootfsPackages = " + render(self.packages, 3) + ";")
         out.append(
-            '      rootfs = pkgs.runCommand "anysnake2-rootfs" { } ' + self.rootfs_script() + ";"
+            '      rootfs = pkgs.runCommand "anysnake2-rootfs" { } '
+            + rootfs_script(self.bashrc)
+            + ";"
         )
         out.append("    in")
         out.append("    {")
@@ -318,68 +329,6 @@ class _Flake:
         out.append("    };")
         out.append("}")
         return "\n".join(out) + "\n"
-
-    def rootfs_script(self) -> str:
-        profile = _heredoc(self.bashrc)
-        lines = [
-            "root=$out/rootfs",
-            "mkdir -p $root/bin $root/etc $root/lib $root/lib64 $root/share $root/usr/lib \\",
-            "  $root/usr/share $root/tmp $root/var/tmp $root/R_libs",
-            "# empty: the container runtime fills in users and groups",
-            ": > $root/etc/passwd",
-            ": > $root/etc/group",
-            "link() {",
-            '  if test -d "$1"; then',
-            '    mkdir -p "$2"',
-            '    ${pkgs.xorg.lndir}/bin/lndir -silent -ignorelinks "$1" "$2"',
-            "  fi",
-            "}",
-            "# lndir never overwrites, so the package linked first wins",
-            "add_package() {",
-            '  link "$1/bin" $root/bin',
-            '  link "$1/etc" $root/etc',
-            '  link "$1/lib" $root/usr/lib',
-            '  link "$1/share" $root/usr/share',
-            '  link "$1/lib/R/library" $root/R_libs',
-            '  if test -e "$1/lib/R/lib/libR.so"; then link "$1/lib/R/lib" $root/lib64; fi',
-            '  if test -e "$1/pyvenv.cfg"; then',
-            "    # the Python virtualenv lives at /: /bin/python finds /pyvenv.cfg",
-            '    test -e $root/pyvenv.cfg || ln -s "$1/pyvenv.cfg" $root/pyvenv.cfg',
-            '    link "$1/lib" $root/lib',
-            "  fi",
-            "}",
-            (
-                '${pkgs.lib.concatStringsSep "\\n" (map (p: "add_package ${p}") '
-                "(pkgs.lib.foldl' (acc: p: [ p ] ++ acc) [ ] rootfsPackages))}"
-            ),
-            "ln -s /bin $root/usr/bin",
-            "if test -L $root/etc/bashrc; then",
-            "  cat $root/etc/bashrc > $root/etc/bashrc.new",
-            "  rm $root/etc/bashrc",
-            "  cp $root/etc/bashrc.new $root/etc/bashrc",
-            "  rm $root/etc/bashrc.new",
-            "fi",
-            "cat >> $root/etc/bashrc <<'EOF'",
-            *profile,
-            "mkdir -p $root/etc/profile.d",
-            "cat > $root/etc/profile.d/anysnake2.sh <<'EOF'",
-            *profile,
-            "cat > $out/reqs.sh <<'EOF'",
-            '${pkgs.lib.concatStringsSep "\\n" (map toString rootfsPackages)}',
-            "EOF",
-        ]
-        return _script(lines, 3)
-
-
-def _heredoc(lines: list[str]) -> list[str]:
-    return [*lines, "EOF"]
-
-
-def _script(lines: list[str], indent: int) -> str:
-    """A shell script we wrote ourselves (its `${...}` are meant as Nix antiquotations)."""
-    pad = "  " * (indent + 1)
-    body = "\n".join(pad + line if line else "" for line in lines)
-    return "''\n" + body + "\n" + "  " * indent + "''"
 
 
 def render_flake(project: Project, resolution: Resolution, *, root: Path) -> RenderedFlake:

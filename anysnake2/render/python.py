@@ -16,6 +16,13 @@ Everything here was checked against the real repositories (git bundles in the te
   28ca7673, the revision uv2nix 05b0c148 locks).
 - uv2nix_hammer_overrides `flake.nix`: `overrides` is `nixpkgs_pkgs: final: prev: ...`,
   used as `(overrides pkgs)` in the overlay list, as the original did.
+- uv2nix, pyproject.nix and build-system-pkgs take only `lib` from their `nixpkgs` input
+  (`inherit (nixpkgs) lib`; `legacyPackages` only for their checks, dev shells and
+  `packages`), and uv2nix since 42f1606 (2025-01-11, every revision the 2.x configs pin)
+  takes `match` from it, which nixpkgs' lib exports only since 2024-06-20: following a
+  nixpkgs 24.05 or older, a git source does not evaluate. So they follow `nixpkgs-lib`
+  (github:nix-community/nixpkgs.lib, nixpkgs' lib alone), and uv-bin is built from
+  uv2nix's `pkgs/uv-bin` with the project's nixpkgs, as uv2nix's own `packages` does.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ RPY2_NAMES = ("rpy2", "rpy2-rinterface")
 UV_BIN_OVERLAY = (
     "(final: prev: prev.lib.optionalAttrs\n"
     '          (prev.lib.versionOlder prev.lib.trivial.release "25.05")\n'
-    "          { uv = inputs.uv2nix.packages.${system}.uv-bin; })"
+    '          { uv = final.callPackage "${inputs.uv2nix}/pkgs/uv-bin" { }; })'
 )
 
 # Nix helpers of the build-backend overlay (see build_systems.py)
@@ -86,10 +93,12 @@ def render_python(flake: _Flake) -> None:
     if python is None:
         return
     inputs = flake.project.inputs
-    flake.add_helper("pyproject-nix", inputs.get("pyproject-nix"), ("nixpkgs",))
-    flake.add_helper("uv2nix", inputs.get("uv2nix"), ("nixpkgs", "pyproject-nix"))
+    flake.add_helper("nixpkgs-lib", inputs.get("nixpkgs-lib"), ())
+    lib = {"nixpkgs": "nixpkgs-lib"}
+    flake.add_helper("pyproject-nix", inputs.get("pyproject-nix"), (), lib)
+    flake.add_helper("uv2nix", inputs.get("uv2nix"), ("pyproject-nix",), lib)
     flake.add_helper(
-        "build-system-pkgs", inputs.get("build-system-pkgs"), ("nixpkgs", "pyproject-nix", "uv2nix")
+        "build-system-pkgs", inputs.get("build-system-pkgs"), ("pyproject-nix", "uv2nix"), lib
     )
     flake.add_helper(COLLECTION, inputs.get(COLLECTION), ("nixpkgs",))
     flake.overlays.append(RawNix(UV_BIN_OVERLAY))

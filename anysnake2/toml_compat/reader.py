@@ -43,6 +43,7 @@ HELPER_SECTIONS = {
     "pyproject-nix": "pyproject-nix",
     "build-system-pkgs": "build-system-pkgs",
     "flake-utils": "flake-utils",
+    "nixpkgs-lib": "nixpkgs-lib",
     "flake-util": "flake-utils",  # the original's spelling
     "pyproject_build_systems": "build-system-pkgs",  # 2.x
     "uv2nix_hammer_overrides": "uv2nix_hammer_overrides",

@@ -10,7 +10,7 @@
       url = "github:IMTMarburg/flakes/356700f69497e12371aab6fe529d276893aaaf16?dir=STAR";
     };
     build-system-pkgs = {
-      inputs.nixpkgs.follows = "nixpkgs";
+      inputs.nixpkgs.follows = "nixpkgs-lib";
       inputs.pyproject-nix.follows = "pyproject-nix";
       inputs.uv2nix.follows = "uv2nix";
       url = "github:pyproject-nix/build-system-pkgs/e1487e5cefda0c7990bdd2e660bee20971680e45";
@@ -25,8 +25,11 @@
     nixpkgs = {
       url = "github:NixOS/nixpkgs/0123456789abcdef0123456789abcdef01234567";
     };
+    nixpkgs-lib = {
+      url = "github:nix-community/nixpkgs.lib/de42d44212d207476489bce163375d8306a26d59";
+    };
     pyproject-nix = {
-      inputs.nixpkgs.follows = "nixpkgs";
+      inputs.nixpkgs.follows = "nixpkgs-lib";
       url = "github:pyproject-nix/pyproject.nix/7af23cfe91064865ecf2e835da28b45b3c6f49fd";
     };
     rust-overlay = {
@@ -34,7 +37,7 @@
       url = "github:oxalica/rust-overlay/fecfe4d7c96fea2982c7907997b387a6b52c1093";
     };
     uv2nix = {
-      inputs.nixpkgs.follows = "nixpkgs";
+      inputs.nixpkgs.follows = "nixpkgs-lib";
       inputs.pyproject-nix.follows = "pyproject-nix";
       url = "github:adisbladis/uv2nix/05b0c148bc53aebc6a906b6d0ac41dde5954cd47";
     };
@@ -53,7 +56,7 @@
         (final: prev: { R = R_tracked; rPackages = R_tracked.rPackages; })
         (final: prev: prev.lib.optionalAttrs
           (prev.lib.versionOlder prev.lib.trivial.release "25.05")
-          { uv = inputs.uv2nix.packages.${system}.uv-bin; })
+          { uv = final.callPackage "${inputs.uv2nix}/pkgs/uv-bin" { }; })
         (final: prev: { lzma = final.xz;})
       ];
       pkgs = import inputs.nixpkgs {

@@ -7,7 +7,7 @@
 
   inputs = {
     build-system-pkgs = {
-      inputs.nixpkgs.follows = "nixpkgs";
+      inputs.nixpkgs.follows = "nixpkgs-lib";
       inputs.pyproject-nix.follows = "pyproject-nix";
       inputs.uv2nix.follows = "uv2nix";
       url = "github:pyproject-nix/build-system-pkgs/90ffdeee1a4929b231913df067448cd9803d3e07";
@@ -25,11 +25,14 @@
     nixpkgs = {
       url = "github:NixOS/nixpkgs/0123456789abcdef0123456789abcdef01234567";
     };
+    nixpkgs-lib = {
+      url = "github:nix-community/nixpkgs.lib/de42d44212d207476489bce163375d8306a26d59";
+    };
     none = {
       url = "git+https://example.com/none.git?ref=main&rev=89abcdef0123456789abcdef0123456789abcdef";
     };
     pyproject-nix = {
-      inputs.nixpkgs.follows = "nixpkgs";
+      inputs.nixpkgs.follows = "nixpkgs-lib";
       url = "github:pyproject-nix/pyproject.nix/7af23cfe91064865ecf2e835da28b45b3c6f49fd";
     };
     rust-overlay = {
@@ -37,7 +40,7 @@
       url = "github:oxalica/rust-overlay/fd2ebb9cc4323d0c5a1336138dab5c3c5a5d8bd9";
     };
     uv2nix = {
-      inputs.nixpkgs.follows = "nixpkgs";
+      inputs.nixpkgs.follows = "nixpkgs-lib";
       inputs.pyproject-nix.follows = "pyproject-nix";
       url = "github:pyproject-nix/uv2nix/89abcdef0123456789abcdef0123456789abcdef";
     };
@@ -56,7 +59,7 @@
         (final: prev: { R = R_tracked; rPackages = R_tracked.rPackages; })
         (final: prev: prev.lib.optionalAttrs
           (prev.lib.versionOlder prev.lib.trivial.release "25.05")
-          { uv = inputs.uv2nix.packages.${system}.uv-bin; })
+          { uv = final.callPackage "${inputs.uv2nix}/pkgs/uv-bin" { }; })
         (final: prev: { lzma = final.xz; })
       ];
       pkgs = import inputs.nixpkgs {
