@@ -139,7 +139,10 @@ unpackFile() {
     echo "unpacking source archive $f"
     case "$f" in
         *.zip|*.whl) unzip -qq "$f" ;;
-        *.tar|*.tar.*|*.tgz|*.tbz2|*.txz) tar xf "$f" ;;
+        *.tar.gz|*.tgz) tar xzf "$f" ;;  # busybox tar: name the compression
+        *.tar.bz2|*.tbz2) tar xjf "$f" ;;
+        *.tar.xz|*.txz) tar xJf "$f" ;;
+        *.tar) tar xf "$f" ;;
         *) if [ -d "$f" ]; then cp -pr -- "$f" "$(stripHash "$f")"; else
                echo "do not know how to unpack $f" >&2; return 1; fi ;;
     esac
