@@ -55,7 +55,14 @@ __all__ = [
 ]
 
 RUNTIMES = ("apptainer", "singularity", "bwrap")
-HELPER_INPUTS = ("build-system-pkgs", "flake-utils", "pyproject-nix", "uv2nix")
+HELPER_INPUTS = (
+    "build-system-pkgs",
+    "flake-utils",
+    "nixpkgs-lib",
+    "pyproject-nix",
+    "uv2nix",
+    "uv2nix_hammer_overrides",
+)
 
 Runtime = Literal["apptainer", "singularity", "bwrap"]
 

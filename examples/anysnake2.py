@@ -86,6 +86,11 @@ project = (
         rev="b1d9ab70662946ef0850d488da1c9019f3a9752a",
     )
     .input(
+        "nixpkgs-lib",
+        "github:nix-community/nixpkgs.lib",
+        rev="de42d44212d207476489bce163375d8306a26d59",
+    )
+    .input(
         "pyproject-nix",
         "github:pyproject-nix/pyproject.nix",
         rev="7af23cfe91064865ecf2e835da28b45b3c6f49fd",
@@ -94,6 +99,11 @@ project = (
         "uv2nix",
         "github:pyproject-nix/uv2nix",
         rev="49dac8d206c42175b069b7c6050ba27060a21106",
+    )
+    .input(
+        "uv2nix_hammer_overrides",
+        "github:TyberiusPrime/uv2nix_hammer_overrides",
+        rev="efc9f213860490692e27f0854e26b8ac62acfff3",
     )
     # [python]
     # major.minor; the patch level comes from the nixpkgs revision

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(nix-bin bubblewrap dtach tmux git mercurial busybox-static bash-static umoci skopeo)
+packages+=(python3 gcc)  # the honest offline stand-in copies the host's Python and links with gcc
 packages+=(slurm-wlm munge)  # a single-node Slurm cluster for the submit/jobs tests
 packages+=(zsh fish)  # the completion scripts are loaded in each shell
 missing=()

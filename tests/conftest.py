@@ -132,3 +132,50 @@ def run_cli(
         check=False,
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+# --- the real upstream helper flakes (tests/_upstream.py) -----------------------------------
+
+
+@pytest.fixture(scope="session")
+def upstream(tmp_path_factory: pytest.TempPathFactory):  # -> _upstream.Upstream
+    """Clones of every bundle in ../shared/upstream (made once per session); its
+    `overrides(flake_nix, nixpkgs=..., others=...)` gives `--override-input` arguments."""
+    from _upstream import Upstream
+
+    return Upstream(UPSTREAM, tmp_path_factory.mktemp("upstream"))
+
+
+@pytest.fixture(scope="session")
+def honest_pkgs(upstream, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+    """The offline package set with its nixpkgs on the REAL nixpkgs lib (from the
+    nix-community/nixpkgs.lib bundle) and the honest layer: name → {url, rev}."""
+    lib = upstream.repo("nix-community/nixpkgs.lib")
+    dest = tmp_path_factory.mktemp("honest-pkgs") / "offline"
+    return load_make_offline_pkgs().make(dest, nixpkgs_lib=lib)
+
+
+@pytest.fixture(scope="session")
+def honest_pkgs_with_python(
+    upstream, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, dict[str, str]]:
+    """As `honest_pkgs`, plus the host's Python 3 and uv copied in (builds can run)."""
+    lib = upstream.repo("nix-community/nixpkgs.lib")
+    dest = tmp_path_factory.mktemp("honest-pkgs-python") / "offline"
+    return load_make_offline_pkgs().make(dest, nixpkgs_lib=lib, host_tools=True)
+
+
+@pytest.fixture(scope="session")
+def honest_pkgs_for_release(upstream, tmp_path_factory: pytest.TempPathFactory):
+    """release (`"24.05"`, or None for the newest) → the honest package set whose nixpkgs
+    carries nixpkgs' lib as of that release (Upstream.nixpkgs_lib); made once per release."""
+    made: dict[str | None, dict[str, dict[str, str]]] = {}
+
+    def get(release: str | None) -> dict[str, dict[str, str]]:
+        if release not in made:
+            dest = tmp_path_factory.mktemp(f"honest-pkgs-{release or 'newest'}") / "offline"
+            lib = upstream.nixpkgs_lib(release)
+            made[release] = load_make_offline_pkgs().make(dest, nixpkgs_lib=lib)
+        return made[release]
+
+    return get

@@ -18,28 +18,35 @@ REPO = Path(__file__).resolve().parent.parent
 from conftest import ORIGINAL_CONFIGS as ORIGINALS
 
 # file -> None (exit 0) or (mach-nix-only key named, its replacement named in the hint)
+# or ([python] on a nixpkgs release below uv2nix's minimum, the minimum named in the hint)
+
+
+def UV2NIX_MIN(release: str) -> str:
+    return f"[python] needs nixpkgs 22.11 or newer, but [nixpkgs] names release {release}"
+
+
 EXPECTED: dict[str, tuple[str, str] | None] = {
-    "1.15.5__basic.toml": None,
-    "1.15.5__dev.toml": None,
-    "1.15.5__docker.toml": None,
+    "1.15.5__basic.toml": (UV2NIX_MIN("21.05"), "22.11"),
+    "1.15.5__dev.toml": (UV2NIX_MIN("21.05"), "22.11"),
+    "1.15.5__docker.toml": (UV2NIX_MIN("21.11"), "22.11"),
     "1.15.5__flake_auto_rev.toml": None,
     "1.15.5__flake_in_non_root_github.toml": None,
     "1.15.5__full.toml": ("additional_mkpython_arguments_func", "override_attrs"),
-    "1.15.5__github_tarballs_can_be_unstable.toml": None,
-    "1.15.5__just_python.toml": None,
-    "1.15.5__just_python_discover_newest_revision.toml": None,
-    "1.15.5__just_python_local_package_requirements.toml": None,
+    "1.15.5__github_tarballs_can_be_unstable.toml": (UV2NIX_MIN("21.05"), "22.11"),
+    "1.15.5__just_python.toml": (UV2NIX_MIN("22.05"), "22.11"),
+    "1.15.5__just_python_discover_newest_revision.toml": (UV2NIX_MIN("21.05"), "22.11"),
+    "1.15.5__just_python_local_package_requirements.toml": (UV2NIX_MIN("21.05"), "22.11"),
     "1.15.5__just_python_package_from_flake.toml": ('method = "useFlake"', "[flakes."),
     "1.15.5__just_python_package_from_pypi.toml": (
         "buildPythonPackage_arguments",
         "override_attrs",
     ),
-    "1.15.5__just_python_trust_on_first_use.toml": None,
+    "1.15.5__just_python_trust_on_first_use.toml": (UV2NIX_MIN("21.05"), "22.11"),
     "1.15.5__just_r.toml": None,
     "1.15.5__minimal.toml": None,
-    "1.15.5__python_310_nixpkgs_2205.toml": None,
-    "1.15.5__python_buildPackage_interdependency_with_overrides.toml": None,
-    "1.15.5__test_python_pulled_by_other_editable.toml": None,
+    "1.15.5__python_310_nixpkgs_2205.toml": (UV2NIX_MIN("22.05"), "22.11"),
+    "1.15.5__python_buildPackage_interdependency_with_overrides.toml": (UV2NIX_MIN("22.05"), "22.11"),
+    "1.15.5__test_python_pulled_by_other_editable.toml": (UV2NIX_MIN("21.05"), "22.11"),
     "2.3.6__basic.toml": None,
     "2.3.6__docker.toml": None,
     "2.3.6__flake_auto_rev.toml": None,
@@ -56,7 +63,7 @@ EXPECTED: dict[str, tuple[str, str] | None] = {
     "2.3.6__just_r.toml": None,
     "2.3.6__minimal.toml": None,
     "2.3.6__minimal_rust.toml": None,
-    "2.3.6__python_310_nixpkgs_2205.toml": None,
+    "2.3.6__python_310_nixpkgs_2205.toml": (UV2NIX_MIN("22.05"), "22.11"),
     "2.3.6__python_buildPackage_interdependency_with_overrides.toml": None,
     "2.3.6__test_python_editable_venv_path.toml": None,
     "2.3.6__test_python_pulled_by_other_editable.toml": None,
@@ -99,8 +106,9 @@ def test_check_on_original_config(tmp_path, name):
     else:
         key, replacement = expected
         assert result.returncode == 65, result.stderr
-        assert result.stderr.startswith(f"error: {tmp_path / name}:")
-        message, hint = result.stderr.split("\n  hint: ")
+        error = result.stderr[result.stderr.index("error: ") :]  # after any warnings
+        assert error.startswith(f"error: {tmp_path / name}:")
+        message, hint = error.split("\n  hint: ")
         assert key in message
         assert replacement in hint
 
@@ -183,6 +191,7 @@ def test_full_example_documents_every_key_of_the_format():
     text = (REPO / "examples" / "anysnake2.toml").read_text()
     data = reader._toml.loads(text)
     legacy = {"devShell", "devshell", "flake-util", "pyproject_build_systems"}
+    legacy |= {"uv2nix_override_collection"}
     legacy |= set(reader.IGNORED_SECTIONS)
     assert set(data) == set(reader.SECTIONS) - legacy
     assert set(data["anysnake2"]) == set(reader.ANYSNAKE2_KEYS) - {

@@ -261,7 +261,9 @@ def test_metadata_files_name_what_decides_lock_and_scripts(tmp_path: Path) -> No
         "code/a/pyproject.toml",
         "code/a/requirements.txt",
         "code/a/setup.cfg",
+        "code/a/setup.py",
         "code/b/pyproject.toml",
         "code/b/requirements.txt",
         "code/b/setup.cfg",
+        "code/b/setup.py",
     ]

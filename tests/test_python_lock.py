@@ -191,7 +191,7 @@ def test_patch_before_lock_on_a_git_copy(tmp_path: Path, git_repo: tuple[Path, s
     ensure_python_lock(_project("2024-06-01", "3.11", tinygit=package), root, offline=False)
     recorded = (root / LOCK_NAME).read_text()
     assert _locked_version(recorded, "tinygit") == "0.2"
-    assert f'directory = "../patched/tinygit-{rev}"' in recorded
+    assert f'directory = "sources/patched/tinygit-{rev}"' in recorded
     assert 'version = "0.1"' in (repo / "pyproject.toml").read_text()
 
 
@@ -213,9 +213,9 @@ def test_mercurial_source_from_a_local_repository(tmp_path: Path) -> None:
     recorded = (root / LOCK_NAME).read_text()
     assert _locked_version(recorded, "tinyhg") == "0.1"
     # Relative to the workspace: the lock does not depend on where the project lives.
-    assert f'directory = "../hg/tinyhg-{rev}"' in recorded
+    assert f'directory = "sources/hg/tinyhg-{rev}"' in recorded
     assert str(root) not in recorded
-    checkout = root / ".anysnake2_flake" / "hg" / f"tinyhg-{rev}"
+    checkout = root / ".anysnake2_flake" / "uv_workspace" / "sources" / "hg" / f"tinyhg-{rev}"
     assert (checkout / "tinyhg.py").exists()
     # A colleague's checkout has the lock but not the clone: fetched without re-locking.
     shutil.rmtree(checkout)

@@ -250,3 +250,148 @@ def test_flake_name_taken_by_a_helper_input_is_a_config_error() -> None:
 def test_path_urls_never_reach_a_flake() -> None:
     with pytest.raises(AnysnakeError, match="path:"):
         Flake("x", "path:/somewhere")
+
+
+LOCK = """\
+version = 1
+revision = 3
+requires-python = "==3.12.*"
+
+[[package]]
+name = "anysnake2-env"
+version = "0"
+source = { virtual = "." }
+
+[[package]]
+name = "from-git"
+version = "1.0"
+source = { git = "https://example.com/x.git?rev=abc#0123456789abcdef0123456789abcdef01234567" }
+
+[[package]]
+name = "local"
+version = "1.0"
+source = { directory = "sources/hg/local-1" }
+
+[[package]]
+name = "sdist-only"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+sdist = { url = "https://files.pythonhosted.org/s/sdist-only-1.0.tar.gz", hash = "sha256:00" }
+
+[[package]]
+name = "both"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+sdist = { url = "https://files.pythonhosted.org/s/both-1.0.tar.gz", hash = "sha256:00" }
+wheels = [{ url = "https://files.pythonhosted.org/s/both-1.0-py3-none-any.whl", hash = "sha256:00" }]
+
+[[package]]
+name = "setuptools"
+version = "70.0"
+source = { registry = "https://pypi.org/simple" }
+sdist = { url = "https://files.pythonhosted.org/s/setuptools-70.0.tar.gz", hash = "sha256:00" }
+"""
+
+
+def test_build_requires_names_what_uv2nix_builds_without_a_backend() -> None:
+    from anysnake2.render.build_systems import FALLBACK, GIT, build_requires
+
+    assert build_requires(LOCK) == {"from-git": GIT, "sdist-only": FALLBACK}
+    assert build_requires(LOCK, prefer_wheels=False) == {
+        "both": FALLBACK,
+        "from-git": GIT,
+        "sdist-only": FALLBACK,
+    }
+
+
+def test_build_backends_are_rendered_for_the_resolution_packages() -> None:
+    from anysnake2.render.build_systems import build_requires
+
+    project = Project(nixpkgs=Nixpkgs(rev=SHA), python=Python(version="3.12"))
+    text = render_flake(
+        project, Resolution(build_requires=build_requires(LOCK)), root=ROOT
+    ).flake_nix
+    parse(text)
+    assert 'from-git = withBackend "from-git" (fromCheckout prev.from-git);' in text
+    assert 'sdist-only = withBackend "sdist-only" { setuptools = [ ]; wheel = [ ]; };' in text
+    order = ["pythonOverlay\n", "pythonBuildSystems\n", ".overrides pkgs)", "pythonOverrides\n"]
+    positions = [text.index(part, text.index("composeManyExtensions")) for part in order]
+    assert positions == sorted(positions)
+
+
+def test_override_collection_section_pins_the_collection(tmp_path: Path) -> None:
+    config = tmp_path / "anysnake2.toml"
+    config.write_text(
+        '[anysnake2]\nurl2 = "dev"\n[python]\nversion = "3.12"\n[python.packages]\n'
+        "[uv2nix_override_collection]\n"
+        f'url = "github:TyberiusPrime/uv2nix_hammer_overrides/main/{SHA2}"\n'
+    )
+    project = read_project(config)
+    assert not [w for w in project.warnings if "uv2nix_override_collection" in str(w)]
+    text = render_flake(project, Resolution(), root=ROOT).flake_nix
+    assert f'url = "github:TyberiusPrime/uv2nix_hammer_overrides/{SHA2}";' in text
+    default = render_flake(ours(), Resolution(), root=ROOT).flake_nix
+    assert (
+        "github:TyberiusPrime/uv2nix_hammer_overrides/efc9f213860490692e27f0854e26b8ac62acfff3"
+        in (default)
+    )
+
+
+def test_rpy2_is_built_against_the_tracked_r() -> None:
+    text = render_flake(ours(), Resolution(), root=ROOT).flake_nix
+    assert 'R_HOME = "${R_tracked}";' in text
+    assert "/lib/R" not in text.split("R_HOME", 1)[1].split("\n", 1)[0]
+    for lib in ("bzip2", "xz", "zlib", "icu", "libdeflate"):
+        assert f"-L${{pkgs.lib.getLib pkgs.{lib}}}/lib" in text
+    assert "final.resolveBuildSystem { setuptools = [ ]; cffi = [ ]; }" in text
+    without_r = render_flake(ours().replace(r=None), Resolution(), root=ROOT).flake_nix
+    assert "R_HOME" not in without_r
+
+
+def _sdist(files: dict[str, str], kind: str) -> bytes:
+    import io
+    import tarfile
+    import zipfile
+
+    buffer = io.BytesIO()
+    if kind == "zip":
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, text in files.items():
+                archive.writestr(name, text)
+    else:
+        with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+            for name, text in files.items():
+                data = text.encode()
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["tar.gz", "zip"])
+def test_sdist_backend_is_read_from_its_top_pyproject(kind: str) -> None:
+    from anysnake2.render.build_systems import FALLBACK, archive_build_requires
+
+    hatch = '[build-system]\nrequires = ["hatchling", "Setuptools_SCM[toml]>=6"]\n'
+    files = {"x-1.0/pyproject.toml": hatch, "x-1.0/tests/pyproject.toml": "[build-system]\n"}
+    assert archive_build_requires(_sdist(files, kind), f"x-1.0.{kind}") == (
+        "hatchling",
+        "Setuptools_SCM[toml]>=6",
+    )
+    no_table = {"x-1.0/pyproject.toml": "[tool.black]\n", "x-1.0/setup.py": ""}
+    assert archive_build_requires(_sdist(no_table, kind), f"x.{kind}") == FALLBACK
+    assert archive_build_requires(_sdist({"x-1.0/setup.py": ""}, kind), f"x.{kind}") == FALLBACK
+
+
+def test_sdist_backend_from_the_resolution_is_rendered_by_name() -> None:
+    from anysnake2.render.build_systems import build_requires
+
+    known = {"sha256:00": ("hatchling>=1", "Setuptools_SCM[toml]>=6", "wheel; python_version<'3'")}
+    requires = build_requires(LOCK, sdist_requires=known)
+    assert requires["sdist-only"] == known["sha256:00"]
+    project = Project(nixpkgs=Nixpkgs(rev=SHA), python=Python(version="3.12"))
+    text = render_flake(project, Resolution(build_requires=requires), root=ROOT).flake_nix
+    assert (
+        'sdist-only = withBackend "sdist-only" '
+        "{ hatchling = [ ]; setuptools-scm = [ ]; wheel = [ ]; };" in text
+    )

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from anysnake2.model import DevShell, Input, Nixpkgs, Project, Python, PythonPackage, R, Rust
+from anysnake2.render.defaults import DEFAULT_INPUTS
 from anysnake2.render.flake import render_flake
 from anysnake2.render.resolution import Resolution
+from anysnake2.render.uvlock import lock_for_uv2nix
 from anysnake2.render.write import write_flake_dir
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,7 +63,9 @@ def test_write_tracks_files_keeps_old_and_reports_changes(tmp_path: Path, uv_loc
     assert write_flake_dir(tmp_path, rendered) is True
     flake_dir = tmp_path / ".anysnake2_flake"
     assert _tracked(flake_dir) == [".gitignore", "flake.nix", "uv/pyproject.toml", "uv/uv.lock"]
-    assert (flake_dir / "uv" / "uv.lock").read_bytes() == (uv_lock / "uv.lock").read_bytes()
+    # the copy is in the form every uv2nix revision reads (render/uvlock.py)
+    expected = lock_for_uv2nix((uv_lock / "uv.lock").read_text())
+    assert (flake_dir / "uv" / "uv.lock").read_text() == expected
     assert not (flake_dir / "flake.nix.old").exists()
     assert write_flake_dir(tmp_path, rendered) is False
     first = (flake_dir / "flake.nix").read_text()
@@ -116,9 +120,31 @@ def _load_offline_maker():
     return module
 
 
-def test_rendered_flake_builds_a_rootfs_with_real_nix(tmp_path: Path, uv_lock: Path) -> None:
-    """The offline stand-ins (tools/offline_pkgs) stand in for nixpkgs and the helpers."""
-    revisions = _load_offline_maker().make(tmp_path / "offline")
+def _empty_override_collection(folder: Path) -> Input:
+    """A stand-in for uv2nix_hammer_overrides (GitHub is out of reach): its interface, no
+    overrides (`overrides = nixpkgs_pkgs: final: prev: { ... }`, as in its flake.nix)."""
+    folder.mkdir()
+    (folder / "flake.nix").write_text(
+        "{ outputs = { self }: { overrides = nixpkgs_pkgs: final: prev: { }; }; }\n"
+    )
+    env = {**_env(), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t"}
+    env["GIT_COMMITTER_EMAIL"] = "t@t"
+    for args in (["init", "-q"], ["add", "flake.nix"], ["commit", "-q", "-m", "stand-in"]):
+        subprocess.run(["git", *args], cwd=folder, check=True, env=env)
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=folder, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    return Input(url=f"git+file://{folder}", rev=rev)
+
+
+@pytest.mark.needs_shared
+def test_rendered_flake_builds_a_rootfs_with_real_nix(
+    tmp_path: Path, uv_lock: Path, honest_pkgs: dict[str, dict[str, str]], upstream
+) -> None:
+    """The offline stand-ins (tools/offline_pkgs, nixpkgs on the real nixpkgs lib: the
+    flake uses lib.versionOlder, trivial.release, getLib...) stand in for nixpkgs and the
+    helpers."""
+    revisions = honest_pkgs
     pin = {name: Input(url=v["url"], rev=v["rev"]) for name, v in revisions.items()}
     project = Project(
         nixpkgs=Nixpkgs(
@@ -137,7 +163,14 @@ def test_rendered_flake_builds_a_rootfs_with_real_nix(tmp_path: Path, uv_lock: P
         ),
         r=R(packages=("ACA",), date="2024-05-10", url=pin["nixR"].url, rev=pin["nixR"].rev),
         rust=Rust(version="1.55.0", url=pin["rust-overlay"].url, rev=pin["rust-overlay"].rev),
-        inputs={n: pin[n] for n in ("uv2nix", "pyproject-nix", "build-system-pkgs")},
+        inputs={
+            **{n: pin[n] for n in ("uv2nix", "pyproject-nix", "build-system-pkgs")},
+            "uv2nix_hammer_overrides": _empty_override_collection(tmp_path / "collection"),
+            "nixpkgs-lib": Input(
+                url=f"git+file://{upstream.repo('nix-community/nixpkgs.lib')}",
+                rev=DEFAULT_INPUTS["nixpkgs-lib"].rev,
+            ),
+        },
         dev_shell=DevShell(inputs=("cowsay",)),
     )
     root = tmp_path / "project"
@@ -175,3 +208,21 @@ def test_rendered_flake_builds_a_rootfs_with_real_nix(tmp_path: Path, uv_lock: P
     assert reqs[-1] == str(venv)
     # bin/hello: later packages win, and the first linked is the last listed
     assert "hello" in os.readlink(rootfs / "bin" / "hello")
+
+
+def test_only_the_workspace_lock_is_rewritten(tmp_path: Path) -> None:
+    """A local source's own uv.lock (below uv/sources/) is copied byte for byte."""
+    lock = 'version = 1\nrevision = 3\nrequires-python = ">=3.11"\n'
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "uv.lock").write_text(lock)
+    (tmp_path / "ws" / "pyproject.toml").write_text("[project]\n")
+    (tmp_path / "own.lock").write_text(lock)
+    project = Project(nixpkgs=Nixpkgs(rev=SHA), python=Python(version="3.12"))
+    rendered = render_flake(project, Resolution(python_lock=tmp_path / "ws"), root=tmp_path)
+    copies = dict(rendered.copies.sorted_items())
+    copies["uv/sources/hg/x-1/uv.lock"] = tmp_path / "own.lock"
+    rendered = type(rendered)(rendered.flake_nix, type(rendered.copies)(copies), ())
+    write_flake_dir(tmp_path, rendered)
+    flake_dir = tmp_path / ".anysnake2_flake"
+    assert "revision" not in (flake_dir / "uv" / "uv.lock").read_text()
+    assert (flake_dir / "uv" / "sources" / "hg" / "x-1" / "uv.lock").read_text() == lock

@@ -75,8 +75,10 @@ def test_sections_in_fixed_order_and_keys_sorted():
         "outside_nixpkgs",
         "build-system-pkgs",
         "flake-utils",
+        "nixpkgs-lib",
         "pyproject-nix",
         "uv2nix",
+        "uv2nix_hammer_overrides",
     ]
     data = tomllib.loads(text)
     assert list(data["nixpkgs"]) == sorted(data["nixpkgs"])

@@ -96,4 +96,7 @@ def main(ctx: Context, args: list[str]) -> int:
         what = f"unknown build target {args[0]!r}" if args else "'build' needs a target"
         raise UsageError(what, hint="targets:\n" + listing)
     function, _ = TARGETS[args[0]]
+    from ..runtime.host_tools import provide_all
+
+    provide_all(ctx.project, ctx.root, run=False)  # git, hg: from [outside_nixpkgs] if missing
     return function(ctx, args[1:])

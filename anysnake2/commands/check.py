@@ -107,7 +107,10 @@ def main(ctx: Context, args: list[str]) -> int:
     """Load the project (raising its ConfigError if invalid) and print the summary."""
     if args:
         raise UsageError(f"check takes no arguments, got {' '.join(args)}", hint="anysnake2 check")
+    from ..render.support import check_supported
+
     project = ctx.project
+    check_supported(project, ctx.config_path)
     if ctx.locked:
         _check_recorded(ctx)
     if ctx.json:

@@ -1,11 +1,13 @@
 """`anysnake2 develop [-c CMD [ARGS...]]`: the project's tools in a shell outside the container.
 
 Builds when needed, then runs `nix develop <flake dir> -c ...` in the project root: the
-devShell puts the rootfs' bin/ first on PATH and adds `[dev_shell] inputs`. Without `-c`
-the `[dev_shell] shell` is interactive. `-c CMD ARGS...` runs CMD with every ARG as its
-own argument; a lone CMD with whitespace in it is a shell command line for that shell
-(`develop -c 'hello | wc -l'`). A CMD that is not in the develop shell is reported by
-anysnake2 (69), not as the shell's 127.
+devShell puts the rootfs' bin/ first on PATH and adds `[dev_shell] inputs`; editable
+packages are on PYTHONPATH (with their metadata) and their console scripts on PATH, at
+their host paths. Without `-c` the `[dev_shell] shell` is interactive. `-c CMD ARGS...`
+runs CMD with every ARG as its own argument; a lone CMD with whitespace in it is a shell
+command line for that shell (`develop -c 'hello | wc -l'`). A CMD that is not in the
+develop shell is reported by anysnake2 (69), not as the shell's 127. A host without git
+or hg takes them from `[outside_nixpkgs]`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
 
     from ..cli import Context
 
-__all__ = ["develop_argv", "main"]
+__all__ = ["develop_argv", "develop_environment", "main"]
 
 DEFAULT_SHELL = "bash"
 USAGE = "usage: anysnake2 develop [-c CMD [ARGS...]]"
@@ -90,14 +92,18 @@ def main(ctx: Context, args: list[str]) -> int:
     """Open the develop shell (or run `-c CMD ARGS...` in it); the shell's exit status."""
     from ..runtime.build import ensure_built, flake_dir_of
     from ..runtime.dtach import refuse_nesting
+    from ..runtime.host_tools import provide_all
     from ..runtime.start import launch
 
     command = parse_args(args)
     refuse_nesting()
+    provide_all(ctx.project, ctx.root, run=False)
     ensure_built(ctx)
     marker = flake_dir_of(ctx.root) / f".develop-missing.{os.getpid()}"
     try:
-        status = launch(develop_argv(ctx, command, marker), cwd=ctx.root)
+        status = launch(
+            develop_argv(ctx, command, marker), cwd=ctx.root, env=develop_environment(ctx)
+        )
         if command is not None and marker.exists():
             program = command[0] if len(command) > 1 else _first_word(command[0])
             raise ToolUnavailableError(
@@ -109,3 +115,13 @@ def main(ctx: Context, args: list[str]) -> int:
         if marker.exists():
             marker.unlink()
     return status
+
+
+def develop_environment(ctx: Context) -> dict[str, str]:
+    """This process's environment plus the editable packages, installed with host paths
+    (runtime.editables.develop_env): nix develop keeps the caller's variables."""
+    from pathlib import Path
+
+    from ..runtime.editables import develop_env
+
+    return develop_env(ctx.project, Path(os.path.realpath(ctx.root)), dict(os.environ))

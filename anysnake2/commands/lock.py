@@ -54,11 +54,13 @@ def main(ctx: Context, args: list[str]) -> int:
     from ..runtime.build import flake_dir_of, project_lock
     from ..runtime.clones import perform_clones
     from ..runtime.editables import fetch_editable_sdists
+    from ..runtime.host_tools import provide_all
 
     upgrade, force = parse_args(args)
     if upgrade is not None and ctx.locked:
         raise UsageError("--locked and 'lock --upgrade' contradict each other")
     root = ctx.root
+    provide_all(ctx.project, root, run=False)  # git, hg: from [outside_nixpkgs] if missing
     with project_lock(flake_dir_of(root), "locking"):
         project = pin_project(
             ctx.project,

@@ -33,6 +33,9 @@ def _start(ctx: Context, name: str, command: Command | None, args: list[str]) ->
     from ..runtime.run import run_command
 
     refuse_nesting()  # before any build: nothing is done inside a container
+    from ..runtime.host_tools import provide_all
+
+    provide_all(ctx.project, ctx.root, run=True)  # what the host lacks, from [outside_nixpkgs]
     rootfs = rootfs_path(ctx)
     return run_command(ctx.project, ctx.root, name, command, args, rootfs=Path(rootfs))
 

@@ -45,6 +45,18 @@ DEFAULT_INPUTS: dict[str, HelperInput] = {
     # github:TyberiusPrime/r_ecosystem_track: pinned by [R] ecosystem_tag (tags
     # 2021-05-20_1 .. 2021-11-19_2; last commit 2022-03-16), so no default revision
     "r_ecosystem_track": HelperInput("github:TyberiusPrime/r_ecosystem_track", None),
+    # github:TyberiusPrime/uv2nix_hammer_overrides main, 2026-03-09 (the snapshot in the
+    # team's upstream bundles); the per-package build fixes the original applied to every
+    # uv2nix Python environment (`[uv2nix_override_collection]`)
+    "uv2nix_hammer_overrides": HelperInput(
+        "github:TyberiusPrime/uv2nix_hammer_overrides", "efc9f213860490692e27f0854e26b8ac62acfff3"
+    ),
+    # github:nix-community/nixpkgs.lib master, 2026-06-14 (nixpkgs' lib alone, release
+    # 26.11): the lib uv2nix, pyproject.nix and build-system-pkgs evaluate with, whatever
+    # the project's nixpkgs (render/python.py says why)
+    "nixpkgs-lib": HelperInput(
+        "github:nix-community/nixpkgs.lib", "de42d44212d207476489bce163375d8306a26d59"
+    ),
     # github:numtide/flake-utils main, 2024-03-11; not used by the generated flake (only
     # x86_64-linux is supported, a plain attrset does), kept for configs that name it
     "flake-utils": HelperInput(

@@ -4,12 +4,14 @@ Pure and deterministic: no clock, no environment, no machine-specific path excep
 project root where the config names it (`$ANYSNAKE_ROOT`). The generated flake uses only
 this part of nixpkgs (the contract with tests' offline package set): `import nixpkgs
 { system; overlays; config }`, `runCommand`, `xorg.lndir`, `coreutils`, `bashInteractive`,
-`cacert`, `mkShell`, `callPackage`, `python3XX` and `lib.{foldl', concatStringsSep}`.
+`cacert`, `mkShell`, `callPackage`, `python3XX`, `stdenv.cc` (with Rust), `bzip2`, `xz`,
+`zlib`, `icu`, `libdeflate` (rpy2 with R) and `lib.{foldl', concatStringsSep, genAttrs,
+getLib, filterAttrs, optionalAttrs, versionOlder, trivial.release,
+composeManyExtensions}`; the Python part is in `python.py`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,10 +19,14 @@ from .. import _log
 from .._frozen import FrozenMap
 from ..errors import ConfigError
 from ..model import Input, Project
+from ..resolve.local_sources import source_files
 from .defaults import DEFAULT_INPUTS, DEFAULT_NIXPKGS_URL
 from .inputs import flake_url
 from .nix import RawNix, attr_name, attr_path, is_attr_path, paren, quote, render
+from .python import pep503, render_python
 from .resolution import Resolution
+from .rootfs import rootfs_script
+from .rootfs import script as _script
 
 __all__ = ["JUPYTER_PACKAGES", "RenderedFlake", "render_flake"]
 
@@ -53,10 +59,6 @@ def _pkg(code: str) -> RawNix:
     return RawNix(f"(with pkgs; ({code}))")
 
 
-def _pep503(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 class _Flake:
     """Collects inputs, let-bindings and packages, then prints them."""
 
@@ -85,6 +87,7 @@ class _Flake:
         ref: str | None = None,
         dir: str | None = None,
         follows: tuple[str, ...] = (),
+        follows_as: dict[str, str] | None = None,
     ) -> None:
         rendered = flake_url(
             name,
@@ -99,18 +102,24 @@ class _Flake:
         if rendered.warning:
             self.warnings.append(rendered.warning)
         spec: dict[object, object] = {"url": rendered.url}
-        for other in follows:
-            spec[RawNix(attr_path("inputs", other, "follows"))] = other
+        for other, ours in sorted({**{f: f for f in follows}, **(follows_as or {})}.items()):
+            spec[RawNix(attr_path("inputs", other, "follows"))] = ours
         self.inputs[name] = spec
 
-    def add_helper(self, name: str, override: Input | None, follows: tuple[str, ...]) -> None:
+    def add_helper(
+        self,
+        name: str,
+        override: Input | None,
+        follows: tuple[str, ...],
+        follows_as: dict[str, str] | None = None,
+    ) -> None:
         default = DEFAULT_INPUTS[name]
         url, rev, ref = default.url, default.rev, None
         if override is not None and (override.url or override.rev or override.ref):
             url = override.url or default.url
             rev = override.rev if (override.rev or override.url) else default.rev
             ref = override.ref
-        self.add_input(name, url, rev=rev, ref=ref, follows=follows)
+        self.add_input(name, url, rev=rev, ref=ref, follows=follows, follows_as=follows_as)
 
     def bind(self, name: str, code: str) -> None:
         self.bindings.append((name, code))
@@ -133,7 +142,12 @@ class _Flake:
         if rust is None:
             return
         self.add_helper("rust-overlay", Input(rust.url, rust.rev, rust.ref), ("nixpkgs",))
-        self.overlays.insert(0, RawNix("inputs.rust-overlay.overlays.default"))
+        # `overlays.default` from 3e95d6696b51f88b3ebfc7a21aefaeeb70a245bd (2022-06-30);
+        # before, only `overlay` (removed in 3140403d97ae4e76125fb618a146bfbc1050c28e,
+        # 2024-05-30): github:oxalica/rust-overlay flake.nix history
+        self.overlays.insert(
+            0, RawNix("(inputs.rust-overlay.overlays.default or inputs.rust-overlay.overlay)")
+        )
         extensions = ["rustfmt", "clippy"]
         if "evcxr" in self._nixpkgs_packages():
             extensions.append("rust-src")  # evcxr needs the standard library's source
@@ -144,6 +158,7 @@ class _Flake:
             f"{{ extensions = {render(extensions)}; }}",
         )
         self.packages.append(RawNix("rust"))
+        self.packages.append(RawNix("pkgs.stdenv.cc"))  # the linker rustc calls
 
     def _nixpkgs_packages(self) -> tuple[str, ...]:
         nixpkgs = self.project.nixpkgs
@@ -232,82 +247,9 @@ class _Flake:
                 code = f"{ref}.{package}"
                 self.packages.append(RawNix(code if is_attr_path(package) else f"({code})"))
 
-    def python(self) -> None:
-        python = self.project.python
-        if python is None:
-            return
-        inputs = self.project.inputs
-        self.add_helper("pyproject-nix", inputs.get("pyproject-nix"), ("nixpkgs",))
-        self.add_helper("uv2nix", inputs.get("uv2nix"), ("nixpkgs", "pyproject-nix"))
-        self.add_helper(
-            "build-system-pkgs",
-            inputs.get("build-system-pkgs"),
-            ("nixpkgs", "pyproject-nix", "uv2nix"),
-        )
-        wheels = python.prefer_wheels is not False
-        self.bind(
-            "workspace", "inputs.uv2nix.lib.workspace.loadWorkspace { workspaceRoot = ./uv; }"
-        )
-        self.bind(
-            "pythonOverlay",
-            "workspace.mkPyprojectOverlay { sourcePreference = "
-            + quote("wheel" if wheels else "sdist")
-            + "; }",
-        )
-        self.bind("pythonOverrides", self._python_overrides())
-        interpreter = "python" + python.version.replace(".", "")
-        build_systems = "wheel" if wheels else "sdist"
-        self.bind(
-            "pythonSet",
-            "\n        (pkgs.callPackage inputs.pyproject-nix.build.packages {\n"
-            f"          python = pkgs.{interpreter};\n"
-            "        }).overrideScope\n"
-            "          (pkgs.lib.composeManyExtensions [\n"
-            f"            inputs.build-system-pkgs.overlays.{build_systems}\n"
-            "            pythonOverlay\n"
-            "            pythonOverrides\n"
-            "          ])",
-        )
-        self.bind("pythonEnv", 'pythonSet.mkVirtualEnv "anysnake2-venv" workspace.deps.default')
-        self.packages.append(RawNix("pythonEnv"))
-
-    def _python_overrides(self) -> str:
-        python = self.project.python
-        assert python is not None
-        entries: dict[str, dict[str, RawNix]] = {}
-        for name, package in python.packages.items():
-            attrs: dict[str, RawNix] = {k: paren(v) for k, v in package.override_attrs.items()}
-            if package.build_systems:
-                wanted = " ".join(
-                    f"{attr_name(b)} = [ ];" for b in sorted(set(package.build_systems))
-                )
-                wanted = "{ " + wanted + " }"
-                extra = f"final.resolveBuildSystem {wanted}"
-                before = attrs.get("nativeBuildInputs", RawNix("(old.nativeBuildInputs or [ ])"))
-                attrs["nativeBuildInputs"] = RawNix(f"{before.code} ++ {extra}")
-            if attrs:
-                entries.setdefault(_pep503(name), {}).update(attrs)
-        lines = []
-        for name in sorted(entries):
-            body = render(entries[name], 5)
-            lines.append(
-                f"          {attr_name(name)} = prev.{attr_name(name)}.overrideAttrs (old: {body});"
-            )
-        text = "\n        final: prev:\n        "
-        text += ("{\n" + "\n".join(lines) + "\n        }") if lines else "{ }"
-        if self.project.r is not None:
-            # rpy2 built from source needs the container's R
-            text += (
-                "\n        // (if prev ? rpy2 then {\n"
-                "          rpy2 = prev.rpy2.overrideAttrs (old: {"
-                ' R_HOME = "${R_tracked}/lib/R"; });\n'
-                "        } else { })"
-            )
-        return text
-
     def jupyter(self) -> None:
         python = self.project.python
-        if python is None or not any(_pep503(n) in JUPYTER_PACKAGES for n in python.packages):
+        if python is None or not any(pep503(n) in JUPYTER_PACKAGES for n in python.packages):
             return
         lines = []
         r = self.project.r
@@ -372,7 +314,9 @@ class _Flake:
         out.append("      # the rootfs links these in reverse order: later entries win")
         out.append("      rootfsPackages = " + render(self.packages, 3) + ";")
         out.append(
-            '      rootfs = pkgs.runCommand "anysnake2-rootfs" { } ' + self.rootfs_script() + ";"
+            '      rootfs = pkgs.runCommand "anysnake2-rootfs" { } '
+            + rootfs_script(self.bashrc)
+            + ";"
         )
         out.append("    in")
         out.append("    {")
@@ -391,68 +335,6 @@ class _Flake:
         out.append("}")
         return "\n".join(out) + "\n"
 
-    def rootfs_script(self) -> str:
-        profile = _heredoc(self.bashrc)
-        lines = [
-            "root=$out/rootfs",
-            "mkdir -p $root/bin $root/etc $root/lib $root/lib64 $root/share $root/usr/lib \\",
-            "  $root/usr/share $root/tmp $root/var/tmp $root/R_libs",
-            "# empty: the container runtime fills in users and groups",
-            ": > $root/etc/passwd",
-            ": > $root/etc/group",
-            "link() {",
-            '  if test -d "$1"; then',
-            '    mkdir -p "$2"',
-            '    ${pkgs.xorg.lndir}/bin/lndir -silent -ignorelinks "$1" "$2"',
-            "  fi",
-            "}",
-            "# lndir never overwrites, so the package linked first wins",
-            "add_package() {",
-            '  link "$1/bin" $root/bin',
-            '  link "$1/etc" $root/etc',
-            '  link "$1/lib" $root/usr/lib',
-            '  link "$1/share" $root/usr/share',
-            '  link "$1/lib/R/library" $root/R_libs',
-            '  if test -e "$1/lib/R/lib/libR.so"; then link "$1/lib/R/lib" $root/lib64; fi',
-            '  if test -e "$1/pyvenv.cfg"; then',
-            "    # the Python virtualenv lives at /: /bin/python finds /pyvenv.cfg",
-            '    test -e $root/pyvenv.cfg || ln -s "$1/pyvenv.cfg" $root/pyvenv.cfg',
-            '    link "$1/lib" $root/lib',
-            "  fi",
-            "}",
-            (
-                '${pkgs.lib.concatStringsSep "\\n" (map (p: "add_package ${p}") '
-                "(pkgs.lib.foldl' (acc: p: [ p ] ++ acc) [ ] rootfsPackages))}"
-            ),
-            "ln -s /bin $root/usr/bin",
-            "if test -L $root/etc/bashrc; then",
-            "  cat $root/etc/bashrc > $root/etc/bashrc.new",
-            "  rm $root/etc/bashrc",
-            "  cp $root/etc/bashrc.new $root/etc/bashrc",
-            "  rm $root/etc/bashrc.new",
-            "fi",
-            "cat >> $root/etc/bashrc <<'EOF'",
-            *profile,
-            "mkdir -p $root/etc/profile.d",
-            "cat > $root/etc/profile.d/anysnake2.sh <<'EOF'",
-            *profile,
-            "cat > $out/reqs.sh <<'EOF'",
-            '${pkgs.lib.concatStringsSep "\\n" (map toString rootfsPackages)}',
-            "EOF",
-        ]
-        return _script(lines, 3)
-
-
-def _heredoc(lines: list[str]) -> list[str]:
-    return [*lines, "EOF"]
-
-
-def _script(lines: list[str], indent: int) -> str:
-    """A shell script we wrote ourselves (its `${...}` are meant as Nix antiquotations)."""
-    pad = "  " * (indent + 1)
-    body = "\n".join(pad + line if line else "" for line in lines)
-    return "''\n" + body + "\n" + "  " * indent + "''"
-
 
 def render_flake(project: Project, resolution: Resolution, *, root: Path) -> RenderedFlake:
     """Render `project` (with what `resolution` decided) into the flake directory's files.
@@ -467,13 +349,16 @@ def render_flake(project: Project, resolution: Resolution, *, root: Path) -> Ren
     flake.nixpkgs_packages()
     flake.r()
     flake.flakes()
-    flake.python()
+    render_python(flake)
     flake.jupyter()
     flake.user_overlay()
     copies: dict[str, Path] = {}
     if project.python is not None and resolution.python_lock is not None:
         for file in ("pyproject.toml", "uv.lock"):
             copies[f"uv/{file}"] = resolution.python_lock / file
+        # mercurial, patched and file:// packages: in the flake source, by relative path
+        for relative, source in source_files(resolution.python_lock).items():
+            copies[f"uv/{relative}"] = source
     for warning in flake.warnings:
         _log.warn(warning)
     return RenderedFlake(flake.text(), FrozenMap(copies), tuple(flake.warnings))

@@ -19,14 +19,18 @@ class Resolution:
     revision a tag, branch or missing rev was resolved to. `python_lock`: a folder holding
     `pyproject.toml` and `uv.lock` (the Python lock workspace), copied to
     `.anysnake2_flake/uv/`. `offline`: resolution could not use the network.
+    `build_requires`: locked package → the build requirements the flake must add
+    (`render.build_systems.build_requires` of the lock; `GIT` = read from the checkout).
     """
 
     revisions: FrozenMap[str, str] = field(default_factory=FrozenMap)
     python_lock: Path | None = None
     offline: bool = False
+    build_requires: FrozenMap[str, tuple[str, ...]] = field(default_factory=FrozenMap)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.revisions, FrozenMap):
-            object.__setattr__(self, "revisions", FrozenMap(self.revisions))
+        for name in ("revisions", "build_requires"):
+            if not isinstance(getattr(self, name), FrozenMap):
+                object.__setattr__(self, name, FrozenMap(getattr(self, name)))
         if self.python_lock is not None:
             object.__setattr__(self, "python_lock", Path(self.python_lock))

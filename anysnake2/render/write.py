@@ -15,9 +15,10 @@ from .. import _log, _proc
 if TYPE_CHECKING:
     from .flake import RenderedFlake
 
-__all__ = ["FLAKE_DIR", "GITIGNORE", "write_flake_dir"]
+__all__ = ["FLAKE_DIR", "GITIGNORE", "LOCK_COPY", "write_flake_dir"]
 
 FLAKE_DIR = ".anysnake2_flake"
+LOCK_COPY = "uv/uv.lock"
 GITIGNORE = """\
 /result
 /result-*
@@ -41,6 +42,34 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
         path.unlink()
     path.write_bytes(data)
     return True
+
+
+def _stale_sources(flake_dir: Path, rendered: RenderedFlake) -> list[str]:
+    """Delete the files below `uv/sources/` that `rendered` no longer copies; their names."""
+    top = flake_dir / "uv" / "sources"
+    if not top.is_dir():
+        return []
+    wanted = {relative for relative, _ in rendered.copies.sorted_items()}
+    stale = []
+    for path in sorted(top.rglob("*")):
+        relative = path.relative_to(flake_dir).as_posix()
+        if (path.is_file() or path.is_symlink()) and relative not in wanted:
+            path.unlink()
+            stale.append(relative)
+    for path in sorted(top.rglob("*"), reverse=True):
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return stale
+
+
+def _copy_data(relative: str, source: Path) -> bytes:
+    """What a copy holds: the file, or for the workspace's uv lock (not a local source's
+    own) the form uv2nix reads."""
+    if relative == LOCK_COPY:
+        from .uvlock import lock_for_uv2nix
+
+        return lock_for_uv2nix(source.read_text(encoding="utf-8")).encode()
+    return source.read_bytes()
 
 
 def write_flake_dir(root: Path, rendered: RenderedFlake, *, keep_user_flake: bool = False) -> bool:
@@ -73,14 +102,21 @@ def write_flake_dir(root: Path, rendered: RenderedFlake, *, keep_user_flake: boo
     for relative, source in rendered.copies.sorted_items():
         target = flake_dir / relative
         if Path(source).resolve() != target.resolve():
-            changed |= _write_if_changed(target, Path(source).read_bytes())
+            changed |= _write_if_changed(target, _copy_data(relative, Path(source)))
         tracked.append(relative)
     if (flake_dir / "flake.lock").exists():
         tracked.append("flake.lock")
+    stale = _stale_sources(flake_dir, rendered)
     git = _proc.require("git", why="nix flakes read only files tracked by git")
     if not (flake_dir / ".git").exists():
         _proc.run([git, "init", "--quiet", str(flake_dir)], what="git init of the flake dir")
-    _proc.run([git, "add", "--", *tracked], cwd=flake_dir, what="git add in the flake directory")
+    if stale:
+        changed = True
+        rm = [git, "rm", "--quiet", "--cached", "--ignore-unmatch", "--", *stale]
+        _proc.run(rm, cwd=flake_dir, what="git rm in the flake directory")
+    # -f: a copied Python source may bring a .gitignore; nix must still see every file
+    add = [git, "add", "-f", "--", *tracked]
+    _proc.run(add, cwd=flake_dir, what="git add in the flake directory")
     if changed:
         _log.debug(f"wrote {flake_nix}")
     return changed

@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import _log
-from ..errors import ConfigError, FailureError, NetworkError
+from ..errors import ConfigError
+from . import local_sources as _local
+from ._uv_errors import uv_error
+from .local_sources import LocalSource
 
 if TYPE_CHECKING:
     from ..model import Project, Python, PythonPackage
-    from ..sources import Source
 
 __all__ = [
     "LOCK_NAME",
@@ -43,28 +45,6 @@ UV_VERSION = "0.13.9"
 _FORMAT = "1"
 _HEADER_PREFIX = "# anysnake2 python lock:"
 _MIN_REQUIRES = (3, 8)
-_NETWORK_PATTERNS = (
-    "dns error",
-    "error sending request",
-    "failed to lookup address",
-    "tcp connect error",
-    "connection refused",
-    "connection reset",
-    "network is unreachable",
-    "operation timed out",
-    "request failed after",
-    "network connectivity is disabled",
-)
-
-
-@dataclass(frozen=True)
-class LocalSource:
-    """A source uv cannot fetch itself (mercurial) or that must be patched first."""
-
-    name: str
-    source: Source
-    folder: str  # below .anysnake2_flake/, e.g. "hg/foo-<rev>"
-    patch: str | None
 
 
 @dataclass(frozen=True)
@@ -109,25 +89,13 @@ def _normalized(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _local_folder(package: PythonPackage) -> str | None:
-    """Folder below .anysnake2_flake/ for sources locked from a local copy, else None."""
-    source = package.source
-    if source is None or source.kind not in ("hg", "git", "github"):
-        return None
-    if source.kind != "hg" and not package.patch_before_lock:
-        return None
-    kind = "hg" if source.kind == "hg" else "patched"
-    label = source.rev or source.ref or "default"
-    return f"{kind}/{package.name}-{re.sub(r'[^A-Za-z0-9._-]', '_', label)}"
-
-
 def _uv_source(package: PythonPackage, folder: str | None) -> str | None:
     """The inline table for `[tool.uv.sources]`, or None for an index package."""
     source = package.source
     if source is None:
         return None
     if folder is not None:
-        return "{ path = " + _q("../" + folder) + " }"
+        return "{ path = " + _q(folder) + " }"
     if source.kind in ("git", "github"):
         parts = ["git = " + _q(source.fetch_url)]
         if source.rev:
@@ -135,8 +103,6 @@ def _uv_source(package: PythonPackage, folder: str | None) -> str | None:
         elif source.ref:
             parts.append("branch = " + _q(source.ref))
         return "{ " + ", ".join(parts) + " }"
-    if source.kind == "file":
-        return "{ path = " + _q(source.fetch_url) + " }"
     return "{ url = " + _q(source.location) + " }"
 
 
@@ -175,7 +141,7 @@ def lock_input(project: Project, root: Path | None = None) -> LockInput | None:
     for package in _packages(python, project.r is not None):
         if package.editable is not None:
             continue
-        folder = _local_folder(package)
+        folder = _local.local_folder(package)
         deps.append(package.name if package.source is not None else package.requirement)
         table = _uv_source(package, folder)
         if table is not None:
@@ -303,27 +269,18 @@ def ensure_python_lock(
 
 
 def ensure_local_sources(project: Project, root: Path, *, offline: bool) -> list[Path]:
-    """Check out the mercurial and patched sources the lock refers to, where missing.
+    """Make the local sources the lock refers to (resolve.local_sources), where missing.
 
-    A reused lock (a colleague's checkout) names `../hg/<name>-<rev>` and
-    `../patched/<name>-<rev>` without them existing; building needs them. Returns the folders.
+    A reused lock (a colleague's checkout) names `sources/hg/<name>-<rev>` and
+    `sources/patched/<name>-<rev>` below the workspace without them existing; building
+    needs them. `file://` folders are copied again. Returns the folders.
     """
     spec = lock_input(project, root)
     if spec is None:
         return []
-    folders = []
-    for local in spec.local_sources:
-        dest = root / ".anysnake2_flake" / local.folder
-        if not dest.is_dir():
-            if offline:
-                raise NetworkError(
-                    f"python.packages.{local.name} must be fetched into {dest}, "
-                    "which needs the network",
-                    hint="run without --offline once",
-                )
-            _prepare_local(local, dest)
-        folders.append(dest)
-    return folders
+    return _local.refresh_local_sources(
+        spec.local_sources, root / WORKSPACE, root=root, offline=offline
+    )
 
 
 def _relock(spec: LockInput, root: Path, header: dict[str, str] | None, *, offline: bool) -> None:
@@ -345,8 +302,9 @@ def _relock(spec: LockInput, root: Path, header: dict[str, str] | None, *, offli
         ws_lock.unlink(missing_ok=True)
         why = "new" if header is None else "the date or Python version changed"
         _log.note(f"making the Python lock {lock_path} ({why})")
+    _local.prune_local_sources(spec.local_sources, workspace)
     for local in spec.local_sources:
-        _prepare_local(local, root / ".anysnake2_flake" / local.folder)
+        _local.prepare_local(local, workspace / local.folder, root=root)
     _run_uv_lock(spec, workspace, offline=offline)
     body = ws_lock.read_text(encoding="utf-8")
     _write_if_changed(lock_path, _header(spec) + body)
@@ -389,90 +347,4 @@ def _run_uv_lock(spec: LockInput, workspace: Path, *, offline: bool) -> None:
         proc = _proc.run(argv, cwd=workspace, env=env, check=False, what="uv lock")
     if proc.returncode == 0:
         return
-    raise _uv_error(spec, proc.stderr or proc.stdout or "", offline=offline)
-
-
-def _uv_error(spec: LockInput, output: str, *, offline: bool) -> Exception:
-    text = output.strip()
-    lower = text.lower()
-    lines = [
-        line
-        for line in text.splitlines()
-        if not line.startswith(("Using CPython", "Using Python"))
-        # Our requires-python is deliberately wider than the locked Python (see DESIGN).
-        and "Consider limiting your project's supported Python versions" not in line
-    ]
-    explanation = "\n".join("  | " + line for line in lines[-30:])
-    if offline or any(pattern in lower for pattern in _NETWORK_PATTERNS):
-        return NetworkError(
-            "uv could not reach the package index while locking the Python packages\n"
-            + explanation,
-            hint="check the network (or proxy settings in python.uv_lock_env) and run again"
-            if not offline
-            else "the lock must be made again; run without --offline",
-        )
-    names = _named_packages(spec, lower)
-    named = f" (concerns: {', '.join(names)})" if names else ""
-    hint = f"as of the ecosystem date {spec.date}" if spec.date else "as of now"
-    pinned = [item.split("=", 1)[0] for item in spec.exclude_newer_packages]
-    if any(_normalized(p) in {_normalized(n) for n in names} for p in pinned):
-        hint += (
-            "; a pypi: pin escapes the ecosystem date, but its own dependencies stay "
-            "limited to it: pin those with pypi: too, or move the date"
-        )
-    return ConfigError(
-        f"uv could not lock the Python packages{named}:\n{explanation}",
-        hint="change the version constraints in [python.packages] so they can be met " + hint,
-    )
-
-
-def _named_packages(spec: LockInput, lower_text: str) -> list[str]:
-    names = []
-    for line in spec.pyproject.splitlines():
-        match = re.match(r'^    "([A-Za-z0-9._-]+)', line)
-        if match and re.search(
-            r"(?<![a-z0-9_.-])" + re.escape(_normalized(match.group(1))) + r"(?![a-z0-9_-])",
-            re.sub(r"[-_.]+", "-", lower_text),
-        ):
-            names.append(match.group(1))
-    return names
-
-
-def _prepare_local(local: LocalSource, dest: Path) -> None:
-    """A fresh checkout of `local.source` in dest, patched when asked."""
-    import shutil
-
-    from .. import _proc
-
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    source = local.source
-    what = f"fetching python.packages.{local.name} from {source.to_url(credentials=False)}"
-    if source.kind == "hg":
-        _proc.require("hg", why="to fetch mercurial Python packages")
-        argv = ["hg", "clone", "--quiet"]
-        if source.rev:
-            argv += ["-u", source.rev]
-        _proc.run([*argv, "--", source.fetch_url, str(dest)], what=what)
-    else:
-        _proc.require("git", why="to fetch git Python packages")
-        argv = ["git", "clone", "--quiet"]
-        if source.ref and not source.rev:
-            argv += ["--branch", source.ref]
-        _proc.run([*argv, "--", source.fetch_url, str(dest)], what=what)
-        if source.rev:
-            _proc.run(["git", "-C", str(dest), "checkout", "--quiet", source.rev], what=what)
-    if local.patch:
-        proc = _proc.run(
-            ["bash", "-c", "set -euo pipefail\n" + local.patch],
-            cwd=dest,
-            check=False,
-        )
-        if proc.returncode != 0:
-            tail = "\n".join("  | " + line for line in (proc.stderr or "").splitlines()[-20:])
-            raise FailureError(
-                f"python.packages.{local.name}.patch_before_lock failed with exit code "
-                f"{proc.returncode}\n{tail}",
-                hint=f"the script ran with set -euo pipefail in a copy at {dest}",
-            )
+    raise uv_error(spec, proc.stderr or proc.stdout or "", offline=offline)

@@ -35,6 +35,8 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "pyproject-nix": ("pyproject-nix",),
     "build-system-pkgs": ("build-system-pkgs", "pyproject_build_systems"),
     "flake-utils": ("flake-utils", "flake-util"),
+    "nixpkgs-lib": ("nixpkgs-lib",),
+    "uv2nix_hammer_overrides": ("uv2nix_hammer_overrides", "uv2nix_override_collection"),
 }
 _URL_ALIASES = {"R": ("nixr_url", "r_ecosystem_track_url"), "rust": ("rust_overlay_url",)}
 _REV_ALIASES = {"R": ("nixr_tag",), "rust": ("rust_overlay_rev",)}

@@ -110,9 +110,16 @@ def state_files(config_path: Path, root: Path, project: Project | None = None) -
 
 
 def flake_fingerprint(flake_dir: Path) -> str:
-    """sha256 over the flake directory's build-defining files."""
+    """sha256 over the flake directory's build-defining files (with the local Python
+    sources below `uv/sources/`)."""
     digest = hashlib.sha256()
-    for name in FLAKE_CONTENT:
+    sources = flake_dir / "uv" / "sources"
+    names = [*FLAKE_CONTENT]
+    if sources.is_dir():
+        names += sorted(
+            p.relative_to(flake_dir).as_posix() for p in sources.rglob("*") if p.is_file()
+        )
+    for name in names:
         path = flake_dir / name
         digest.update(name.encode() + b"\0")
         digest.update(path.read_bytes() if path.exists() else b"<missing>")
@@ -132,15 +139,27 @@ def pinned_project(ctx: Context) -> Project:
 
 def resolution_for(ctx: Context, project: Project | None = None) -> Resolution:
     """What the resolve steps decided for `project` (default: ctx's): the Python lock (made
-    with uv, or reused from anysnake2.uv.lock without calling uv)."""
+    with uv, or reused from anysnake2.uv.lock without calling uv) and the build backends
+    of the locked packages uv2nix builds from source (sdists read once, then cached)."""
     from ..render.resolution import Resolution
     from ..resolve.python_lock import ensure_local_sources, ensure_python_lock
 
     project = project if project is not None else ctx.project
     lock = ensure_python_lock(project, ctx.root, offline=ctx.offline, locked=ctx.locked)
+    build_requires: dict[str, tuple[str, ...]] = {}
     if lock is not None:
+        from ..render.build_systems import build_requires as requires_of
+        from ..resolve.sdist_backends import sdist_build_requires
+
         ensure_local_sources(project, ctx.root, offline=ctx.offline)
-    return Resolution(python_lock=lock, offline=ctx.offline)
+        prefer_wheels = project.python is None or project.python.prefer_wheels is not False
+        text = (lock / "uv.lock").read_text(encoding="utf-8")
+        flake_dir = flake_dir_of(ctx.root)
+        sdists = sdist_build_requires(
+            text, flake_dir, prefer_wheels=prefer_wheels, offline=ctx.offline
+        )
+        build_requires = requires_of(text, prefer_wheels=prefer_wheels, sdist_requires=sdists)
+    return Resolution(python_lock=lock, offline=ctx.offline, build_requires=build_requires)
 
 
 def _needs_build(flake_dir: Path) -> str | None:
@@ -207,10 +226,12 @@ def write_flake(ctx: Context) -> bool:
     """Clone what is missing, resolve and render ctx's project into the flake directory;
     True when the flake changed."""
     from ..render.flake import render_flake
+    from ..render.support import check_supported
     from ..render.write import write_flake_dir
     from .clones import perform_clones
     from .editables import fetch_editable_sdists
 
+    check_supported(ctx.project, ctx.config_path)
     project = pinned_project(ctx)
     perform_clones(project, ctx.root)
     fetch_editable_sdists(project, ctx.root, offline=ctx.offline)

@@ -131,10 +131,12 @@ def _side_files(directory: Path, name: str) -> tuple[Path, Path]:
     return directory / f"{name}.plan", directory / f"{name}.status"
 
 
-def _dtach_binary() -> str | None:
+def _dtach_binary(root: Path) -> str | None:
+    """dtach on PATH, else the one an earlier run built from [outside_nixpkgs]."""
     from .._proc import which
+    from .host_tools import cached_tool
 
-    return which("dtach")
+    return which("dtach") or cached_tool(root, "dtach")
 
 
 def _new_name(directory: Path, command: str) -> str:
@@ -181,7 +183,7 @@ def run_in_session(directory: Path, root: Path, name: str, argv: Sequence[str]) 
     Returns the command's status, 0 when the user detached, or None when dtach is not on
     PATH (after a warning: the caller then runs the command directly).
     """
-    dtach = _dtach_binary()
+    dtach = _dtach_binary(root)
     if dtach is None:
         _log.warn(
             "dtach was not found on PATH, so this command cannot be detached; install "
@@ -216,7 +218,7 @@ def run_in_session(directory: Path, root: Path, name: str, argv: Sequence[str]) 
 
 def reattach(root: Path, name: str) -> int:
     """`dtach -a` to session `name`; the command's status when it ends there, else 0."""
-    dtach = _dtach_binary()
+    dtach = _dtach_binary(root)
     if dtach is None:
         raise ToolUnavailableError(
             "dtach was not found on PATH, so no session can be reattached",

@@ -65,16 +65,22 @@ def editable_extras(project: Project, root: Path) -> Extras:
     from inside too, and Python caches bytecode there), its import root goes on PYTHONPATH,
     and its generated console scripts (`.anysnake2_flake/editable_bin/<name>`, rewritten
     here when the entry points changed) are bound at `/anysnake2/editable_bin/<name>` and
-    put on PATH. FailureError (70) when a checkout is missing.
+    put on PATH. The generated site folder (their dist-info: metadata and entry points for
+    `importlib.metadata` and pip) is bound read-only at `/anysnake2/editable_site` and
+    follows them on PYTHONPATH. FailureError (70) when a checkout is missing.
     """
-    from .editables import editable_mounts
+    from .editables import SITE_ROOT, editable_mounts, site_dir
 
-    mounts = editable_mounts(project, Path(os.path.realpath(root)))
+    real_root = Path(os.path.realpath(root))
+    mounts = editable_mounts(project, real_root)
+    if not mounts:
+        return Extras()
+    site = ((str(site_dir(real_root)), SITE_ROOT),)
     return Extras(
         binds_rw=tuple((str(m.host_path), m.container_path) for m in mounts),
-        binds=tuple((str(m.scripts_host_path), m.path_entry) for m in mounts),
+        binds=tuple((str(m.scripts_host_path), m.path_entry) for m in mounts) + site,
         path_entries=tuple(m.path_entry for m in mounts),
-        pythonpath=tuple(m.pythonpath_entry for m in mounts),
+        pythonpath=(*(m.pythonpath_entry for m in mounts), SITE_ROOT),
     )
 
 

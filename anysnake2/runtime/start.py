@@ -42,7 +42,7 @@ HOST_FILE = "host"
 SESSION_FILE = "session"
 
 
-def launch(argv: Sequence[str], *, cwd: StrPath) -> int:
+def launch(argv: Sequence[str], *, cwd: StrPath, env: Mapping[str, str] | None = None) -> int:
     """Start the container and wait for it; its exit status (128+N for signal N).
 
     The one place the runtime is started (inside dtach when `execute` asks). Ctrl-C
@@ -60,7 +60,7 @@ def launch(argv: Sequence[str], *, cwd: StrPath) -> int:
     try:
         os.chdir(cwd)  # posix_spawn has no working directory of its own
         try:
-            pid = os.posix_spawnp(argv[0], argv, os.environ)
+            pid = os.posix_spawnp(argv[0], argv, os.environ if env is None else dict(env))
         except FileNotFoundError:
             from ..errors import ToolUnavailableError
 

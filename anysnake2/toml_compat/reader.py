@@ -50,16 +50,17 @@ HELPER_SECTIONS = {
     "pyproject-nix": "pyproject-nix",
     "build-system-pkgs": "build-system-pkgs",
     "flake-utils": "flake-utils",
+    "nixpkgs-lib": "nixpkgs-lib",
     "flake-util": "flake-utils",  # the original's spelling
     "pyproject_build_systems": "build-system-pkgs",  # 2.x
+    "uv2nix_hammer_overrides": "uv2nix_hammer_overrides",
+    "uv2nix_override_collection": "uv2nix_hammer_overrides",  # 2.x
 }
 IGNORED_SECTIONS = {
     "mach-nix": "mach-nix is not used: Python environments are locked with uv and built "
     "with uv2nix",
     "ancient_poetry": "ancient-poetry is not used: uv locks Python packages by ecosystem_date",
     "poetry2nix": "poetry2nix is not used: Python environments are built with uv2nix",
-    "uv2nix_override_collection": "the uv2nix_hammer_overrides collection is not used: "
-    "give per-package fixes in override_attrs/build_systems",
 }
 SECTIONS = (
     "anysnake2",

@@ -29,6 +29,10 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from host_tools import write_host_tools
 
 __all__ = ["REPOSITORIES", "main", "make"]
 
@@ -48,6 +52,14 @@ REPOSITORIES: tuple[str, ...] = (
 
 BUSYBOX = Path("/bin/busybox")
 BASH_STATIC = Path("/bin/bash-static")
+
+
+class Options(NamedTuple):
+    """What goes into the nixpkgs stand-in beyond busybox and bash."""
+
+    nixpkgs_lib: Path | None = None
+    host_tools: bool = False
+
 
 _IDENTITY = "anysnake2 offline package set"
 _EMAIL = "offline-pkgs@anysnake2.invalid"
@@ -115,11 +127,17 @@ def _copy_tree(src: Path, dst: Path) -> None:
         target.chmod(0o644)
 
 
-def _fill(name: str, work: Path, busybox: Path, bash: Path) -> None:
+def _fill(name: str, work: Path, busybox: Path, bash: Path, options: Options) -> None:
     """Write the files of repository ``name`` into the empty folder ``work``."""
     _copy_tree(NIX_SOURCES / name, work)
     if name != "nixpkgs":
         return
+    if options.nixpkgs_lib is not None:
+        lib = _lib_folder(options.nixpkgs_lib)
+        _copy_tree(lib, work / "lib")
+        # lib before 2024 reads the release from nixpkgs' root .version
+        if (lib.parent / ".version").is_file() and not (lib / ".version").is_file():
+            shutil.copyfile(lib.parent / ".version", work / ".version")
     boot = work / "bootstrap"
     boot.mkdir()
     for src, dst in ((busybox, boot / "busybox"), (bash, boot / "bash")):
@@ -131,6 +149,17 @@ def _fill(name: str, work: Path, busybox: Path, bash: Path) -> None:
         "# Written by make_offline_pkgs.py from the binaries' own --version output.\n"
         f'{{ busybox = "{busybox_version}"; bash = "{bash_version}"; }}\n'
     )
+    if options.nixpkgs_lib is not None:
+        write_host_tools(boot, with_binaries=options.host_tools)
+
+
+def _lib_folder(path: Path) -> Path:
+    """The `lib` folder of a nixpkgs or nixpkgs.lib checkout (or that folder itself)."""
+    path = Path(path)
+    for candidate in (path / "lib", path):
+        if (candidate / "default.nix").is_file() and (candidate / "fixed-points.nix").is_file():
+            return candidate
+    raise FileNotFoundError(f"{path} is not a nixpkgs lib checkout (no lib/fixed-points.nix)")
 
 
 def _commit(work: Path, name: str) -> str:
@@ -153,13 +182,13 @@ def _holds(repo: Path, sha: str) -> bool:
     return head == sha and status == ""
 
 
-def _make_one(dest: Path, name: str, busybox: Path, bash: Path) -> str:
+def _make_one(dest: Path, name: str, busybox: Path, bash: Path, options: Options) -> str:
     """Make repository ``dest/name`` unless it already holds the same commit."""
     target = dest / name
     work = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=dest))
     work.chmod(0o755)
     try:
-        _fill(name, work, busybox, bash)
+        _fill(name, work, busybox, bash, options)
         sha = _commit(work, name)
         if _holds(target, sha):
             return sha
@@ -180,9 +209,20 @@ def _make_one(dest: Path, name: str, busybox: Path, bash: Path) -> str:
 
 
 def make(
-    dest: Path, *, busybox: Path = BUSYBOX, bash: Path = BASH_STATIC
+    dest: Path,
+    *,
+    busybox: Path = BUSYBOX,
+    bash: Path = BASH_STATIC,
+    nixpkgs_lib: Path | None = None,
+    host_tools: bool = False,
 ) -> dict[str, dict[str, str]]:
     """Make (or confirm) every stand-in repository under ``dest``.
+
+    With ``nixpkgs_lib`` (a checkout of nixpkgs or nixpkgs.lib), the nixpkgs stand-in is
+    built on that real lib and gains the layer in ``nix/nixpkgs/honest`` (stdenv,
+    makeSetupHook, fetchurl, interpreters) that the real uv2nix and pyproject.nix need;
+    ``host_tools`` then also copies the host's Python and uv with their libraries into it
+    (see host_tools.py), so that the real builders can run.
 
     Returns ``{name: {"url": "git+file:///abs/dest/name", "rev": sha}}`` and writes the
     same JSON to ``dest/revisions.json``. Repositories that already hold the expected
@@ -200,8 +240,12 @@ def make(
             raise FileNotFoundError(
                 f"{binary} is missing: install Debian's busybox-static and bash-static"
             )
+    options = Options(nixpkgs_lib, host_tools)
     revisions = {
-        name: {"url": f"git+file://{dest / name}", "rev": _make_one(dest, name, busybox, bash)}
+        name: {
+            "url": f"git+file://{dest / name}",
+            "rev": _make_one(dest, name, busybox, bash, options),
+        }
         for name in REPOSITORIES
     }
     text = json.dumps(revisions, indent=2, sort_keys=True) + "\n"
@@ -212,13 +256,24 @@ def make(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line entry: ``make_offline_pkgs.py DEST``; prints the revisions as JSON."""
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or args[0] in ("-h", "--help"):
-        print(f"usage: {Path(sys.argv[0]).name} DEST", file=sys.stderr)
+    """Command line entry: ``make_offline_pkgs.py [--nixpkgs-lib PATH [--host-tools]] DEST``;
+    prints the revisions as JSON."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    lib_path: Path | None = None
+    host = "--host-tools" in args
+    if host:
+        args.remove("--host-tools")
+    if len(args) == 3 and args[0] == "--nixpkgs-lib":
+        lib_path = Path(args[1])
+        args = args[2:]
+    if len(args) != 1 or args[0] in ("-h", "--help") or (host and lib_path is None):
+        print(
+            f"usage: {Path(sys.argv[0]).name} [--nixpkgs-lib PATH [--host-tools]] DEST",
+            file=sys.stderr,
+        )
         return 64
     try:
-        revisions = make(Path(args[0]))
+        revisions = make(Path(args[0]), nixpkgs_lib=lib_path, host_tools=host)
     except (OSError, RuntimeError) as exc:
         print(f"make_offline_pkgs: {exc}", file=sys.stderr)
         return 1

@@ -7,7 +7,7 @@
 
   inputs = {
     build-system-pkgs = {
-      inputs.nixpkgs.follows = "nixpkgs";
+      inputs.nixpkgs.follows = "nixpkgs-lib";
       inputs.pyproject-nix.follows = "pyproject-nix";
       inputs.uv2nix.follows = "uv2nix";
       url = "github:pyproject-nix/build-system-pkgs/90ffdeee1a4929b231913df067448cd9803d3e07";
@@ -19,8 +19,11 @@
     nixpkgs = {
       url = "github:NixOS/nixpkgs/0123456789abcdef0123456789abcdef01234567";
     };
+    nixpkgs-lib = {
+      url = "github:nix-community/nixpkgs.lib/de42d44212d207476489bce163375d8306a26d59";
+    };
     pyproject-nix = {
-      inputs.nixpkgs.follows = "nixpkgs";
+      inputs.nixpkgs.follows = "nixpkgs-lib";
       url = "github:pyproject-nix/pyproject.nix/7af23cfe91064865ecf2e835da28b45b3c6f49fd";
     };
     r_ecosystem_track = {
@@ -31,9 +34,13 @@
       url = "github:oxalica/rust-overlay/fd2ebb9cc4323d0c5a1336138dab5c3c5a5d8bd9";
     };
     uv2nix = {
-      inputs.nixpkgs.follows = "nixpkgs";
+      inputs.nixpkgs.follows = "nixpkgs-lib";
       inputs.pyproject-nix.follows = "pyproject-nix";
       url = "github:pyproject-nix/uv2nix/49dac8d206c42175b069b7c6050ba27060a21106";
+    };
+    uv2nix_hammer_overrides = {
+      inputs.nixpkgs.follows = "nixpkgs";
+      url = "github:TyberiusPrime/uv2nix_hammer_overrides/efc9f213860490692e27f0854e26b8ac62acfff3";
     };
   };
 
@@ -42,8 +49,11 @@
     let
       system = "x86_64-linux";
       overlays = [
-        inputs.rust-overlay.overlays.default
+        (inputs.rust-overlay.overlays.default or inputs.rust-overlay.overlay)
         (final: prev: { R = R_tracked; rPackages = R_tracked.rPackages; })
+        (final: prev: prev.lib.optionalAttrs
+          (prev.lib.versionOlder prev.lib.trivial.release "25.05")
+          { uv = final.callPackage "${inputs.uv2nix}/pkgs/uv-bin" { }; })
       ];
       pkgs = import inputs.nixpkgs {
         inherit system overlays;
@@ -60,19 +70,29 @@
         inputs.r_ecosystem_track.rWrapper.${system}.override { packages = [ rPackages.dplyr ]; };
       workspace = inputs.uv2nix.lib.workspace.loadWorkspace { workspaceRoot = ./uv; };
       pythonOverlay = workspace.mkPyprojectOverlay { sourcePreference = "wheel"; };
+      pythonBuildSystems = final: prev: { };
       pythonOverrides =
         final: prev:
         { }
-        // (if prev ? rpy2 then {
-          rpy2 = prev.rpy2.overrideAttrs (old: { R_HOME = "${R_tracked}/lib/R"; });
-        } else { });
+        // pkgs.lib.genAttrs (builtins.filter (n: prev ? ${n}) [ "rpy2" "rpy2-rinterface" ]) (name:
+          prev.${name}.overrideAttrs (old: {
+            R_HOME = "${R_tracked}";
+            NIX_LDFLAGS = "-L${pkgs.lib.getLib pkgs.bzip2}/lib -L${pkgs.lib.getLib pkgs.xz}/lib -L${pkgs.lib.getLib pkgs.zlib}/lib -L${pkgs.lib.getLib pkgs.icu}/lib -L${pkgs.lib.getLib pkgs.libdeflate}/lib";
+            nativeBuildInputs = (old.nativeBuildInputs or [ ]) ++ [ R_tracked ] ++ (
+              if (old.passthru.format or "pyproject") == "pyproject"
+              then final.resolveBuildSystem { setuptools = [ ]; cffi = [ ]; }
+              else [ ]);
+          }));
       pythonSet =
         (pkgs.callPackage inputs.pyproject-nix.build.packages {
           python = pkgs.python38;
         }).overrideScope
           (pkgs.lib.composeManyExtensions [
-            inputs.build-system-pkgs.overlays.wheel
+            (inputs.build-system-pkgs.overlays.wheel
+              or inputs.build-system-pkgs.overlays.default)
             pythonOverlay
+            pythonBuildSystems
+            (inputs.uv2nix_hammer_overrides.overrides pkgs)
             pythonOverrides
           ]);
       pythonEnv = pythonSet.mkVirtualEnv "anysnake2-venv" workspace.deps.default;
@@ -82,6 +102,7 @@
         pkgs.bashInteractive
         pkgs.cacert
         rust
+        pkgs.stdenv.cc
         pkgs.fish
         pkgs.netcat
         pkgs.fd

@@ -10,7 +10,7 @@
       url = "github:IMTMarburg/flakes/356700f69497e12371aab6fe529d276893aaaf16?dir=STAR";
     };
     build-system-pkgs = {
-      inputs.nixpkgs.follows = "nixpkgs";
+      inputs.nixpkgs.follows = "nixpkgs-lib";
       inputs.pyproject-nix.follows = "pyproject-nix";
       inputs.uv2nix.follows = "uv2nix";
       url = "github:pyproject-nix/build-system-pkgs/e1487e5cefda0c7990bdd2e660bee20971680e45";
@@ -25,8 +25,11 @@
     nixpkgs = {
       url = "github:NixOS/nixpkgs/0123456789abcdef0123456789abcdef01234567";
     };
+    nixpkgs-lib = {
+      url = "github:nix-community/nixpkgs.lib/de42d44212d207476489bce163375d8306a26d59";
+    };
     pyproject-nix = {
-      inputs.nixpkgs.follows = "nixpkgs";
+      inputs.nixpkgs.follows = "nixpkgs-lib";
       url = "github:pyproject-nix/pyproject.nix/7af23cfe91064865ecf2e835da28b45b3c6f49fd";
     };
     rust-overlay = {
@@ -34,9 +37,13 @@
       url = "github:oxalica/rust-overlay/fecfe4d7c96fea2982c7907997b387a6b52c1093";
     };
     uv2nix = {
-      inputs.nixpkgs.follows = "nixpkgs";
+      inputs.nixpkgs.follows = "nixpkgs-lib";
       inputs.pyproject-nix.follows = "pyproject-nix";
       url = "github:adisbladis/uv2nix/05b0c148bc53aebc6a906b6d0ac41dde5954cd47";
+    };
+    uv2nix_hammer_overrides = {
+      inputs.nixpkgs.follows = "nixpkgs";
+      url = "github:TyberiusPrime/uv2nix_hammer_overrides/e53075de5587a33b3b68a809ea3124b615ab260c";
     };
   };
 
@@ -45,8 +52,11 @@
     let
       system = "x86_64-linux";
       overlays = [
-        inputs.rust-overlay.overlays.default
+        (inputs.rust-overlay.overlays.default or inputs.rust-overlay.overlay)
         (final: prev: { R = R_tracked; rPackages = R_tracked.rPackages; })
+        (final: prev: prev.lib.optionalAttrs
+          (prev.lib.versionOlder prev.lib.trivial.release "25.05")
+          { uv = final.callPackage "${inputs.uv2nix}/pkgs/uv-bin" { }; })
         (final: prev: { lzma = final.xz;})
       ];
       pkgs = import inputs.nixpkgs {
@@ -73,6 +83,7 @@ postInstall = ''
       };
       workspace = inputs.uv2nix.lib.workspace.loadWorkspace { workspaceRoot = ./uv; };
       pythonOverlay = workspace.mkPyprojectOverlay { sourcePreference = "wheel"; };
+      pythonBuildSystems = final: prev: { };
       pythonOverrides =
         final: prev:
         {
@@ -100,16 +111,25 @@ postInstall = ''
             nativeBuildInputs = (old.nativeBuildInputs or [ ]) ++ final.resolveBuildSystem { setuptools = [ ]; };
           });
         }
-        // (if prev ? rpy2 then {
-          rpy2 = prev.rpy2.overrideAttrs (old: { R_HOME = "${R_tracked}/lib/R"; });
-        } else { });
+        // pkgs.lib.genAttrs (builtins.filter (n: prev ? ${n}) [ "rpy2" "rpy2-rinterface" ]) (name:
+          prev.${name}.overrideAttrs (old: {
+            R_HOME = "${R_tracked}";
+            NIX_LDFLAGS = "-L${pkgs.lib.getLib pkgs.bzip2}/lib -L${pkgs.lib.getLib pkgs.xz}/lib -L${pkgs.lib.getLib pkgs.zlib}/lib -L${pkgs.lib.getLib pkgs.icu}/lib -L${pkgs.lib.getLib pkgs.libdeflate}/lib";
+            nativeBuildInputs = (old.nativeBuildInputs or [ ]) ++ [ R_tracked ] ++ (
+              if (old.passthru.format or "pyproject") == "pyproject"
+              then final.resolveBuildSystem { setuptools = [ ]; cffi = [ ]; }
+              else [ ]);
+          }));
       pythonSet =
         (pkgs.callPackage inputs.pyproject-nix.build.packages {
           python = pkgs.python312;
         }).overrideScope
           (pkgs.lib.composeManyExtensions [
-            inputs.build-system-pkgs.overlays.wheel
+            (inputs.build-system-pkgs.overlays.wheel
+              or inputs.build-system-pkgs.overlays.default)
             pythonOverlay
+            pythonBuildSystems
+            (inputs.uv2nix_hammer_overrides.overrides pkgs)
             pythonOverrides
           ]);
       pythonEnv = pythonSet.mkVirtualEnv "anysnake2-venv" workspace.deps.default;
@@ -119,6 +139,7 @@ postInstall = ''
         pkgs.bashInteractive
         pkgs.cacert
         rust
+        pkgs.stdenv.cc
         pkgs.fish
         pkgs.gnumake
         pkgs.gnused

@@ -33,7 +33,7 @@ let
       mkdir -p "$out/library/${name}"
       printf '%s' "$description" > "$out/library/${name}/DESCRIPTION"
     '');
-  args = builtins.toJSON {
+  nixrArgs = builtins.toJSON {
     inherit date;
     r_pkg_names = names;
     packageOverrideAttrs = builtins.attrNames packageOverrideAttrs;
@@ -51,7 +51,7 @@ let
 in
 pkgs.runCommand "R-4.4.0-standin-${date}"
 {
-  inherit R args;
+  inherit R nixrArgs;
   passthru = {
     inherit rPackages;
     buildInputs = map (n: rPackages.${n}) names;
@@ -62,7 +62,7 @@ pkgs.runCommand "R-4.4.0-standin-${date}"
     printf '%s' "$R" > "$out/bin/R"
     printf '%s' "$R" > "$out/bin/Rscript"
     chmod 0555 "$out/bin/R" "$out/bin/Rscript"
-    printf '%s\n' "$args" > "$out/lib/R/nixR-args.json"
+    printf '%s\n' "$nixrArgs" > "$out/lib/R/nixR-args.json"
     ${lib.concatMapStrings (n: ''
       mkdir -p "$out/lib/R/library/${n}"
       printf '%s' ${lib.escapeShellArg (description n)} > "$out/lib/R/library/${n}/DESCRIPTION"

@@ -135,6 +135,10 @@ in
 {
   inherit lib;
 
+  # the two static binaries, each alone in its store path (the honest layer's stdenv
+  # builds with them, so that it does not depend on derivations made with runCommand)
+  bootstrapTools = { busybox = bootstrapBusybox; bash = bootstrapBash; };
+
   runCommand = name: env: buildCommand:
     let
       inputs = (env.nativeBuildInputs or [ ]) ++ (env.buildInputs or [ ]);

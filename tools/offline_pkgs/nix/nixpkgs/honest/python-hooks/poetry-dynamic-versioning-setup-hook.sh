@@ -1,0 +1,5 @@
+# Mirrors nixpkgs' pkgs/development/python-modules/poetry-dynamic-versioning/setup-hook.sh
+poetryDynamicVersioningBypass() {
+    export POETRY_DYNAMIC_VERSIONING_BYPASS="$version"
+}
+preBuildHooks+=(poetryDynamicVersioningBypass)

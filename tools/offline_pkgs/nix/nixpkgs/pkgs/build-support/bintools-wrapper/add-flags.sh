@@ -1,0 +1,5 @@
+# Placeholder for nixpkgs' pkgs/build-support/bintools-wrapper/add-flags.sh, which rust-overlay reads as
+# ${path + "/pkgs/build-support/bintools-wrapper/add-flags.sh"}. The offline stand-in has no bintools wrapper:
+# a toolchain built with it has no working ld.lld wrapper.
+echo "bintools-wrapper/add-flags.sh: placeholder of the offline nixpkgs stand-in" >&2
+exit 127
