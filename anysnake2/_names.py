@@ -28,9 +28,11 @@ RESERVED_FLAKE_NAMES = (
     "flake-utils",
     "nixR",
     "nixpkgs",
+    "nixpkgs-lib",
     "pyproject-nix",
     "r_ecosystem_track",
     "rust-overlay",
     "self",
     "uv2nix",
+    "uv2nix_hammer_overrides",
 )

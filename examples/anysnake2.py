@@ -34,6 +34,12 @@ from anysnake2 import Project
 #
 # Files written for the original anysnake2 (1.x and 2.x) are read as well; keys that have
 # no effect here produce a warning, see 'anysnake2 check'.
+#
+# [uv2nix_hammer_overrides]
+# per-package build fixes for uv2nix (the original's [uv2nix_override_collection])
+#
+# [nixpkgs-lib]
+# nixpkgs' lib alone: the lib uv2nix, pyproject.nix and build-system-pkgs evaluate with
 
 project = (
     Project()

@@ -103,7 +103,15 @@ def test_the_source_map_covers_every_kind_of_entry() -> None:
     assert labels["[nixpkgs] packages 'hello'"] == "pkgs.hello"
     assert labels["[flakes.tool] packages"] == "inputs.tool.x.y"
     assert labels["[flakes.tool]"] == "tool = {"
-    assert labels["[nixpkgs] overlay"] == "overlays = [ (final: prev: { }) ];"
+    assert labels["[nixpkgs] overlay"] == "(final: prev: { })"
+    # the uv overlay that [python] brings along is not the user's overlay
+    origins = source_map(project, flake)
+    python_lines = [
+        line
+        for n, line in enumerate(flake.splitlines(), 1)
+        if n in origins and origins[n].label == "[python]"
+    ]
+    assert any("uv-bin" in line for line in python_lines)
     assert labels["[python.packages] Pan_das"].startswith("pan-das = prev.pan-das")
     assert labels["[python] version"] == "pythonSet ="
     assert labels["[dev_shell] inputs"] == "packages = [ pkgs.cowsay ];"

@@ -114,9 +114,7 @@ def _line_origin(
                 return origin
         return None
     if binding == "overlays" and stripped not in ("overlays = [", "];"):
-        if "rust-overlay" in stripped:
-            return Origin("[rust]", ("rust",))
-        return Origin("[nixpkgs] overlay", ("nixpkgs", "overlay"))
+        return _overlay_origin(project, stripped)
     if binding == "pythonOverrides":
         match = _OVERRIDE.match(line)
         name = python.get(match.group(1)) if match else None
@@ -125,6 +123,20 @@ def _line_origin(
         return Origin("[python.packages]", ("python", "packages"))
     known = _SECTION_OF_BINDING.get(binding)
     return Origin(known[0], known[1]) if known else None
+
+
+def _overlay_origin(project: Project, stripped: str) -> Origin:
+    """The user's overlay, rust-overlay's, or the uv-bin overlay [python] brings along."""
+    overlay = project.nixpkgs.overlay if project.nixpkgs is not None else None
+    if overlay and stripped in {line.strip() for line in f"({overlay.strip()})".splitlines()}:
+        return Origin("[nixpkgs] overlay", ("nixpkgs", "overlay"))
+    if "rust-overlay" in stripped:
+        return Origin("[rust]", ("rust",))
+    if project.python is not None and any(
+        word in stripped for word in ("uv-bin", "uv2nix", "trivial.release", "optionalAttrs")
+    ):
+        return Origin("[python]", ("python",))
+    return Origin("[nixpkgs] overlay", ("nixpkgs", "overlay"))
 
 
 def _config_line(origin: Origin, config: Path) -> int | None:
