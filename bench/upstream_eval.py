@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
-from _upstream import NIX, Upstream, nix_env
+from _upstream import NIX, Upstream, nix_env, nixpkgs_release
 from conftest import ORIGINAL_CONFIGS, UPSTREAM, load_make_offline_pkgs
 from test_upstream_eval import eval_drv, render
 
@@ -55,13 +55,12 @@ def main(rounds: int = 7) -> None:
     base = Path(tempfile.mkdtemp(prefix="anysnake2-bench-upstream-"))
     try:
         upstream = Upstream(UPSTREAM, base / "upstream")
-        pkgs = load_make_offline_pkgs().make(
-            base / "offline", nixpkgs_lib=upstream.repo("nix-community/nixpkgs.lib")
-        )
         root = base / "project"
         root.mkdir()
         shutil.copyfile(ORIGINAL_CONFIGS / CONFIG, root / "anysnake2.toml")
         flake_nix = render(CONFIG, root)
+        lib = upstream.nixpkgs_lib(nixpkgs_release(flake_nix))
+        pkgs = load_make_offline_pkgs().make(base / "offline", nixpkgs_lib=lib)
         first = eval_drv(root, flake_nix, upstream, pkgs)  # locks, fetches, warms the store
         if first.returncode != 0:
             raise SystemExit(f"{CONFIG} does not evaluate:\n{first.stderr[-2000:]}")

@@ -1,17 +1,23 @@
 """The real upstream helper flakes (../shared/upstream/*.bundle) as local git repositories.
 
-`Upstream(dest)` clones every bundle once into `dest` (the session fixture `upstream` in
-conftest.py does this once per test session). `Upstream.overrides(flake_nix, ...)` reads
-the inputs of a rendered flake.nix and returns the `--override-input NAME URL` arguments
-that point each helper input at `git+file://<clone>?rev=<rev>`, where the rev is the one
-the rendered URL pins, else our default from anysnake2/render/defaults.py. The flake
-itself is not edited.
+`Upstream(shared, dest)` clones every bundle once into `dest` (the session fixture
+`upstream` in conftest.py does this once per test session). `Upstream.overrides(flake_nix,
+...)` reads the inputs of a rendered flake.nix and returns the `--override-input NAME URL`
+arguments that point each helper input at `git+file://<clone>?rev=<rev>`, where the rev is
+the one the rendered URL pins, else our default from anysnake2/render/defaults.py. The
+flake itself is not edited.
 
 Inputs of a helper that our flake does not `follows` (nix 2.8 would fetch them from GitHub
 through the helper's own flake.lock) are overridden too, as `NAME/SUB`: with the bundle
 of the repository the helper's flake.lock names, the nixpkgs stand-in for nixpkgs, and an
 empty stand-in flake for anything else (e.g. uv2nix_hammer_overrides' treefmt-nix, only
 used for its formatter output).
+
+Two stand-ins where a bundle cannot serve: `hammer_standin()` (the uv2nix_hammer_overrides
+bundle is one snapshot without the override files its collected.nix imports; every pin is
+served by the snapshot plus no-op override files, recorded in `substitutions`), and
+`nixpkgs_lib(release)` (nixpkgs' lib as of a release, from the nixpkgs.lib bundle's
+history, for the nixpkgs stand-in of a config naming that release).
 """
 
 from __future__ import annotations

@@ -217,3 +217,66 @@ def test_editable_package_changes_show_without_rebuild(
     assert second.stdout == "two 0.3\n"
     assert "building" not in second.stderr
     assert (root / ".anysnake2_flake" / "result").resolve() == rootfs
+
+
+STDENV_FLAKE = """\
+{
+  inputs.nixpkgs.url = "NIXPKGS";
+  outputs = { self, nixpkgs }:
+    let
+      pkgs = import nixpkgs { system = "x86_64-linux"; };
+      hook = pkgs.makeSetupHook {
+        name = "greet-hook";
+        substitutions.greeting = "hello from the hook";
+      } (builtins.toFile "greet.sh" ''
+        greetHook() { echo "@greeting@" > greeting; }
+        preBuildHooks+=(greetHook)
+      '');
+      meta = pkgs.makeSetupHook {
+        name = "meta-hook";
+        propagatedBuildInputs = [ hook ];
+      } (builtins.toFile "meta.sh" "");
+      src = pkgs.runCommand "src.tar.gz" { } ''
+        mkdir -p pkg-1.0 && echo "version=@VERSION@" > pkg-1.0/config
+        tar czf $out pkg-1.0
+      '';
+      base = pkgs.stdenv.mkDerivation (finalAttrs: {
+        pname = "pkg";
+        version = "1.0";
+        inherit src;
+        nativeBuildInputs = [ meta null ];
+        postPatch = ''
+          substituteInPlace config --replace-fail @VERSION@ ${finalAttrs.version}
+        '';
+        buildPhase = "runHook preBuild; echo built > built; runHook postBuild";
+        installPhase = ''
+          runHook preInstall
+          mkdir -p $out && cp config greeting built $out/
+          runHook postInstall
+        '';
+      });
+    in {
+      packages.x86_64-linux.default = (base.overrideAttrs (old: {
+        postInstall = "echo ${old.pname} > $out/name";
+      })).overrideAttrs (final: prev: { version = "2.0"; });
+    };
+}
+"""
+
+
+def test_stand_in_stdenv_runs_phases_hooks_and_overrides(
+    tmp_path: Path, honest_pkgs_for_release
+) -> None:
+    """The honest stdenv behaves as nixpkgs' for what the real builders rely on: an unpacked
+    tarball as source root, postPatch, a propagated setup hook with substitutions adding to
+    preBuildHooks, phases given as strings, finalAttrs seeing overrideAttrs' changes."""
+    from conftest import build_flake
+
+    nixpkgs = honest_pkgs_for_release(None)["nixpkgs"]
+    url = f"{nixpkgs['url']}?rev={nixpkgs['rev']}"
+    out = build_flake(tmp_path, STDENV_FLAKE.replace("NIXPKGS", url))
+    assert out.name.endswith("-pkg-2.0")
+    assert (out / "config").read_text() == "version=2.0\n"
+    assert (out / "greeting").read_text() == "hello from the hook\n"
+    assert (out / "built").read_text() == "built\n"
+    assert (out / "name").read_text() == "pkg\n"

@@ -7,6 +7,10 @@ build-system-pkgs), each with exactly one commit whose revision is the same on e
 machine that has the same Debian ``busybox-static`` and ``bash-static``: fixed author,
 committer and dates, no signing, no user or system git config, file modes set here.
 
+``--nixpkgs-lib PATH`` builds the nixpkgs stand-in on a real nixpkgs lib with the honest
+layer (``nix/nixpkgs/honest``); ``--host-tools`` also copies the host's Python and uv into
+it (host_tools.py), which makes its revision depend on this machine.
+
 It prints ``{name: {"url": "git+file:///abs/DEST/name", "rev": sha}}`` as JSON and writes
 the same to ``DEST/revisions.json``. Running it again on the same DEST changes nothing.
 
