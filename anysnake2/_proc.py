@@ -77,6 +77,9 @@ def run(
     args = [str(a) for a in argv]
 
     def masked(text: str) -> str:
+        from .credentials import redact as known
+
+        text = known(text)
         for secret in redact:
             if secret:
                 text = text.replace(secret, "***")

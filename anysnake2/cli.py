@@ -127,7 +127,10 @@ class Context:
         if self._project is None:
             from .loader import load_model
 
+            from .credentials import remember_project
+
             self._project = load_model(self.config_path)
+            remember_project(self._project)  # for the git/nix environments and redaction
             for message in self._project.warnings:
                 _log.warn(message)
         return self._project
@@ -324,7 +327,7 @@ def _main(argv: list[str], project: Project | None, config_path: Path | None) ->
             import traceback
 
             traceback.print_exc()
-        print(error.render(), file=sys.stderr)
+        print(_log.clean(error.render()), file=sys.stderr)
         if ctx.json and rest:
             from .commands._json import emit_error
 

@@ -7,8 +7,8 @@ checkouts are never pulled, reset or deleted. `<dir>/.clone_info.json` records
 name -> source URL (without credentials); a configured URL that differs from the recorded
 one for a non-empty checkout stops everything before anything is touched.
 
-Credentials in a URL reach git only through the environment (a `url.<with>.insteadOf
-<without>` rule), so they appear neither in logged argv nor in messages.
+Credentials in a URL reach git only through the environment (`credentials.clone_git`,
+the one git clone of anysnake2), so they appear neither in argv, logs nor messages.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import _log, _proc
+from .. import _log, _proc, credentials
 from ..errors import ConfigError, FailureError, NetworkError
 from ..model import Project
 from ..sources import Source, parse_source, strip_credentials
@@ -31,7 +31,6 @@ __all__ = ["CLONE_INFO", "CloneEntry", "CloneResult", "clone_entries", "perform_
 
 CLONE_INFO = ".clone_info.json"
 _TMP_MARK = ".anysnake2-clone-tmp-"
-_CREDENTIALS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s'\"]+@")
 
 
 @dataclass(frozen=True)
@@ -191,17 +190,8 @@ def _same(a: str, b: str) -> bool:
 
 def _redact(text: str, url: str) -> str:
     """`text` with the credentials of `url` (and any `scheme://user:pw@`) removed."""
-    clean = _CREDENTIALS.sub(r"\1", text)
-    secret = _userinfo(url)
-    if secret:
-        clean = clean.replace(secret, "***")
-    return clean
-
-
-def _userinfo(url: str) -> str | None:
-    inner = url.split("+", 1)[1] if url.startswith(("git+", "hg+")) else url
-    match = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://([^/@]+)@", inner)
-    return match.group(1) if match else None
+    credentials.remember(url)
+    return credentials.redact(text)
 
 
 def _is_missing_or_empty(target: Path) -> bool:
@@ -343,39 +333,15 @@ def _fail(entry: CloneEntry, output: str) -> FailureError:
     return FailureError(message, hint="nothing was left behind; fix the URL or the network")
 
 
-def _step(
-    entry: CloneEntry,
-    argv: list[str],
-    env: Mapping[str, str] | None = None,
-    redact: tuple[str, ...] = (),
-) -> None:
-    proc = _proc.run(argv, env=env, check=False, redact=redact)
-    if proc.returncode != 0:
-        raise _fail(entry, (proc.stderr or "") + (proc.stdout or ""))
-
-
-def _git_env(url: str, public: str) -> dict[str, str]:
-    """Environment for git: no prompts; credentials via an insteadOf rule, not argv."""
-    env = dict(os.environ)
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    if url != public:
-        index = int(env.get("GIT_CONFIG_COUNT", "0") or 0)
-        env["GIT_CONFIG_COUNT"] = str(index + 1)
-        env[f"GIT_CONFIG_KEY_{index}"] = f"url.{url}.insteadOf"
-        env[f"GIT_CONFIG_VALUE_{index}"] = public
-    return env
-
-
 def _git_clone(entry: CloneEntry, source: Source, tmp: Path) -> None:
-    git = _proc.require("git", why="to clone " + entry.public_url)
-    url = source.fetch_url
-    public = strip_credentials(url)
-    env = _git_env(url, public)
-    _step(entry, [git, "clone", "--quiet", "--", public, str(tmp)], env)
-    if source.ref:
-        _step(entry, [git, "-C", str(tmp), "checkout", "--quiet", source.ref, "--"], env)
-    if source.rev:
-        _step(entry, [git, "-C", str(tmp), "reset", "--quiet", "--hard", source.rev], env)
+    credentials.clone_git(
+        source.fetch_url,
+        tmp,
+        ref=source.ref,
+        rev=source.rev,
+        what=f"Failed to clone {entry.directory}/{entry.name} from {entry.public_url}",
+        hint="nothing was left behind; fix the URL or the network",
+    )
 
 
 def _hg_clone(entry: CloneEntry, source: Source, tmp: Path) -> None:
@@ -387,4 +353,6 @@ def _hg_clone(entry: CloneEntry, source: Source, tmp: Path) -> None:
     # masked in our debug log.
     url = source.fetch_url
     secret = (url,) if strip_credentials(url) != url else ()
-    _step(entry, [*argv, "--", url, str(tmp)], redact=secret)
+    proc = _proc.run([*argv, "--", url, str(tmp)], check=False, redact=secret)
+    if proc.returncode != 0:
+        raise _fail(entry, (proc.stderr or "") + (proc.stdout or ""))

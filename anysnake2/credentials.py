@@ -1,0 +1,209 @@
+"""Credentials in source URLs: kept out of every file, store path, argv, log and message.
+
+A config may name a private source as `git+https://user:secret@host/repo`. anysnake2 then
+renders and passes on only the URL without `user:secret@` (`public`), and hands the secret
+to the programs that fetch through their environment, never through a file or argv:
+
+- git (our clones, the lock-side clones, uv's and nix's git fetches): a credential helper
+  given as `GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n`, scoped to the source's URL, which
+  prints the user and password from `ANYSNAKE2_GIT_USERNAME_n`/`ANYSNAKE2_GIT_PASSWORD_n`;
+- nix additionally gets `access-tokens = host=secret` through `NIX_CONFIG` (used by its
+  `github:`/`gitlab:` fetchers).
+
+Sources nix cannot fetch that way (a tarball URL or a mercurial flake input with
+credentials) are refused with a hint to configure a credential helper or netrc instead.
+Every URL with credentials seen by `remember`/`public` is known to `redact`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from .errors import ConfigError, FailureError
+
+__all__ = [
+    "HELPER_HINT",
+    "Credential",
+    "clone_git",
+    "git_env",
+    "nix_env",
+    "public",
+    "redact",
+    "refuse",
+    "remember",
+    "remember_project",
+    "split",
+]
+
+HELPER_HINT = (
+    "keep the secret out of the URL: configure a git credential helper "
+    "(git config --global credential.helper store|cache|libsecret, or "
+    "credential.<url>.helper), and for github:/gitlab: inputs export "
+    "NIX_CONFIG='access-tokens = github.com=<token>'; see README, Security"
+)
+_PREFIXES = ("git+", "hg+")
+_USERINFO = re.compile(r"://[^/@\s'\"?#]*@")
+_HELPER = (
+    '!f() { test "$1" = get || exit 0; '
+    "printf 'username=%s\\npassword=%s\\n' "
+    '"$ANYSNAKE2_GIT_USERNAME_{n}" "$ANYSNAKE2_GIT_PASSWORD_{n}"; }; f'
+)
+
+
+@dataclass(frozen=True)
+class Credential:
+    """The secret part of one URL: `base` is `scheme://host[:port]/path` without it."""
+
+    base: str
+    host: str
+    username: str
+    password: str
+
+
+_KNOWN: dict[str, Credential] = {}
+
+
+def split(url: str) -> tuple[str, Credential | None]:
+    """`url` without `user:password@`, and what was removed (None when nothing)."""
+    prefix = next((p for p in _PREFIXES if url.startswith(p)), "")
+    inner = url[len(prefix) :]
+    try:
+        parts = urlsplit(inner)
+        if parts.username is None and parts.password is None:
+            return url, None
+        host = parts.hostname or ""
+        if parts.port:
+            host += f":{parts.port}"
+    except ValueError:
+        return _USERINFO.sub("://", url), None
+    clean = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    base = urlunsplit((parts.scheme, host, parts.path, "", ""))
+    credential = Credential(
+        base, host, unquote(parts.username or ""), unquote(parts.password or "")
+    )
+    return prefix + clean, credential
+
+
+def remember(url: str) -> str:
+    """Note the credentials of `url` for the environments and `redact`; `url` without them."""
+    clean, credential = split(url)
+    if credential is not None:
+        _KNOWN[credential.base] = credential
+    return clean
+
+
+public = remember
+
+
+def remember_project(model: object) -> None:
+    """`remember` every URL with credentials anywhere in a (frozen dataclass) model."""
+    stack = [model]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "@" in item and "://" in item:
+                remember(item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            stack += [getattr(item, f.name) for f in dataclasses.fields(item)]
+        elif isinstance(item, Mapping):
+            stack += list(item.keys()) + list(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack += list(item)
+
+
+def refuse(url: str, what: str) -> None:
+    """ConfigError when `url` carries credentials that nix could only get from the flake."""
+    clean, credential = split(url)
+    if credential is not None:
+        raise ConfigError(
+            f"{what}: '{clean}' has credentials in its URL, and nix cannot fetch this kind "
+            "of source without writing them into the flake (and the world-readable "
+            "/nix/store)",
+            hint=HELPER_HINT + "; for a plain https download use a netrc file (nix's "
+            "netrc-file setting)",
+        )
+
+
+def _secrets() -> list[str]:
+    found = set()
+    for credential in _KNOWN.values():
+        if credential.password:
+            found.add(credential.password)
+        elif credential.username:
+            found.add(credential.username)  # a token given as the user name
+    return sorted(found, key=len, reverse=True)
+
+
+def redact(text: str) -> str:
+    """`text` without any `scheme://user:password@` and without any known secret."""
+    clean = _USERINFO.sub("://", text)
+    for secret in _secrets():
+        clean = clean.replace(secret, "***")
+    return clean
+
+
+def git_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`base` (default: os.environ) plus no prompts and a credential helper per known URL."""
+    env = dict(os.environ if base is None else base)
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    count = int(env.get("GIT_CONFIG_COUNT", "0") or 0)
+    for n, credential in enumerate(sorted(_KNOWN.values(), key=lambda c: c.base)):
+        key = f"credential.{credential.base}.helper"
+        for value in ("", _HELPER.replace("{n}", str(n))):  # "" drops other helpers
+            env[f"GIT_CONFIG_KEY_{count}"] = key
+            env[f"GIT_CONFIG_VALUE_{count}"] = value
+            count += 1
+        env[f"ANYSNAKE2_GIT_USERNAME_{n}"] = credential.username
+        env[f"ANYSNAKE2_GIT_PASSWORD_{n}"] = credential.password
+    if count:
+        env["GIT_CONFIG_COUNT"] = str(count)
+    return env
+
+
+def nix_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`git_env` plus `access-tokens` in NIX_CONFIG for every known host with a secret."""
+    env = git_env(base)
+    tokens = sorted(
+        {f"{c.host}={c.password or c.username}" for c in _KNOWN.values() if c.host}
+    )
+    if tokens:
+        config = env.get("NIX_CONFIG", "")
+        env["NIX_CONFIG"] = (config + "\n" if config else "") + "access-tokens = " + " ".join(
+            tokens
+        )
+    return env
+
+
+def clone_git(
+    url: str, dest: Path, *, ref: str | None, rev: str | None, what: str, hint: str
+) -> None:
+    """`git clone` of `url` (credentials only through the environment) into `dest`, then
+    `ref` checked out and reset to `rev` when given. FailureError (70) naming `what` with
+    git's redacted output on failure."""
+    from . import _proc
+
+    git = _proc.require("git", why=what)
+    clean = remember(url)
+    env = git_env()
+
+    def step(argv: list[str]) -> None:
+        proc = _proc.run(argv, env=env, check=False, redact=_secrets())
+        if proc.returncode != 0:
+            output = (proc.stderr or "") + (proc.stdout or "")
+            tail = "\n".join(output.strip().splitlines()[-20:])
+            message = what
+            if tail:
+                message += ":\n" + "\n".join("  | " + line for line in tail.splitlines())
+            raise FailureError(redact(message), hint=hint)
+
+    step([git, "clone", "--quiet", "--", clean, str(dest)])
+    if ref:
+        step([git, "-C", str(dest), "checkout", "--quiet", ref, "--"])
+    if rev:
+        step([git, "-C", str(dest), "reset", "--quiet", "--hard", rev])
