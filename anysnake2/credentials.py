@@ -48,7 +48,8 @@ HELPER_HINT = (
     "NIX_CONFIG='access-tokens = github.com=<token>'; see README, Security"
 )
 _PREFIXES = ("git+", "hg+")
-_USERINFO = re.compile(r"://[^/@\s'\"?#]*@")
+# user:password@ in any URL, or a lone user (a token) in an http(s) URL; ssh's `git@` stays
+_USERINFO = re.compile(r"(?:://[^/@\s'\"?#:]*:[^/@\s'\"?#]*@|(?<=http)(s?://)[^/@\s'\"?#:]+@)")
 _HELPER = (
     '!f() { test "$1" = get || exit 0; '
     "printf 'username=%s\\npassword=%s\\n' "
@@ -75,13 +76,15 @@ def split(url: str) -> tuple[str, Credential | None]:
     inner = url[len(prefix) :]
     try:
         parts = urlsplit(inner)
-        if parts.username is None and parts.password is None:
-            return url, None
+        if parts.password is None and (
+            parts.username is None or parts.scheme not in ("http", "https")
+        ):
+            return url, None  # no secret: at most ssh's login name (git@host)
         host = parts.hostname or ""
         if parts.port:
             host += f":{parts.port}"
     except ValueError:
-        return _USERINFO.sub("://", url), None
+        return _USERINFO.sub(_scheme_end, url), None
     clean = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
     base = urlunsplit((parts.scheme, host, parts.path, "", ""))
     credential = Credential(
@@ -140,9 +143,13 @@ def _secrets() -> list[str]:
     return sorted(found, key=len, reverse=True)
 
 
+def _scheme_end(match: re.Match[str]) -> str:
+    return match.group(1) or "://"
+
+
 def redact(text: str) -> str:
     """`text` without any `scheme://user:password@` and without any known secret."""
-    clean = _USERINFO.sub("://", text)
+    clean = _USERINFO.sub(_scheme_end, text)
     for secret in _secrets():
         clean = clean.replace(secret, "***")
     return clean
