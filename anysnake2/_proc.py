@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import _log
-from .errors import FailureError, ToolUnavailableError
+from .errors import FailureError, IOFailureError, ToolUnavailableError
 
 __all__ = ["INSTALL_HINTS", "format_argv", "require", "run", "which"]
 
@@ -113,5 +113,10 @@ def run(
             message += f"\n  command: {format_argv(args)}"
         if tail:
             message += "\n" + "\n".join("  | " + line for line in tail.splitlines())
+        if "no space left on device" in tail.lower():
+            where = cwd if cwd is not None else os.getcwd()
+            raise IOFailureError(
+                masked(message), hint=f"free some space on the disk holding {where} and run again"
+            )
         raise FailureError(masked(message))
     return proc

@@ -127,6 +127,10 @@ def build_error(
         message += "; its log is above"
     else:
         message += "; last lines of the log:\n" + "\n".join("  | " + line for line in tail)
+    if "no space left on device" in lower:
+        from ..errors import IOFailureError
+
+        return IOFailureError(message, hint=f"free some space and run again; log: {log_path}")
     if network:
         return NetworkError(
             message, hint=f"check the network and run again; the full log is {log_path}"
