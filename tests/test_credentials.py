@@ -172,3 +172,45 @@ def test_redaction_of_userinfo_and_long_values() -> None:
     text = "a" * 100_000 + "://" + "b" * 100_000
     assert credentials.redact("x" + text) == "x" + text
     assert credentials.redact("git+https://u:p@h/r") == "git+https://h/r"
+
+
+def test_uv_locks_a_private_git_package_with_the_secret_only_in_its_environment(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    """uv (real, against PyPI for the build backend) fetches a private git package through
+    the credential helper; the workspace, the lock, uv's cache and the output hold the URL
+    without the secret."""
+    from test_python_lock import _tiny_package
+
+    from anysnake2.model import Project, Python, PythonPackage
+    from anysnake2.resolve.python_lock import LOCK_NAME, ensure_python_lock
+
+    served = tmp_path / "served"
+    served.mkdir()
+    work = tmp_path / "tinypriv"
+    _tiny_package(work, "tinypriv")
+    git("init", "-q", "-b", "master", work)
+    git("add", ".", cwd=work)
+    git("commit", "-q", "-m", "one", cwd=work)
+    git("clone", "-q", "--bare", work, served / "tinypriv.git")
+    rev = git("rev-parse", "HEAD", cwd=work)
+    secret = "pw-" + secrets.token_hex(8)
+    cache = tmp_path / "uv-cache"
+    monkeypatch.setenv("UV_CACHE_DIR", str(cache))
+    root = tmp_path / "project"
+    root.mkdir()
+    level = _log.verbosity()
+    _log.set_verbosity(3)
+    try:
+        with git_http_server(served, "alice", secret) as running:
+            url = "git+" + running.url("tinypriv.git", "alice", secret) + f"?rev={rev}"
+            package = PythonPackage("tinypriv", source=parse_source(url))
+            project = Project(python=Python("3.11", "2024-06-01", {"tinypriv": package}))
+            ensure_python_lock(project, root, offline=False)
+            assert running.served and running.refused
+    finally:
+        _log.set_verbosity(level)
+    recorded = (root / LOCK_NAME).read_text()
+    assert running.url("tinypriv.git") in recorded and rev in recorded
+    assert secret not in capsys.readouterr().err
+    assert files_holding(secret, root, cache) == []
