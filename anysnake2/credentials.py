@@ -133,14 +133,18 @@ def refuse(url: str, what: str) -> None:
         )
 
 
+#: Shorter secrets are masked only inside URLs: replacing "y" everywhere would garble text.
+_MIN_BARE_SECRET = 6
+
+
 def _secrets() -> list[str]:
-    found = set()
+    found: set[str] = set()
     for credential in _KNOWN.values():
         if credential.password:
             found.add(credential.password)
         elif credential.username:
             found.add(credential.username)  # a token given as the user name
-    return sorted(found, key=len, reverse=True)
+    return sorted((s for s in found if len(s) >= _MIN_BARE_SECRET), key=len, reverse=True)
 
 
 def _scheme_end(match: re.Match[str]) -> str:
@@ -148,7 +152,8 @@ def _scheme_end(match: re.Match[str]) -> str:
 
 
 def redact(text: str) -> str:
-    """`text` without any `scheme://user:password@` and without any known secret."""
+    """`text` without any `scheme://user:password@` and without any known secret (of at
+    least 6 characters; shorter ones only where they stand in a URL)."""
     clean = _USERINFO.sub(_scheme_end, text)
     for secret in _secrets():
         clean = clean.replace(secret, "***")
