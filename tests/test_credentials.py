@@ -99,7 +99,8 @@ def test_credentials_reach_git_and_nix_but_no_file_store_path_or_output(
         + f'\n[clones.code]\npriv = "{url}"\n'
     )
     # online (the clone needs the server), but no binary cache: nothing leaves the machine
-    env = dict(os.environ, ANYSNAKE2_OFFLINE="0", NIX_CONFIG="substituters =")
+    token = "ghp_" + secrets.token_hex(12)  # read from the environment, written nowhere
+    env = dict(os.environ, ANYSNAKE2_OFFLINE="0", NIX_CONFIG="substituters =", GITHUB_TOKEN=token)
     env.pop("TMUX", None)
     before = store_paths()
     outputs = []
@@ -114,13 +115,14 @@ def test_credentials_reach_git_and_nix_but_no_file_store_path_or_output(
     assert (root / "code" / "priv" / "privtool").exists()
     assert rev in (root / ".anysnake2_flake" / "flake.lock").read_text()
     for text in outputs:
-        assert secret not in text
+        assert secret not in text and token not in text
     home_cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     # only the user's own config holds it
     assert files_holding(secret, root, home_cache) == [str(config)]
     new = sorted(store_paths() - before)
     assert new, "the build created store paths"
     assert files_holding(secret, *(Path("/nix/store") / p for p in new)) == []
+    assert files_holding(token, root, home_cache, *(Path("/nix/store") / p for p in new)) == []
     # the rendered files carry the URL without the userinfo
     flake_nix = (root / ".anysnake2_flake" / "flake.nix").read_text()
     assert running.url("priv.git") in flake_nix and "alice" not in flake_nix
