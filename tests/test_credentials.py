@@ -162,6 +162,13 @@ def test_sources_nix_cannot_fetch_without_the_secret_in_the_flake_are_refused() 
 
     with pytest.raises(ConfigError, match="credential helper"):
         flake_url("x", "hg+https://bob:hunter2@example.org/repo", root=Path("/"))
+    from anysnake2.model import Project, Python, PythonPackage
+    from anysnake2.resolve.python_lock import lock_input
+
+    sdist = parse_source("https://bob:hunter2@example.org/x-1.0.tar.gz")
+    project = Project(python=Python("3.11", "2024-06-01", {"x": PythonPackage("x", source=sdist)}))
+    with pytest.raises(ConfigError, match="credential helper"):
+        lock_input(project)
     rendered = flake_url("x", "git+https://bob:hunter2@example.org/r.git", rev="a" * 40,
                          root=Path("/"))
     assert rendered.url == f"git+https://example.org/r.git?rev={'a' * 40}"
@@ -216,3 +223,27 @@ def test_uv_locks_a_private_git_package_with_the_secret_only_in_its_environment(
     assert running.url("tinypriv.git") in recorded and rev in recorded
     assert secret not in capsys.readouterr().err
     assert files_holding(secret, root, cache) == []
+
+
+def test_check_and_build_flake_show_and_write_no_secret(tmp_path, offline_pkgs) -> None:
+    """No server needed: `check`, `check --json` and `build flake` print and write the URL
+    without its credentials; a tarball flake input with credentials is refused (65)."""
+    secret = "pw-" + secrets.token_hex(8)
+    root = tmp_path / "project"
+    root.mkdir()
+    config = write_project(root, offline_pkgs, ["hello"])
+    base = config.read_text()
+    url = f"git+https://alice:{secret}@example.org/priv.git"
+    config.write_text(base + f'\n[flakes.priv]\nurl = "{url}"\nrev = "{"a" * 40}"\n')
+    env = dict(os.environ, ANYSNAKE2_OFFLINE="1")
+    for args in (("check",), ("check", "--json"), ("build", "flake", "--json")):
+        proc = run_cli(*args, cwd=root, env=env)
+        assert proc.returncode == 0, proc.stderr
+        assert secret not in proc.stdout + proc.stderr and "alice" not in proc.stdout, args
+    assert files_holding(secret, root) == [str(config)]
+    assert "https://example.org/priv.git?rev=" in (root / ".anysnake2_flake/flake.nix").read_text()
+    tarball = f"https://alice:{secret}@example.org/x.tar.gz"
+    config.write_text(base + f'\n[flakes.priv]\nurl = "{tarball}"\n')
+    proc = run_cli("build", "flake", cwd=root, env=env)
+    assert proc.returncode == 65, proc.stderr
+    assert "credential helper" in proc.stderr and secret not in proc.stderr
