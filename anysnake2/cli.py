@@ -125,9 +125,8 @@ class Context:
     def project(self) -> Project:
         """The loaded, validated project."""
         if self._project is None:
-            from .loader import load_model
-
             from .credentials import remember_project
+            from .loader import load_model
 
             self._project = load_model(self.config_path)
             remember_project(self._project)  # for the git/nix environments and redaction

@@ -181,13 +181,11 @@ def git_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
 def nix_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     """`git_env` plus `access-tokens` in NIX_CONFIG for every known host with a secret."""
     env = git_env(base)
-    tokens = sorted(
-        {f"{c.host}={c.password or c.username}" for c in _KNOWN.values() if c.host}
-    )
+    tokens = sorted({f"{c.host}={c.password or c.username}" for c in _KNOWN.values() if c.host})
     if tokens:
         config = env.get("NIX_CONFIG", "")
-        env["NIX_CONFIG"] = (config + "\n" if config else "") + "access-tokens = " + " ".join(
-            tokens
+        env["NIX_CONFIG"] = (
+            (config + "\n" if config else "") + "access-tokens = " + " ".join(tokens)
         )
     return env
 

@@ -32,10 +32,16 @@ BUILD_SECONDS = 0.6  # how long the per-iteration derivation builds
 
 
 def git(*args: str | Path) -> str:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@t")
-    proc = subprocess.run(["git", *map(str, args)], env=env, capture_output=True, text=True,
-                          check=True)
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@t",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@t",
+    )
+    proc = subprocess.run(
+        ["git", *map(str, args)], env=env, capture_output=True, text=True, check=True
+    )
     return proc.stdout.strip()
 
 
@@ -56,13 +62,19 @@ class Project:
         self.spy = base / "spy"
         self.spy.mkdir()
         self.calls = base / "calls.log"
-        real = subprocess.run(["sh", "-c", "command -v nix"], capture_output=True, text=True,
-                              check=True).stdout.strip()
+        real = subprocess.run(
+            ["sh", "-c", "command -v nix"], capture_output=True, text=True, check=True
+        ).stdout.strip()
         wrapper = self.spy / "nix"
         wrapper.write_text(f'#!/bin/sh\necho "nix $*" >> {self.calls}\nexec {real} "$@"\n')
         wrapper.chmod(0o755)
-        self.env = dict(os.environ, PYTHONPATH=str(REPO), ANYSNAKE2_OFFLINE="0",
-                        NIX_CONFIG="substituters =", PATH=f"{self.spy}:{os.environ['PATH']}")
+        self.env = dict(
+            os.environ,
+            PYTHONPATH=str(REPO),
+            ANYSNAKE2_OFFLINE="0",
+            NIX_CONFIG="substituters =",
+            PATH=f"{self.spy}:{os.environ['PATH']}",
+        )
         self.env.pop("TMUX", None)
         self.token = 0
         self.write(pinned=True)
@@ -86,9 +98,15 @@ class Project:
         config.write_text(text)
 
     def start(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen([sys.executable, *ENTRY, *args], cwd=self.root, env=self.env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
+        return subprocess.Popen(
+            [sys.executable, *ENTRY, *args],
+            cwd=self.root,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         proc = self.start(*args)
@@ -112,16 +130,16 @@ def assert_intact(project: Project) -> None:
     clone = root / "code" / "up"
     assert (clone / "mine.txt").read_text() == "my work in the clone\n"
     assert (clone / "README").read_text() == "upstream\n"
-    assert git("-C", clone, "rev-parse", "HEAD") == git("-C", project.upstream, "rev-parse",
-                                                       "HEAD")
+    assert git("-C", clone, "rev-parse", "HEAD") == git("-C", project.upstream, "rev-parse", "HEAD")
     read_project_text((root / "anysnake2.toml").read_text(), root / "anysnake2.toml")
 
 
 def assert_result_verifies(project: Project) -> None:
     result = project.root / ".anysnake2_flake" / "result"
     store = os.path.realpath(result)
-    proc = subprocess.run(["nix-store", "--verify-path", store], capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(
+        ["nix-store", "--verify-path", store], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     assert (result / "rootfs" / "bin" / "slow").exists()
 

@@ -40,10 +40,16 @@ PRIVATE_FLAKE = """\
 
 
 def git(*args: str | Path, cwd: Path | None = None) -> str:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@t")
-    proc = subprocess.run(["git", *map(str, args)], cwd=cwd, env=env, capture_output=True,
-                          text=True, check=True)
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@t",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@t",
+    )
+    proc = subprocess.run(
+        ["git", *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
     return proc.stdout.strip()
 
 
@@ -66,8 +72,9 @@ def files_holding(secret: str, *folders: Path) -> list[str]:
     existing = [str(f) for f in folders if f.exists()]
     if not existing:
         return []
-    proc = subprocess.run(["grep", "-rlF", "--", secret, *existing], capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        ["grep", "-rlF", "--", secret, *existing], capture_output=True, text=True, check=False
+    )
     return proc.stdout.split()
 
 
@@ -104,8 +111,11 @@ def test_credentials_reach_git_and_nix_but_no_file_store_path_or_output(
     env.pop("TMUX", None)
     before = store_paths()
     outputs = []
-    for args in (("-v", "3", "lock"), ("-v", "3", "lock", "--upgrade"),
-                 ("-v", "3", "run", "--", "privtool")):
+    for args in (
+        ("-v", "3", "lock"),
+        ("-v", "3", "lock", "--upgrade"),
+        ("-v", "3", "run", "--", "privtool"),
+    ):
         proc = run_cli(*args, cwd=root, env=env)
         outputs.append(proc.stdout + proc.stderr)
         assert proc.returncode == 0, proc.stderr
@@ -142,8 +152,9 @@ def test_the_lock_side_clone_uses_the_environment_and_redacts(tmp_path, server, 
         remote = git("-C", tmp_path / "ok", "remote", "get-url", "origin")
         assert remote == running.url("priv.git")
         with pytest.raises(FailureError) as caught:
-            prepare_local(LocalSource("priv", bad, "sources/y", None), tmp_path / "no",
-                          root=tmp_path)
+            prepare_local(
+                LocalSource("priv", bad, "sources/y", None), tmp_path / "no", root=tmp_path
+            )
     finally:
         _log.set_verbosity(level)
     shown = capsys.readouterr().err + caught.value.render()
@@ -169,8 +180,9 @@ def test_sources_nix_cannot_fetch_without_the_secret_in_the_flake_are_refused() 
     project = Project(python=Python("3.11", "2024-06-01", {"x": PythonPackage("x", source=sdist)}))
     with pytest.raises(ConfigError, match="credential helper"):
         lock_input(project)
-    rendered = flake_url("x", "git+https://bob:hunter2@example.org/r.git", rev="a" * 40,
-                         root=Path("/"))
+    rendered = flake_url(
+        "x", "git+https://bob:hunter2@example.org/r.git", rev="a" * 40, root=Path("/")
+    )
     assert rendered.url == f"git+https://example.org/r.git?rev={'a' * 40}"
 
 

@@ -135,11 +135,26 @@ def test_an_unreadable_config_is_77_naming_it() -> None:
         # a Python user nobody may run (ours may live below /root), of the venv's version
         python = f"/usr/bin/python3.{sys.version_info.minor}"
         assert os.access(python, os.X_OK), f"{python} is needed to run as user nobody"
-        argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                "env", f"PYTHONPATH={REPO}:{site}", "HOME=/tmp", python, *ENTRY]
+        argv = [
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "env",
+            f"PYTHONPATH={REPO}:{site}",
+            "HOME=/tmp",
+            python,
+            *ENTRY,
+        ]
         for command in (["check"], ["run", "--", "true"]):
-            proc = subprocess.run([*argv, *command], cwd=folder, capture_output=True,
-                                  text=True, timeout=120, check=False)
+            proc = subprocess.run(
+                [*argv, *command],
+                cwd=folder,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
             assert_clear(proc, 77, config)
     finally:
         shutil.rmtree(folder)
