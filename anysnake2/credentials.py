@@ -30,7 +30,7 @@ from .errors import ConfigError, FailureError
 __all__ = [
     "HELPER_HINT",
     "Credential",
-    "clone_git",
+    "clone",
     "git_env",
     "nix_env",
     "public",
@@ -190,30 +190,37 @@ def nix_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def clone_git(
-    url: str, dest: Path, *, ref: str | None, rev: str | None, what: str, hint: str
+def clone(
+    kind: str, url: str, dest: Path, *, ref: str | None, rev: str | None, what: str, hint: str
 ) -> None:
-    """`git clone` of `url` (credentials only through the environment) into `dest`, then
-    `ref` checked out and reset to `rev` when given. FailureError (70) naming `what` with
-    git's redacted output on failure."""
+    """Clone `url` into `dest` with git (`kind` "git"; `ref` checked out, then reset to
+    `rev`) or mercurial ("hg"; updated to `rev`): the one clone of anysnake2, for the
+    clones and for the Python sources locked from a copy. git gets credentials only through
+    the environment; hg takes them only from the URL or its config files, so its URL keeps
+    them and is masked in every log line and message. FailureError (70) naming `what`,
+    with the tool's redacted output, on failure."""
     from . import _proc
 
-    git = _proc.require("git", why=what)
     clean = remember(url)
+    tool = _proc.require(kind, why=f"to clone {clean}")
     env = git_env()
 
     def step(argv: list[str]) -> None:
-        proc = _proc.run(argv, env=env, check=False, redact=_secrets())
+        proc = _proc.run(argv, env=env, check=False, redact=_secrets() + [url])
         if proc.returncode != 0:
             output = (proc.stderr or "") + (proc.stdout or "")
             tail = "\n".join(output.strip().splitlines()[-20:])
             message = what
             if tail:
                 message += ":\n" + "\n".join("  | " + line for line in tail.splitlines())
-            raise FailureError(redact(message), hint=hint)
+            raise FailureError(redact(message.replace(url, clean)), hint=hint)
 
-    step([git, "clone", "--quiet", "--", clean, str(dest)])
+    if kind == "hg":
+        updaterev = ["--updaterev", rev] if rev else []
+        step([tool, "--noninteractive", "clone", "--quiet", *updaterev, "--", url, str(dest)])
+        return
+    step([tool, "clone", "--quiet", "--", clean, str(dest)])
     if ref:
-        step([git, "-C", str(dest), "checkout", "--quiet", ref, "--"])
+        step([tool, "-C", str(dest), "checkout", "--quiet", ref, "--"])
     if rev:
-        step([git, "-C", str(dest), "reset", "--quiet", "--hard", rev])
+        step([tool, "-C", str(dest), "reset", "--quiet", "--hard", rev])

@@ -130,7 +130,7 @@ def source_files(workspace: Path) -> dict[str, Path]:
 def prepare_local(local: LocalSource, dest: Path, *, root: Path) -> None:
     """A fresh copy of `local.source` in dest (a clone, or the `file://` folder's files:
     a relative `file://./x` is relative to the project `root`), patched when asked."""
-    from .. import _proc, credentials
+    from .. import credentials
 
     if dest.exists():
         shutil.rmtree(dest)
@@ -145,17 +145,9 @@ def prepare_local(local: LocalSource, dest: Path, *, root: Path) -> None:
                 hint="file:// URLs name a folder holding the package (its pyproject.toml)",
             )
         shutil.copytree(origin, dest, symlinks=False, ignore=_ignore)
-    elif source.kind == "hg":
-        _proc.require("hg", why="to fetch mercurial Python packages")
-        argv = ["hg", "clone", "--quiet"]
-        if source.rev:
-            argv += ["-u", source.rev]
-        # hg takes credentials only from the URL or its config: masked in logs and messages
-        credentials.remember(source.fetch_url)
-        secret = (source.fetch_url,) if source.to_url(credentials=False) != source.to_url() else ()
-        _proc.run([*argv, "--", source.fetch_url, str(dest)], what=what, redact=secret)
     else:
-        credentials.clone_git(
+        credentials.clone(
+            "hg" if source.kind == "hg" else "git",
             source.fetch_url,
             dest,
             ref=source.ref,

@@ -7,8 +7,8 @@ checkouts are never pulled, reset or deleted. `<dir>/.clone_info.json` records
 name -> source URL (without credentials); a configured URL that differs from the recorded
 one for a non-empty checkout stops everything before anything is touched.
 
-Credentials in a URL reach git only through the environment (`credentials.clone_git`,
-the one git clone of anysnake2), so they appear neither in argv, logs nor messages.
+Credentials in a URL reach git only through the environment (`credentials.clone`,
+the one clone of anysnake2), so they appear neither in argv, logs nor messages.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import _log, _proc, credentials
+from .. import _log, credentials
 from ..errors import ConfigError, FailureError, NetworkError
 from ..model import Project
-from ..sources import Source, parse_source, strip_credentials
+from ..sources import Source, parse_source
 
 __all__ = ["CLONE_INFO", "CloneEntry", "CloneResult", "clone_entries", "perform_clones"]
 
@@ -297,10 +297,8 @@ def _clone_into_place(entry: CloneEntry, source: Source, target: Path, root: Pat
     with step, _temporary(target) as tmp:
         if source.kind == "file":
             _copy_folder(entry, source, tmp, root)
-        elif source.kind == "hg":
-            _hg_clone(entry, source, tmp)
-        elif source.kind in ("git", "github"):
-            _git_clone(entry, source, tmp)
+        elif source.kind in ("git", "github", "hg"):
+            _vcs_clone(entry, source, tmp)
         else:
             raise ConfigError(
                 f"clones: {label} = '{entry.public_url}' is not a URL that can be cloned",
@@ -323,18 +321,9 @@ def _copy_folder(entry: CloneEntry, source: Source, tmp: Path, root: Path) -> No
     shutil.copytree(folder, tmp, symlinks=True)
 
 
-def _fail(entry: CloneEntry, output: str) -> FailureError:
-    tail = "\n".join(output.strip().splitlines()[-20:])
-    message = f"Failed to clone {entry.directory}/{entry.name} from {entry.public_url}"
-    if tail:
-        message += ":\n" + "\n".join(
-            "  | " + line for line in _redact(tail, entry.url).splitlines()
-        )
-    return FailureError(message, hint="nothing was left behind; fix the URL or the network")
-
-
-def _git_clone(entry: CloneEntry, source: Source, tmp: Path) -> None:
-    credentials.clone_git(
+def _vcs_clone(entry: CloneEntry, source: Source, tmp: Path) -> None:
+    credentials.clone(
+        "hg" if source.kind == "hg" else "git",
         source.fetch_url,
         tmp,
         ref=source.ref,
@@ -342,17 +331,3 @@ def _git_clone(entry: CloneEntry, source: Source, tmp: Path) -> None:
         what=f"Failed to clone {entry.directory}/{entry.name} from {entry.public_url}",
         hint="nothing was left behind; fix the URL or the network",
     )
-
-
-def _hg_clone(entry: CloneEntry, source: Source, tmp: Path) -> None:
-    hg = _proc.require("hg", why="to clone " + entry.public_url)
-    argv = [hg, "--noninteractive", "clone", "--quiet"]
-    if source.rev:
-        argv += ["--updaterev", source.rev]
-    # hg takes credentials only from the URL or its config; the URL is the simpler one,
-    # masked in our debug log.
-    url = source.fetch_url
-    secret = (url,) if strip_credentials(url) != url else ()
-    proc = _proc.run([*argv, "--", url, str(tmp)], check=False, redact=secret)
-    if proc.returncode != 0:
-        raise _fail(entry, (proc.stderr or "") + (proc.stdout or ""))
