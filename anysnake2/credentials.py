@@ -7,8 +7,8 @@ to the programs that fetch through their environment, never through a file or ar
 - git (our clones, the lock-side clones, uv's and nix's git fetches): a credential helper
   given as `GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n`, scoped to the source's URL, which
   prints the user and password from `ANYSNAKE2_GIT_USERNAME_n`/`ANYSNAKE2_GIT_PASSWORD_n`;
-- nix additionally gets `access-tokens = host=secret` through `NIX_CONFIG` (used by its
-  `github:`/`gitlab:` fetchers).
+- nix additionally gets `extra-access-tokens = host=secret` through `NIX_CONFIG` (added
+  to the user's own tokens; used by its `github:`/`gitlab:` fetchers).
 
 Sources nix cannot fetch that way (a tarball URL or a mercurial flake input with
 credentials) are refused with a hint to configure a credential helper or netrc instead.
@@ -185,7 +185,7 @@ def nix_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     if tokens:
         config = env.get("NIX_CONFIG", "")
         env["NIX_CONFIG"] = (
-            (config + "\n" if config else "") + "access-tokens = " + " ".join(tokens)
+            (config + "\n" if config else "") + "extra-access-tokens = " + " ".join(tokens)
         )
     return env
 

@@ -259,3 +259,39 @@ def test_check_and_build_flake_show_and_write_no_secret(tmp_path, offline_pkgs) 
     proc = run_cli("build", "flake", cwd=root, env=env)
     assert proc.returncode == 65, proc.stderr
     assert "credential helper" in proc.stderr and secret not in proc.stderr
+
+
+def test_nix_gets_the_token_beside_the_users_own_and_git_keeps_its_config() -> None:
+    from anysnake2 import credentials
+
+    credentials.remember("git+https://bob:tok-123456@git.example.org/r.git")
+    base = {
+        "PATH": os.environ["PATH"],
+        "NIX_CONFIG": "access-tokens = github.com=users-own",
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "user.name",
+        "GIT_CONFIG_VALUE_0": "kept",
+    }
+    env = credentials.nix_env(base)
+    shown = subprocess.run(
+        ["nix", "--extra-experimental-features", "nix-command flakes", "show-config"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    tokens = next(line for line in shown.splitlines() if line.startswith("access-tokens ="))
+    assert "github.com=users-own" in tokens and "git.example.org=tok-123456" in tokens
+    name = subprocess.run(
+        ["git", "config", "user.name"], env=env, capture_output=True, text=True, check=True
+    )
+    assert name.stdout.strip() == "kept"
+    helper = subprocess.run(
+        ["git", "credential", "fill"],
+        input="protocol=https\nhost=git.example.org\npath=r.git\n\n",
+        env=dict(env, GIT_TERMINAL_PROMPT="0"),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "username=bob\npassword=tok-123456" in helper.stdout
