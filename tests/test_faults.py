@@ -184,3 +184,22 @@ def test_state_left_by_a_crash_is_repaired_with_one_line_each(tmp_path, built) -
     proc = run_cli("run", "--", "hello", cwd=root, env=env())
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.count("removed a corrupt") == 1, proc.stderr
+
+
+def test_convert_on_a_full_disk_is_74_and_leaves_no_half_file(tmp_path, built) -> None:
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    with mounted("-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)):
+        shutil.copy(built / "anysnake2.toml", disk)
+        (disk / "old.py").write_text("# my old file\n")
+        with open(disk / "filler", "wb") as handle:
+            try:
+                handle.write(b"\0" * 128 * 1024)
+            except OSError:
+                pass  # the disk is full now
+        for target, extra in (("new.py", []), ("old.py", ["--force"])):
+            args = ("convert", "--to", "python", "-o", target, *extra)
+            proc = run_cli(*args, cwd=disk, env=env())
+            assert_clear(proc, 74, disk / target)
+        assert sorted(p.name for p in disk.iterdir()) == ["anysnake2.toml", "filler", "old.py"]
+        assert (disk / "old.py").read_text() == "# my old file\n"
