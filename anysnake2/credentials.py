@@ -48,6 +48,7 @@ HELPER_HINT = (
     "NIX_CONFIG='access-tokens = github.com=<token>'; see README, Security"
 )
 _PREFIXES = ("git+", "hg+")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,30}://\S+\Z")  # one URL, not a script
 # user:password@ in any URL, or a lone user (a token) in an http(s) URL; ssh's `git@` stays
 _USERINFO = re.compile(r"(?:://[^/@\s'\"?#:]*:[^/@\s'\"?#]*@|(?<=http)(s?://)[^/@\s'\"?#:]+@)")
 _HELPER = (
@@ -110,7 +111,7 @@ def remember_project(model: object) -> None:
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if "@" in item and "://" in item:
+            if "@" in item and _URL.match(item):
                 remember(item)
         elif dataclasses.is_dataclass(item) and not isinstance(item, type):
             stack += [getattr(item, f.name) for f in dataclasses.fields(item)]
