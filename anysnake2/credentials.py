@@ -161,13 +161,23 @@ def redact(text: str) -> str:
     return clean
 
 
+def _scope(credential: Credential) -> str:
+    """Where a credential applies: its server (git may ask for `repo` or `repo.git`), or its
+    exact URL when the same server has other credentials too."""
+    server = credential.base.split("://", 1)[0] + "://" + credential.host
+    secrets = {
+        (c.username, c.password) for c in _KNOWN.values() if c.base.startswith(server + "/")
+    }
+    return server if len(secrets) <= 1 else credential.base
+
+
 def git_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     """`base` (default: os.environ) plus no prompts and a credential helper per known URL."""
     env = dict(os.environ if base is None else base)
     env["GIT_TERMINAL_PROMPT"] = "0"
     count = int(env.get("GIT_CONFIG_COUNT", "0") or 0)
     for n, credential in enumerate(sorted(_KNOWN.values(), key=lambda c: c.base)):
-        key = f"credential.{credential.base}.helper"
+        key = f"credential.{_scope(credential)}.helper"
         for value in ("", _HELPER.replace("{n}", str(n))):  # "" drops other helpers
             env[f"GIT_CONFIG_KEY_{count}"] = key
             env[f"GIT_CONFIG_VALUE_{count}"] = value
