@@ -165,9 +165,7 @@ def _scope(credential: Credential) -> str:
     """Where a credential applies: its server (git may ask for `repo` or `repo.git`), or its
     exact URL when the same server has other credentials too."""
     server = credential.base.split("://", 1)[0] + "://" + credential.host
-    secrets = {
-        (c.username, c.password) for c in _KNOWN.values() if c.base.startswith(server + "/")
-    }
+    secrets = {(c.username, c.password) for c in _KNOWN.values() if c.base.startswith(server + "/")}
     return server if len(secrets) <= 1 else credential.base
 
 
