@@ -309,6 +309,9 @@ def _main(argv: list[str], project: Project | None, config_path: Path | None) ->
         if project is not None:
             if ctx.config_arg is not None:
                 raise UsageError("-c/--config does not apply here: the project is this script")
+            from .credentials import remember_project
+
+            remember_project(project)
             ctx._project = project
             ctx._config_path = config_path
             if config_path is not None:
