@@ -7,10 +7,19 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["debug", "info", "note", "set_verbosity", "verbosity", "warn", "warnings"]
+__all__ = ["clean", "debug", "info", "note", "set_verbosity", "verbosity", "warn", "warnings"]
 
 _state = {"level": 2}
 _warnings: list[str] = []  # every warning of this run, for --json
+
+
+def clean(message: str) -> str:
+    """`message` without credentials (`credentials.redact`; imported only when needed)."""
+    if "@" not in message and "anysnake2.credentials" not in sys.modules:
+        return message
+    from .credentials import redact
+
+    return redact(message)
 
 
 def set_verbosity(level: int) -> None:
@@ -27,7 +36,7 @@ def warn(message: str) -> None:
     """A warning the user should read (shown from -v 1)."""
     _warnings.append(message)
     if _state["level"] >= 1:
-        print(f"warning: {message}", file=sys.stderr, flush=True)
+        print(f"warning: {clean(message)}", file=sys.stderr, flush=True)
 
 
 def warnings() -> list[str]:
@@ -38,7 +47,7 @@ def warnings() -> list[str]:
 def note(message: str) -> None:
     """A short note about what happens (shown from -v 2, the default)."""
     if _state["level"] >= 2:
-        print(f"anysnake2: {message}", file=sys.stderr, flush=True)
+        print(f"anysnake2: {clean(message)}", file=sys.stderr, flush=True)
 
 
 info = note
@@ -47,4 +56,4 @@ info = note
 def debug(message: str) -> None:
     """Details for debugging (shown from -v 3)."""
     if _state["level"] >= 3:
-        print(f"debug: {message}", file=sys.stderr, flush=True)
+        print(f"debug: {clean(message)}", file=sys.stderr, flush=True)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import _log
-from .errors import FailureError, ToolUnavailableError
+from .errors import FailureError, IOFailureError, ToolUnavailableError
 
 __all__ = ["INSTALL_HINTS", "format_argv", "require", "run", "which"]
 
@@ -77,6 +77,9 @@ def run(
     args = [str(a) for a in argv]
 
     def masked(text: str) -> str:
+        from .credentials import redact as known
+
+        text = known(text)
         for secret in redact:
             if secret:
                 text = text.replace(secret, "***")
@@ -110,5 +113,10 @@ def run(
             message += f"\n  command: {format_argv(args)}"
         if tail:
             message += "\n" + "\n".join("  | " + line for line in tail.splitlines())
+        if "no space left on device" in tail.lower():
+            where = cwd if cwd is not None else os.getcwd()
+            raise IOFailureError(
+                masked(message), hint=f"free some space on the disk holding {where} and run again"
+            )
         raise FailureError(masked(message))
     return proc

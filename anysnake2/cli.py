@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from . import _log
-from .errors import EX_SOFTWARE, AnysnakeError, MissingConfigError, UsageError
+from .errors import EX_SOFTWARE, AnysnakeError, MissingConfigError, UsageError, from_os_error
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~10 ms
 if TYPE_CHECKING:
@@ -125,9 +125,11 @@ class Context:
     def project(self) -> Project:
         """The loaded, validated project."""
         if self._project is None:
+            from .credentials import remember_project
             from .loader import load_model
 
             self._project = load_model(self.config_path)
+            remember_project(self._project)  # for the git/nix environments and redaction
             for message in self._project.warnings:
                 _log.warn(message)
         return self._project
@@ -307,6 +309,9 @@ def _main(argv: list[str], project: Project | None, config_path: Path | None) ->
         if project is not None:
             if ctx.config_arg is not None:
                 raise UsageError("-c/--config does not apply here: the project is this script")
+            from .credentials import remember_project
+
+            remember_project(project)
             ctx._project = project
             ctx._config_path = config_path
             if config_path is not None:
@@ -320,28 +325,50 @@ def _main(argv: list[str], project: Project | None, config_path: Path | None) ->
             return status
         return dispatch(ctx, rest)
     except AnysnakeError as error:
-        if ctx.verbosity >= 3:
-            import traceback
-
-            traceback.print_exc()
-        print(error.render(), file=sys.stderr)
-        if ctx.json and rest:
-            from .commands._json import emit_error
-
-            emit_error(rest[0], error)
-        return error.exit_code
+        return _report(ctx, rest, error)
+    except OSError as error:  # a file-system fault (permission, full disk): not our bug
+        converted = from_os_error(error, _where(ctx))
+        if converted is None:
+            return _bug()
+        return _report(ctx, rest, converted)
     except KeyboardInterrupt:
         print("anysnake2: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
     except Exception:  # noqa: BLE001 - a bug: show it, ask for a report, exit 70
+        return _bug()
+
+
+def _report(ctx: Context, rest: list[str], error: AnysnakeError) -> int:
+    """Print a user-facing error (and its JSON form); its exit code."""
+    if ctx.verbosity >= 3:
         import traceback
 
         traceback.print_exc()
-        print(
-            "error: this is a bug in anysnake2; please report it with the output above "
-            "(and 'anysnake2 version')",
-            file=sys.stderr,
-        )
-        return EX_SOFTWARE
+    print(_log.clean(error.render()), file=sys.stderr)
+    if ctx.json and rest:
+        from .commands._json import emit_error
+
+        emit_error(rest[0], error)
+    return error.exit_code
+
+
+def _where(ctx: Context) -> str | None:
+    """The project folder, for a file-system error that names no file (a full disk)."""
+    try:
+        return f"in {ctx.root}"
+    except Exception:  # noqa: BLE001 - no config found: no project folder to name
+        return None
+
+
+def _bug() -> int:
+    import traceback
+
+    traceback.print_exc()
+    print(
+        "error: this is a bug in anysnake2; please report it with the output above "
+        "(and 'anysnake2 version')",
+        file=sys.stderr,
+    )
+    return EX_SOFTWARE

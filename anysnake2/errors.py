@@ -7,10 +7,14 @@ else is a bug: exit 70 with a request for a report.
 
 from __future__ import annotations
 
+import errno
+
 __all__ = [
     "EX_CANTCREAT",
     "EX_CONFIG",
+    "EX_IOERR",
     "EX_NOINPUT",
+    "EX_NOPERM",
     "EX_SOFTWARE",
     "EX_TEMPFAIL",
     "EX_UNAVAILABLE",
@@ -19,10 +23,13 @@ __all__ = [
     "CannotCreateError",
     "ConfigError",
     "FailureError",
+    "IOFailureError",
     "MissingConfigError",
     "NetworkError",
+    "PermissionDeniedError",
     "ToolUnavailableError",
     "UsageError",
+    "from_os_error",
 ]
 
 EX_USAGE = 64
@@ -31,7 +38,9 @@ EX_NOINPUT = 66
 EX_UNAVAILABLE = 69
 EX_SOFTWARE = 70
 EX_CANTCREAT = 73
+EX_IOERR = 74
 EX_TEMPFAIL = 75
+EX_NOPERM = 77
 
 
 class AnysnakeError(Exception):
@@ -126,3 +135,43 @@ class CannotCreateError(AnysnakeError):
     """An output file cannot be created: its folder is missing or not writable (73)."""
 
     exit_code = EX_CANTCREAT
+
+
+class IOFailureError(AnysnakeError):
+    """Reading or writing a file failed: a full disk, an I/O error (74)."""
+
+    exit_code = EX_IOERR
+
+
+class PermissionDeniedError(AnysnakeError):
+    """A file or folder may not be read or written by this user (77)."""
+
+    exit_code = EX_NOPERM
+
+
+_WRITE_HINT = (
+    "anysnake2 writes .anysnake2_flake/ (and the clones) inside the project folder; "
+    "run it where that is writable"
+)
+
+
+def from_os_error(error: OSError, where: object = None) -> AnysnakeError | None:
+    """The user's view of a file-system fault (permission, read-only, full disk, I/O), naming
+    the path (`error.filename`, else `where`); None for other errors (those are bugs)."""
+    path = error.filename or where or "?"
+    reason = error.strerror or str(error)
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return PermissionDeniedError(
+            f"permission denied: {path}",
+            hint=f"check the owner and mode of {path} and its folders; " + _WRITE_HINT,
+        )
+    if error.errno == errno.EROFS:
+        return CannotCreateError(f"cannot write {path}: read-only file system", hint=_WRITE_HINT)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return IOFailureError(
+            f"no space left on the device (or quota exceeded) while writing {path}",
+            hint="free some space and run again; anysnake2 repairs what it left half-written",
+        )
+    if error.errno == errno.EIO:
+        return IOFailureError(f"I/O error on {path}: {reason}", hint="check the disk")
+    return None

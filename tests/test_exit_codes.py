@@ -20,6 +20,8 @@ ELSEWHERE = {
     "tests/test_sessions.py::test_develop_passes_every_argument_and_reports_missing_programs",
     "70": "tests/test_build_errors.py::test_a_failed_build_shows_the_log_once",
     "75": "tests/test_build_errors.py::test_a_download_failure_during_the_build_is_75",
+    "74": "tests/test_faults.py::test_a_full_disk_is_74_and_the_next_run_recovers",
+    "77": "tests/test_faults.py::test_an_unreadable_config_is_77_naming_it",
     "128+N": "tests/test_sessions.py::test_ctrl_c_runs_post_run_inside_every_time",
 }
 
@@ -32,9 +34,8 @@ def _table() -> dict[str, str]:
 
 def test_the_table_has_the_codes_the_code_uses() -> None:
     table = _table()
-    assert sorted(table) == sorted(["0", "1", "64", "65", "66", "69", "70", "73", "75", "128+N"]), (
-        table
-    )
+    codes = ["0", "1", "64", "65", "66", "69", "70", "73", "74", "75", "77", "128+N"]
+    assert sorted(table) == sorted(codes), table
     classes = [getattr(errors, name) for name in errors.__all__ if name.endswith("Error")]
     used = {str(cls.exit_code) for cls in classes}
     from anysnake2.commands.attach import NoSessionError

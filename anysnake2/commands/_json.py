@@ -117,7 +117,7 @@ def emit(command: str, **fields: Any) -> None:
         **fields,
         "warnings": _log.warnings(),
     }
-    print(json.dumps(document, indent=2, sort_keys=True))
+    print(_log.clean(json.dumps(document, indent=2, sort_keys=True)))  # no credentials
 
 
 def emit_error(command: str, error: AnysnakeError) -> None:
@@ -135,7 +135,7 @@ def emit_error(command: str, error: AnysnakeError) -> None:
         },
         "warnings": _log.warnings(),
     }
-    print(json.dumps(document, indent=2, sort_keys=True))
+    print(_log.clean(json.dumps(document, indent=2, sort_keys=True)))  # no credentials
 
 
 def pins(project: Project) -> dict[str, Any]:

@@ -80,10 +80,13 @@ def main(ctx: Context, args: list[str]) -> int:
             hint="add --force to replace it, or choose another file with -o",
         )
     try:
-        path.write_text(text, encoding="utf-8")
+        _write_whole(path, text)
     except OSError as error:
-        from ..errors import CannotCreateError
+        from ..errors import CannotCreateError, IOFailureError, from_os_error
 
+        converted = from_os_error(error, path)
+        if isinstance(converted, IOFailureError):  # a full disk: 74, not "cannot create"
+            raise converted from None
         raise CannotCreateError(
             f"cannot create {path}: {error.strerror}",
             hint="write into a folder that exists and is writable",
@@ -92,3 +95,28 @@ def main(ctx: Context, args: list[str]) -> int:
 
     _log.note(f"wrote {path}")
     return 0
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write `path` completely or not at all (a full disk leaves no half file, and an
+    existing file replaced with --force is kept until the new one is complete)."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl
 
+from .. import credentials
+
 __all__ = ["ROOT_VARIABLES", "InputUrl", "flake_url", "uses_root"]
 
 ROOT_VARIABLES = ("$ANYSNAKE2_ROOT", "$ANYSNAKE_ROOT")
@@ -85,6 +87,10 @@ def flake_url(
     elif base.startswith("/"):
         kind = "path"
         base = base.rstrip("/") or "/"
+    if base.startswith("git+"):
+        base = credentials.public(base)  # the secret reaches nix through its environment
+    elif "@" in base and not base.startswith("github:"):
+        credentials.refuse(base, f"flake input {name!r}")
     if resolved:
         rev = resolved
     if rev and not _HEX40.match(rev):
@@ -99,7 +105,7 @@ def flake_url(
             else "run 'anysnake2 lock' to record its revision"
         )
         warning = (
-            f"flake input {name!r} ({url}) is not pinned to a revision: nix will use "
+            f"flake input {name!r} ({credentials.redact(url)}) is not pinned to a revision: nix will use "
             f"{how}, so the project is not fully pinned; {hint}"
         )
     pairs: list[tuple[str, str]] = []

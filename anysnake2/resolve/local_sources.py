@@ -130,7 +130,7 @@ def source_files(workspace: Path) -> dict[str, Path]:
 def prepare_local(local: LocalSource, dest: Path, *, root: Path) -> None:
     """A fresh copy of `local.source` in dest (a clone, or the `file://` folder's files:
     a relative `file://./x` is relative to the project `root`), patched when asked."""
-    from .. import _proc
+    from .. import credentials
 
     if dest.exists():
         shutil.rmtree(dest)
@@ -145,20 +145,17 @@ def prepare_local(local: LocalSource, dest: Path, *, root: Path) -> None:
                 hint="file:// URLs name a folder holding the package (its pyproject.toml)",
             )
         shutil.copytree(origin, dest, symlinks=False, ignore=_ignore)
-    elif source.kind == "hg":
-        _proc.require("hg", why="to fetch mercurial Python packages")
-        argv = ["hg", "clone", "--quiet"]
-        if source.rev:
-            argv += ["-u", source.rev]
-        _proc.run([*argv, "--", source.fetch_url, str(dest)], what=what)
     else:
-        _proc.require("git", why="to fetch git Python packages")
-        argv = ["git", "clone", "--quiet"]
-        if source.ref and not source.rev:
-            argv += ["--branch", source.ref]
-        _proc.run([*argv, "--", source.fetch_url, str(dest)], what=what)
-        if source.rev:
-            _proc.run(["git", "-C", str(dest), "checkout", "--quiet", source.rev], what=what)
+        credentials.clone(
+            "hg" if source.kind == "hg" else "git",
+            source.fetch_url,
+            dest,
+            ref=source.ref,
+            rev=source.rev,
+            what=f"{what} failed",
+            hint="check the URL and the network; a private repository needs a credential "
+            "helper (README, Security)",
+        )
     if local.patch:
         _patch(local, dest)
 

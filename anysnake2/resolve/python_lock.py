@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import _log
+from .. import _log, credentials
 from ..errors import ConfigError
 from . import local_sources as _local
 from ._uv_errors import uv_error
@@ -97,12 +97,13 @@ def _uv_source(package: PythonPackage, folder: str | None) -> str | None:
     if folder is not None:
         return "{ path = " + _q(folder) + " }"
     if source.kind in ("git", "github"):
-        parts = ["git = " + _q(source.fetch_url)]
+        parts = ["git = " + _q(credentials.public(source.fetch_url))]
         if source.rev:
             parts.append("rev = " + _q(source.rev))
         elif source.ref:
             parts.append("branch = " + _q(source.ref))
         return "{ " + ", ".join(parts) + " }"
+    credentials.refuse(source.location, f"python.packages.{package.name}")
     return "{ url = " + _q(source.location) + " }"
 
 
@@ -341,6 +342,7 @@ def _run_uv_lock(spec: LockInput, workspace: Path, *, offline: bool) -> None:
     env["UV_PYTHON_DOWNLOADS"] = "never"
     env.pop("VIRTUAL_ENV", None)
     env.update(spec.env)
+    env = credentials.git_env(env)  # uv fetches private git sources with this helper
     from .._progress import Step
 
     with Step("locking the Python packages with uv", done="locked the Python packages"):

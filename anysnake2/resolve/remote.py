@@ -237,10 +237,13 @@ def _default_branch(where: str, head: str | None, heads: Mapping[str, str]) -> s
 
 
 def _git_ls_remote(location: str, where: str, *args: str, patterns: tuple[str, ...] = ()) -> str:
-    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_ASKPASS="true", LC_ALL="C")
+    from .. import credentials
+
+    # the secret goes through the environment (a credential helper), never argv
+    env = credentials.git_env(dict(os.environ, GIT_ASKPASS="true", LC_ALL="C"))
     try:
         proc = run(
-            ["git", "ls-remote", *args, location, *patterns],
+            ["git", "ls-remote", *args, credentials.remember(location), *patterns],
             env=env,
             check=False,
             timeout=VCS_TIMEOUT,

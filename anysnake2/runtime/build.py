@@ -230,7 +230,9 @@ def write_flake(ctx: Context) -> bool:
     from ..render.write import write_flake_dir
     from .clones import perform_clones
     from .editables import fetch_editable_sdists
+    from .repair import repair_flake_dir
 
+    repair_flake_dir(flake_dir_of(ctx.root))  # under the project lock (see callers)
     check_supported(ctx.project, ctx.config_path)
     project = pinned_project(ctx)
     perform_clones(project, ctx.root)

@@ -7,8 +7,8 @@ checkouts are never pulled, reset or deleted. `<dir>/.clone_info.json` records
 name -> source URL (without credentials); a configured URL that differs from the recorded
 one for a non-empty checkout stops everything before anything is touched.
 
-Credentials in a URL reach git only through the environment (a `url.<with>.insteadOf
-<without>` rule), so they appear neither in logged argv nor in messages.
+Credentials in a URL reach git only through the environment (`credentials.clone`,
+the one clone of anysnake2), so they appear neither in argv, logs nor messages.
 """
 
 from __future__ import annotations
@@ -22,16 +22,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import _log, _proc
+from .. import _log, credentials
 from ..errors import ConfigError, FailureError, NetworkError
 from ..model import Project
-from ..sources import Source, parse_source, strip_credentials
+from ..sources import Source, parse_source
 
 __all__ = ["CLONE_INFO", "CloneEntry", "CloneResult", "clone_entries", "perform_clones"]
 
 CLONE_INFO = ".clone_info.json"
 _TMP_MARK = ".anysnake2-clone-tmp-"
-_CREDENTIALS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s'\"]+@")
 
 
 @dataclass(frozen=True)
@@ -191,17 +190,8 @@ def _same(a: str, b: str) -> bool:
 
 def _redact(text: str, url: str) -> str:
     """`text` with the credentials of `url` (and any `scheme://user:pw@`) removed."""
-    clean = _CREDENTIALS.sub(r"\1", text)
-    secret = _userinfo(url)
-    if secret:
-        clean = clean.replace(secret, "***")
-    return clean
-
-
-def _userinfo(url: str) -> str | None:
-    inner = url.split("+", 1)[1] if url.startswith(("git+", "hg+")) else url
-    match = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://([^/@]+)@", inner)
-    return match.group(1) if match else None
+    credentials.remember(url)
+    return credentials.redact(text)
 
 
 def _is_missing_or_empty(target: Path) -> bool:
@@ -307,10 +297,8 @@ def _clone_into_place(entry: CloneEntry, source: Source, target: Path, root: Pat
     with step, _temporary(target) as tmp:
         if source.kind == "file":
             _copy_folder(entry, source, tmp, root)
-        elif source.kind == "hg":
-            _hg_clone(entry, source, tmp)
-        elif source.kind in ("git", "github"):
-            _git_clone(entry, source, tmp)
+        elif source.kind in ("git", "github", "hg"):
+            _vcs_clone(entry, source, tmp)
         else:
             raise ConfigError(
                 f"clones: {label} = '{entry.public_url}' is not a URL that can be cloned",
@@ -333,58 +321,13 @@ def _copy_folder(entry: CloneEntry, source: Source, tmp: Path, root: Path) -> No
     shutil.copytree(folder, tmp, symlinks=True)
 
 
-def _fail(entry: CloneEntry, output: str) -> FailureError:
-    tail = "\n".join(output.strip().splitlines()[-20:])
-    message = f"Failed to clone {entry.directory}/{entry.name} from {entry.public_url}"
-    if tail:
-        message += ":\n" + "\n".join(
-            "  | " + line for line in _redact(tail, entry.url).splitlines()
-        )
-    return FailureError(message, hint="nothing was left behind; fix the URL or the network")
-
-
-def _step(
-    entry: CloneEntry,
-    argv: list[str],
-    env: Mapping[str, str] | None = None,
-    redact: tuple[str, ...] = (),
-) -> None:
-    proc = _proc.run(argv, env=env, check=False, redact=redact)
-    if proc.returncode != 0:
-        raise _fail(entry, (proc.stderr or "") + (proc.stdout or ""))
-
-
-def _git_env(url: str, public: str) -> dict[str, str]:
-    """Environment for git: no prompts; credentials via an insteadOf rule, not argv."""
-    env = dict(os.environ)
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    if url != public:
-        index = int(env.get("GIT_CONFIG_COUNT", "0") or 0)
-        env["GIT_CONFIG_COUNT"] = str(index + 1)
-        env[f"GIT_CONFIG_KEY_{index}"] = f"url.{url}.insteadOf"
-        env[f"GIT_CONFIG_VALUE_{index}"] = public
-    return env
-
-
-def _git_clone(entry: CloneEntry, source: Source, tmp: Path) -> None:
-    git = _proc.require("git", why="to clone " + entry.public_url)
-    url = source.fetch_url
-    public = strip_credentials(url)
-    env = _git_env(url, public)
-    _step(entry, [git, "clone", "--quiet", "--", public, str(tmp)], env)
-    if source.ref:
-        _step(entry, [git, "-C", str(tmp), "checkout", "--quiet", source.ref, "--"], env)
-    if source.rev:
-        _step(entry, [git, "-C", str(tmp), "reset", "--quiet", "--hard", source.rev], env)
-
-
-def _hg_clone(entry: CloneEntry, source: Source, tmp: Path) -> None:
-    hg = _proc.require("hg", why="to clone " + entry.public_url)
-    argv = [hg, "--noninteractive", "clone", "--quiet"]
-    if source.rev:
-        argv += ["--updaterev", source.rev]
-    # hg takes credentials only from the URL or its config; the URL is the simpler one,
-    # masked in our debug log.
-    url = source.fetch_url
-    secret = (url,) if strip_credentials(url) != url else ()
-    _step(entry, [*argv, "--", url, str(tmp)], redact=secret)
+def _vcs_clone(entry: CloneEntry, source: Source, tmp: Path) -> None:
+    credentials.clone(
+        "hg" if source.kind == "hg" else "git",
+        source.fetch_url,
+        tmp,
+        ref=source.ref,
+        rev=source.rev,
+        what=f"Failed to clone {entry.directory}/{entry.name} from {entry.public_url}",
+        hint="nothing was left behind; fix the URL or the network",
+    )

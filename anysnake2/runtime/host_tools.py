@@ -93,7 +93,7 @@ def provide(project: Project, root: Path, tool: str) -> str | None:
 def _build(root: Path, ref: str, tool: str, link: Path) -> bool:
     """`nix build <ref>#<attribute> --out-link link`; False (after a warning) when nix
     cannot build it: the caller then reports the missing tool as before."""
-    from .. import _log, _proc
+    from .. import _log, _proc, credentials
     from ..errors import AnysnakeError
     from .nix import nix_argv
 
@@ -103,7 +103,8 @@ def _build(root: Path, ref: str, tool: str, link: Path) -> bool:
     _log.note(f"'{tool}' is not on PATH: building {target} (once; kept as a GC root)")
     try:
         argv = nix_argv(flake_dir, "build", target, "--out-link", str(link))
-        _proc.run(argv, cwd=flake_dir, what=f"nix build of {target} for the missing '{tool}'")
+        what = f"nix build of {target} for the missing '{tool}'"
+        _proc.run(argv, cwd=flake_dir, env=credentials.nix_env(), what=what)
     except AnysnakeError as error:
         _log.warn(f"could not take '{tool}' from nix: {error.message}")
         return False

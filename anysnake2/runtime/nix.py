@@ -13,7 +13,7 @@ import sys
 from collections import deque
 from pathlib import Path
 
-from .. import _log, _proc
+from .. import _log, _proc, credentials
 from ..errors import AnysnakeError, FailureError
 
 __all__ = ["add_gc_root", "build", "flake_input_paths", "nix_argv", "offline_mode"]
@@ -94,6 +94,7 @@ def build(flake_dir: Path, attribute: str, out_link: str, *, log_name: str = "bu
             proc = subprocess.Popen(
                 argv,
                 cwd=flake_dir,
+                env=credentials.nix_env(),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,
@@ -101,11 +102,11 @@ def build(flake_dir: Path, attribute: str, out_link: str, *, log_name: str = "bu
             )
             assert proc.stdout is not None
             for line in proc.stdout:
-                log.write(line)
-                tail.append(line.rstrip("\n"))
+                log.write(credentials.redact(line))
+                tail.append(credentials.redact(line.rstrip("\n")))
                 step.update(line)
                 if streamed:
-                    sys.stderr.write(line)
+                    sys.stderr.write(credentials.redact(line))
             code = proc.wait()
         if code != 0:
             raise build_error(attribute, code, log_path, list(tail), streamed=streamed)
@@ -126,6 +127,10 @@ def build_error(
         message += "; its log is above"
     else:
         message += "; last lines of the log:\n" + "\n".join("  | " + line for line in tail)
+    if "no space left on device" in lower:
+        from ..errors import IOFailureError
+
+        return IOFailureError(message, hint=f"free some space and run again; log: {log_path}")
     if network:
         return NetworkError(
             message, hint=f"check the network and run again; the full log is {log_path}"
@@ -135,7 +140,8 @@ def build_error(
 
 def flake_input_paths(flake_dir: Path) -> dict[str, str]:
     """Store paths of every (transitive) flake input, named by their input path."""
-    proc = _proc.run(nix_argv(flake_dir, "flake", "archive", "--json", "."), cwd=flake_dir)
+    argv = nix_argv(flake_dir, "flake", "archive", "--json", ".")
+    proc = _proc.run(argv, cwd=flake_dir, env=credentials.nix_env())
     found: dict[str, str] = {}
 
     def walk(prefix: str, node: dict) -> None:

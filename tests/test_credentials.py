@@ -1,0 +1,298 @@
+"""Credentials in source URLs never reach a file, the store, argv, a log or a message.
+
+A real git server over HTTP with basic auth (`git http-backend` behind a Python server on
+127.0.0.1, tests/_git_http_server.py) serves a private flake and a private repository. The
+config names them as `git+http://alice:<secret>@...`. `lock`, `build rootfs` and `run` must
+fetch them (so the secret did reach git and nix, through the environment), and afterwards
+the secret is in no file of the project, of ~/.cache, of any store path created meanwhile,
+and in no output at -v 3.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+from pathlib import Path
+
+import pytest
+from _git_http_server import git_http_server
+from conftest import run_cli
+from test_build import write_project
+
+from anysnake2 import _log
+from anysnake2.errors import ConfigError, FailureError
+from anysnake2.resolve.local_sources import LocalSource, prepare_local
+from anysnake2.sources import parse_source
+
+PRIVATE_FLAKE = """\
+{
+  outputs = { self }: {
+    packages.x86_64-linux.default = derivation {
+      name = "privtool";
+      system = "x86_64-linux";
+      builder = "/bin/sh";
+      args = [ "-c" "/bin/mkdir -p $out/bin && /bin/cp ${./privtool} $out/bin/privtool" ];
+    };
+  };
+}
+"""
+
+
+def git(*args: str | Path, cwd: Path | None = None) -> str:
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@t",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@t",
+    )
+    proc = subprocess.run(
+        ["git", *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
+    return proc.stdout.strip()
+
+
+def private_repo(served: Path, work: Path) -> str:
+    """A bare repository served/priv.git holding a flake with one package; its head rev."""
+    work.mkdir()
+    git("init", "-q", "-b", "master", work)  # nix 2.8 fetches ?rev= from master
+    (work / "flake.nix").write_text(PRIVATE_FLAKE)
+    (work / "privtool").write_text("#!/bin/sh\necho private tool\n")
+    (work / "privtool").chmod(0o755)
+    git("add", ".", cwd=work)
+    git("commit", "-q", "-m", "private", cwd=work)
+    git("clone", "-q", "--bare", work, served / "priv.git")
+    return git("rev-parse", "HEAD", cwd=work)
+
+
+def files_holding(secret: str, *folders: Path) -> list[str]:
+    """Every file below `folders` whose bytes contain `secret` (grep -r, symlinks not
+    followed)."""
+    existing = [str(f) for f in folders if f.exists()]
+    if not existing:
+        return []
+    proc = subprocess.run(
+        ["grep", "-rlF", "--", secret, *existing], capture_output=True, text=True, check=False
+    )
+    return proc.stdout.split()
+
+
+def store_paths() -> set[str]:
+    return set(os.listdir("/nix/store"))
+
+
+@pytest.fixture
+def server(tmp_path):
+    served = tmp_path / "served"
+    served.mkdir()
+    secret = "pw-" + secrets.token_hex(8)
+    rev = private_repo(served, tmp_path / "work")
+    with git_http_server(served, "alice", secret) as running:
+        yield running, secret, rev
+
+
+def test_credentials_reach_git_and_nix_but_no_file_store_path_or_output(
+    tmp_path, offline_pkgs, server
+) -> None:
+    running, secret, rev = server
+    url = "git+" + running.url("priv.git", "alice", secret)
+    root = tmp_path / "project"
+    root.mkdir()
+    config = write_project(root, offline_pkgs, ["hello"])
+    config.write_text(
+        config.read_text()
+        + f'\n[flakes.priv]\nurl = "{url}"\n'
+        + f'\n[clones.code]\npriv = "{url}"\n'
+    )
+    # online (the clone needs the server), but no binary cache: nothing leaves the machine
+    token = "ghp_" + secrets.token_hex(12)  # read from the environment, written nowhere
+    env = dict(os.environ, ANYSNAKE2_OFFLINE="0", NIX_CONFIG="substituters =", GITHUB_TOKEN=token)
+    env.pop("TMUX", None)
+    before = store_paths()
+    outputs = []
+    for args in (
+        ("-v", "3", "lock"),
+        ("-v", "3", "lock", "--upgrade"),
+        ("-v", "3", "run", "--", "privtool"),
+    ):
+        proc = run_cli(*args, cwd=root, env=env)
+        outputs.append(proc.stdout + proc.stderr)
+        assert proc.returncode == 0, proc.stderr
+    assert "private tool" in outputs[-1]
+    # it was fetched for real: the server refused requests without the password
+    assert running.served and running.refused
+    assert (root / "code" / "priv" / "privtool").exists()
+    assert rev in (root / ".anysnake2_flake" / "flake.lock").read_text()
+    for text in outputs:
+        assert secret not in text and token not in text
+    home_cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    # only the user's own config holds it
+    assert files_holding(secret, root, home_cache) == [str(config)]
+    new = sorted(store_paths() - before)
+    assert new, "the build created store paths"
+    assert files_holding(secret, *(Path("/nix/store") / p for p in new)) == []
+    assert files_holding(token, root, home_cache, *(Path("/nix/store") / p for p in new)) == []
+    # the rendered files carry the URL without the userinfo
+    flake_nix = (root / ".anysnake2_flake" / "flake.nix").read_text()
+    assert running.url("priv.git") in flake_nix and "alice" not in flake_nix
+
+
+def test_the_lock_side_clone_uses_the_environment_and_redacts(tmp_path, server, capsys) -> None:
+    """The clone of a git Python package made while locking (patch_before_lock) is the
+    same clone as runtime/clones.py: it works, and a failure shows no secret, even at -v 3."""
+    running, secret, rev = server
+    good = parse_source("git+" + running.url("priv.git", "alice", secret) + f"?rev={rev}")
+    bad = parse_source("git+" + running.url("priv.git", "alice", secret + "x"))
+    level = _log.verbosity()
+    _log.set_verbosity(3)
+    try:
+        prepare_local(LocalSource("priv", good, "sources/x", None), tmp_path / "ok", root=tmp_path)
+        assert (tmp_path / "ok" / "privtool").exists()
+        remote = git("-C", tmp_path / "ok", "remote", "get-url", "origin")
+        assert remote == running.url("priv.git")
+        with pytest.raises(FailureError) as caught:
+            prepare_local(
+                LocalSource("priv", bad, "sources/y", None), tmp_path / "no", root=tmp_path
+            )
+    finally:
+        _log.set_verbosity(level)
+    shown = capsys.readouterr().err + caught.value.render()
+    assert "fetching python.packages.priv" in shown
+    assert secret not in shown and running.url("priv.git") in shown
+    assert files_holding(secret, tmp_path) == []
+
+
+def test_sources_nix_cannot_fetch_without_the_secret_in_the_flake_are_refused() -> None:
+    from anysnake2 import credentials
+
+    with pytest.raises(ConfigError, match="credential helper") as caught:
+        credentials.refuse("https://bob:hunter2@example.org/x.tar.gz", "flake input 'x'")
+    assert "hunter2" not in caught.value.render()
+    from anysnake2.render.inputs import flake_url
+
+    with pytest.raises(ConfigError, match="credential helper"):
+        flake_url("x", "hg+https://bob:hunter2@example.org/repo", root=Path("/"))
+    from anysnake2.model import Project, Python, PythonPackage
+    from anysnake2.resolve.python_lock import lock_input
+
+    sdist = parse_source("https://bob:hunter2@example.org/x-1.0.tar.gz")
+    project = Project(python=Python("3.11", "2024-06-01", {"x": PythonPackage("x", source=sdist)}))
+    with pytest.raises(ConfigError, match="credential helper"):
+        lock_input(project)
+    rendered = flake_url(
+        "x", "git+https://bob:hunter2@example.org/r.git", rev="a" * 40, root=Path("/")
+    )
+    assert rendered.url == f"git+https://example.org/r.git?rev={'a' * 40}"
+
+
+def test_redaction_of_userinfo_and_long_values() -> None:
+    """Userinfo is removed; long values without any pass unchanged."""
+    from anysnake2 import credentials
+
+    text = "a" * 100_000 + "://" + "b" * 100_000
+    assert credentials.redact("x" + text) == "x" + text
+    assert credentials.redact("git+https://u:p@h/r") == "git+https://h/r"
+
+
+def test_uv_locks_a_private_git_package_with_the_secret_only_in_its_environment(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    """uv (real, against PyPI for the build backend) fetches a private git package through
+    the credential helper; the workspace, the lock, uv's cache and the output hold the URL
+    without the secret."""
+    from test_python_lock import _tiny_package
+
+    from anysnake2.model import Project, Python, PythonPackage
+    from anysnake2.resolve.python_lock import LOCK_NAME, ensure_python_lock
+
+    served = tmp_path / "served"
+    served.mkdir()
+    work = tmp_path / "tinypriv"
+    _tiny_package(work, "tinypriv")
+    git("init", "-q", "-b", "master", work)
+    git("add", ".", cwd=work)
+    git("commit", "-q", "-m", "one", cwd=work)
+    git("clone", "-q", "--bare", work, served / "tinypriv.git")
+    rev = git("rev-parse", "HEAD", cwd=work)
+    secret = "pw-" + secrets.token_hex(8)
+    cache = tmp_path / "uv-cache"
+    monkeypatch.setenv("UV_CACHE_DIR", str(cache))
+    root = tmp_path / "project"
+    root.mkdir()
+    level = _log.verbosity()
+    _log.set_verbosity(3)
+    try:
+        with git_http_server(served, "alice", secret) as running:
+            url = "git+" + running.url("tinypriv.git", "alice", secret) + f"?rev={rev}"
+            package = PythonPackage("tinypriv", source=parse_source(url))
+            project = Project(python=Python("3.11", "2024-06-01", {"tinypriv": package}))
+            ensure_python_lock(project, root, offline=False)
+            assert running.served and running.refused
+    finally:
+        _log.set_verbosity(level)
+    recorded = (root / LOCK_NAME).read_text()
+    assert running.url("tinypriv.git") in recorded and rev in recorded
+    assert secret not in capsys.readouterr().err
+    assert files_holding(secret, root, cache) == []
+
+
+def test_check_and_build_flake_show_and_write_no_secret(tmp_path, offline_pkgs) -> None:
+    """No server needed: `check`, `check --json` and `build flake` print and write the URL
+    without its credentials; a tarball flake input with credentials is refused (65)."""
+    secret = "pw-" + secrets.token_hex(8)
+    root = tmp_path / "project"
+    root.mkdir()
+    config = write_project(root, offline_pkgs, ["hello"])
+    base = config.read_text()
+    url = f"git+https://alice:{secret}@example.org/priv.git"
+    config.write_text(base + f'\n[flakes.priv]\nurl = "{url}"\nrev = "{"a" * 40}"\n')
+    env = dict(os.environ, ANYSNAKE2_OFFLINE="1")
+    for args in (("check",), ("check", "--json"), ("build", "flake", "--json")):
+        proc = run_cli(*args, cwd=root, env=env)
+        assert proc.returncode == 0, proc.stderr
+        assert secret not in proc.stdout + proc.stderr and "alice" not in proc.stdout, args
+    assert files_holding(secret, root) == [str(config)]
+    assert "https://example.org/priv.git?rev=" in (root / ".anysnake2_flake/flake.nix").read_text()
+    tarball = f"https://alice:{secret}@example.org/x.tar.gz"
+    config.write_text(base + f'\n[flakes.priv]\nurl = "{tarball}"\n')
+    proc = run_cli("build", "flake", cwd=root, env=env)
+    assert proc.returncode == 65, proc.stderr
+    assert "credential helper" in proc.stderr and secret not in proc.stderr
+
+
+def test_nix_gets_the_token_beside_the_users_own_and_git_keeps_its_config() -> None:
+    from anysnake2 import credentials
+
+    credentials.remember("git+https://bob:tok-123456@git.example.org/r.git")
+    base = {
+        "PATH": os.environ["PATH"],
+        "NIX_CONFIG": "access-tokens = github.com=users-own",
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "user.name",
+        "GIT_CONFIG_VALUE_0": "kept",
+    }
+    env = credentials.nix_env(base)
+    shown = subprocess.run(
+        ["nix", "--extra-experimental-features", "nix-command flakes", "show-config"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    tokens = next(line for line in shown.splitlines() if line.startswith("access-tokens ="))
+    assert "github.com=users-own" in tokens and "git.example.org=tok-123456" in tokens
+    name = subprocess.run(
+        ["git", "config", "user.name"], env=env, capture_output=True, text=True, check=True
+    )
+    assert name.stdout.strip() == "kept"
+    for path in ("r.git", "r"):  # git may ask for either
+        helper = subprocess.run(
+            ["git", "credential", "fill"],
+            input=f"protocol=https\nhost=git.example.org\npath={path}\n\n",
+            env=dict(env, GIT_TERMINAL_PROMPT="0"),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "username=bob\npassword=tok-123456" in helper.stdout
