@@ -57,8 +57,8 @@ FIND_LINKS_ENV = "ANYSNAKE2_FIND_LINKS"
 # Relative to the project root; `_fast` checks it with one stat.
 NOT_HONOURED_MARKER = os.path.join(".anysnake2_flake", "version_pin_not_honoured")
 
-# Commands that never restart (they do not depend on the project's version) ...
-NO_SWITCH_COMMANDS = frozenset({"help", "config", "completion"})
+# Commands that never restart (they read the config or print, and run no other program) ...
+NO_SWITCH_COMMANDS = frozenset({"check", "completion", "config", "convert", "help", "version"})
 # ... and those that read but do not build, run or lock: no version is recorded for them.
 NO_RECORD_COMMANDS = frozenset(
     {"attach", "check", "completion", "config", "convert", "help", "version"}
@@ -165,9 +165,10 @@ def _toml_table(path: Path, text: str) -> dict[str, Any]:
 
 
 def _read_toml(path: Path) -> Pin:
+    from ._config_text import read_config
     from .errors import ConfigError
 
-    text = path.read_text(encoding="utf-8")
+    text = read_config(path)
     table = _toml_table(path, text)
     values: dict[str, str | None] = {}
     for key in ("version", "index_url", "find_links", "url", "rev"):
@@ -180,8 +181,21 @@ def _read_toml(path: Path) -> Pin:
                 line=line,
                 hint=f'write it in quotes, e.g. {key} = "{value}"',
             )
+        if value is not None and "\x00" in value:
+            raise ConfigError(
+                f"[anysnake2] {key} contains a NUL character",
+                file=str(path),
+                line=_key_line(text, key),
+            )
         values[key] = value
     line = _key_line(text, "version")
+    if values["version"] is not None:
+        from ._values import validate_anysnake2_version
+
+        try:
+            validate_anysnake2_version(values["version"])
+        except ConfigError as error:
+            raise error.with_location(file=str(path), line=line) from None
     pin = Pin(
         version=values["version"],
         index_url=values["index_url"],
@@ -214,9 +228,10 @@ def _pep723_block(text: str) -> str | None:
 
 def _read_script(path: Path) -> Pin:
     from . import _toml as tomllib
+    from ._config_text import read_config
     from .errors import ConfigError
 
-    block = _pep723_block(path.read_text(encoding="utf-8"))
+    block = _pep723_block(read_config(path))
     pin = Pin(where=str(path))
     if block is None:
         _recorded_script_version(path, pin)
@@ -318,6 +333,7 @@ def maybe_switch(ctx: Context, rest: Sequence[str], argv: Sequence[str]) -> int 
     from .errors import AnysnakeError
 
     command = rest[0] if rest else "default"
+    _log.debug(f"this is anysnake2 {__version__}")
     switched_to = os.environ.pop(SWITCHED_ENV, None)  # not for our own grandchildren
     saved_pythonpath = os.environ.pop(_SAVED_PYTHONPATH_ENV, None)
     if saved_pythonpath is not None:

@@ -59,10 +59,11 @@ def main(ctx: Context, args: list[str]) -> int:
     project = ctx.project
     if target == "python":
         from ..dsl import to_python
+        from .._config_text import read_config
         from ..toml_compat.comments import section_comments
 
         source = ctx.config_path
-        comments = section_comments(source.read_text("utf-8")) if source.suffix == ".toml" else {}
+        comments = section_comments(read_config(source)) if source.suffix == ".toml" else {}
         text = to_python(project, comments)
     else:
         from ..toml_compat.writer import write_project

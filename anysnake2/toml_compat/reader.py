@@ -103,11 +103,9 @@ INPUT_KEYS = ("url", "rev", "ref")
 
 def read_project(path: Path) -> Project:
     """Read the TOML config at `path` (ConfigError 65 for anything wrong in it)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{path} is not UTF-8 text ({error.reason})") from None
-    return read_project_text(text, str(path))
+    from .._config_text import read_config
+
+    return read_project_text(read_config(path), str(path))
 
 
 def read_project_text(text: str, path: str) -> Project:
