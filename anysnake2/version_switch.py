@@ -128,7 +128,7 @@ def _env_sources(pin: Pin, root: Path, environ: Mapping[str, str]) -> None:
 def _key_line(text: str, key: str) -> int | None:
     """The line of `key = ` inside the `[anysnake2]` table (for messages)."""
     inside = False
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         stripped = line.strip()
         if stripped.startswith("["):
             inside = re.match(r"^\[\s*anysnake2\s*\]", stripped) is not None
@@ -141,7 +141,7 @@ def _anysnake2_section(text: str) -> str:
     """Only the `[anysnake2]` table's lines (for a file whose other parts do not parse)."""
     lines: list[str] = []
     inside = False
-    for line in text.splitlines():
+    for line in text.split("\n"):
         if line.strip().startswith("["):
             inside = re.match(r"^\[\s*anysnake2\s*\]", line.strip()) is not None
         if inside:

@@ -120,7 +120,7 @@ def read_project_text(text: str, path: str) -> Project:
             line, column = int(match.group(1)), int(match.group(2))
             message = message[: match.start()].strip()
         elif "(at end of document)" in message:
-            lines = text.splitlines() or [""]
+            lines = text.rstrip("\n").split("\n")
             line, column = len(lines), len(lines[-1]) + 1
             message = (
                 message.replace("(at end of document)", "").strip() + " at the end of the file"
