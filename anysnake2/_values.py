@@ -9,6 +9,7 @@ raises a `ConfigError` without a location.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import posixpath
 import re
 
@@ -26,6 +27,7 @@ __all__ = [
     "validate_file_name",
     "validate_home",
     "validate_python_version",
+    "resolve_inside",
     "validate_rust_version",
 ]
 
@@ -212,3 +214,17 @@ def validate_clone_url(url: str, what: str) -> str:
             hint="use git+https://..., hg+https://..., github:owner/repo or file:///path",
         )
     return url
+
+
+def resolve_inside(root: str | os.PathLike[str], relative: str, what: str) -> str:
+    """`root/relative` with every symlink resolved; ConfigError (65) when that is outside
+    the project root (a `..` or a symlink pointing out): anysnake2 writes only inside."""
+    real_root = os.path.realpath(root)
+    path = os.path.realpath(os.path.join(real_root, relative))
+    if path != real_root and not path.startswith(real_root.rstrip("/") + "/"):
+        raise ConfigError(
+            f"{what}: {relative!r} is {path}, outside the project folder {real_root}",
+            hint="anysnake2 creates and writes only inside the project; remove the symlink "
+            "or the '..', or use a folder inside the project",
+        )
+    return path
