@@ -17,6 +17,7 @@ from .errors import ConfigError
 
 __all__ = [
     "RESERVED_CONTAINER_PATHS",
+    "resolve_inside",
     "validate_anysnake2_version",
     "validate_clone_dir",
     "validate_clone_url",
@@ -27,7 +28,6 @@ __all__ = [
     "validate_file_name",
     "validate_home",
     "validate_python_version",
-    "resolve_inside",
     "validate_rust_version",
 ]
 
@@ -140,8 +140,10 @@ def validate_file_name(name: str, what: str) -> str:
 def _inside(value: str) -> bool:
     """A relative path that stays inside the folder it is relative to."""
     parts = value.replace("\\", "/").split("/")
-    return bool(value.strip()) and not value.startswith("/") and not any(
-        part in ("..", ".", "") for part in parts
+    return (
+        bool(value.strip())
+        and not value.startswith("/")
+        and not any(part in ("..", ".", "") for part in parts)
     )
 
 
@@ -177,7 +179,7 @@ def validate_home(home: str) -> str:
     if ".." in home.replace("\\", "/").split("/"):
         raise ConfigError(
             f"container.home {home!r} leaves the project folder",
-            hint="a relative home stays inside the project (e.g. \"home\"); write an "
+            hint='a relative home stays inside the project (e.g. "home"); write an '
             "absolute path for a folder elsewhere",
         )
     return home

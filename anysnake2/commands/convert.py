@@ -58,8 +58,8 @@ def main(ctx: Context, args: list[str]) -> int:
     target, output, force = _parse(args)
     project = ctx.project
     if target == "python":
-        from ..dsl import to_python
         from .._config_text import read_config
+        from ..dsl import to_python
         from ..toml_compat.comments import section_comments
 
         source = ctx.config_path

@@ -245,9 +245,7 @@ class _Flake:
             for package in flake.packages or ():
                 package = package.strip()
                 code = f"{ref}.{package}"
-                self.packages.append(
-                    RawNix(code if is_attr_path(package) else f"({closed(code)})")
-                )
+                self.packages.append(RawNix(code if is_attr_path(package) else f"({closed(code)})"))
 
     def jupyter(self) -> None:
         python = self.project.python

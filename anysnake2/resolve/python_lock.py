@@ -87,9 +87,7 @@ def _uv_source(package: PythonPackage, folder: str | None) -> dict[str, str] | N
     return {"url": source.location}
 
 
-def _pyproject(
-    python: Python, deps: list[str], sources: list[tuple[str, dict[str, str]]]
-) -> str:
+def _pyproject(python: Python, deps: list[str], sources: list[tuple[str, dict[str, str]]]) -> str:
     """The workspace's pyproject.toml, written by tomlkit (no value can add a key)."""
     import tomlkit
 
