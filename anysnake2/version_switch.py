@@ -395,7 +395,8 @@ def maybe_switch(ctx: Context, rest: Sequence[str], argv: Sequence[str]) -> int 
     if "PYTHONPATH" in env:
         env[_SAVED_PYTHONPATH_ENV] = env.pop("PYTHONPATH")
     sys.stdout.flush()
-    return run_switched(pin, restart, env, offline=ctx.offline)
+    probe = restart_argv(pin, ["version"])
+    return run_switched(pin, restart, env, offline=ctx.offline, probe=probe)
 
 
 # -- recording ------------------------------------------------------------------------------

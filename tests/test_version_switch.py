@@ -366,6 +366,9 @@ def test_a_switch_that_cannot_start_the_pin_is_70_not_uvs_status(
     assert proc.returncode == 70, proc.stderr
     assert "anysnake2 9.9.9 could not be started (uv exit " in proc.stderr
     assert f"from uv from {wheelhouse}" in proc.stderr
+    # uv's own words are quoted in our message (the last lines of what it printed)
+    quoted = [line for line in proc.stderr.splitlines() if line.startswith("  | ")]
+    assert any("anysnake2==9.9.9" in line for line in quoted), proc.stderr
     assert "Traceback" not in proc.stderr
 
 
