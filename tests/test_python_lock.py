@@ -282,10 +282,10 @@ def test_sources_render_in_uv_syntax() -> None:
     assert spec is not None
     assert spec.pyproject.endswith(
         "[tool.uv.sources]\n"
-        'a = {git = "https://github.com/owner/a", branch = "main"}\n'
-        f'b = {{git = "https://github.com/owner/b", rev = "{"1" * 40}"}}\n'
-        'c = {url = "https://example.org/c-1.0.tar.gz"}\n'
-        'd = {git = "ssh://git@example.org/d", branch = "dev"}\n'
+        '"a" = { git = "https://github.com/owner/a", branch = "main" }\n'
+        f'"b" = {{ git = "https://github.com/owner/b", rev = "{"1" * 40}" }}\n'
+        '"c" = { url = "https://example.org/c-1.0.tar.gz" }\n'
+        '"d" = { git = "ssh://git@example.org/d", branch = "dev" }\n'
     )
     assert '    "e==1.0",\n' in spec.pyproject
     assert spec.exclude_newer_packages == ("e=false",)

@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import _log
 from ..errors import ConfigError
@@ -87,6 +87,20 @@ def _uv_source(package: PythonPackage, folder: str | None) -> dict[str, str] | N
     return {"url": source.location}
 
 
+def _source_item(name: str, source: dict[str, str]) -> tuple[Any, Any]:
+    """`"name" = { git = "...", rev = "..." }` as tomlkit items, spaced as the workspaces
+    written before tomlkit were (the same bytes keep existing locks' digests valid)."""
+    import tomlkit
+    from tomlkit.items import KeyType, SingleKey, Whitespace
+
+    inline = tomlkit.inline_table()
+    for key, value in source.items():
+        inline.append(key, value)
+    inline.value.body[0][1].trivia.indent = " "
+    inline.value.body.append((None, Whitespace(" ")))
+    return SingleKey(name, t=KeyType.Basic), inline
+
+
 def _pyproject(python: Python, deps: list[str], sources: list[tuple[str, dict[str, str]]]) -> str:
     """The workspace's pyproject.toml, written by tomlkit (no value can add a key)."""
     import tomlkit
@@ -108,9 +122,7 @@ def _pyproject(python: Python, deps: list[str], sources: list[tuple[str, dict[st
         uv.add(tomlkit.nl())
         table = tomlkit.table()
         for name, source in sources:
-            inline = tomlkit.inline_table()
-            inline.update(source)
-            table.add(name, inline)
+            table.add(*_source_item(name, source))
         uv.add("sources", table)
     tool = tomlkit.table(True)
     tool.add("uv", uv)
