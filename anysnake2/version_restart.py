@@ -12,7 +12,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .version_switch import Pin
+    from .version_pin import Pin
 
 __all__ = [
     "STARTED_ENV",

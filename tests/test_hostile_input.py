@@ -64,6 +64,8 @@ def test_reading_commands_never_restart(tmp_path: Path, command: list[str]) -> N
     proc = anysnake2(*command, cwd=root)
     assert proc.returncode == 0, proc.stderr
     assert "restarting" not in proc.stderr
+    if command == ["check"]:
+        assert "the project pins anysnake2 9.9.9; checked with anysnake2" in proc.stderr
 
 
 @pytest.mark.parametrize("key", ["find_links", "index_url"])
