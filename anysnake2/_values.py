@@ -176,7 +176,8 @@ def validate_home(home: str) -> str:
     validate_file_name(home, "container.home")
     if home.startswith(("/", "~", "$")):
         return home
-    if ".." in home.replace("\\", "/").split("/"):
+    normal = posixpath.normpath(home.replace("\\", "/"))
+    if normal == ".." or normal.startswith("../"):
         raise ConfigError(
             f"container.home {home!r} leaves the project folder",
             hint='a relative home stays inside the project (e.g. "home"); write an '
