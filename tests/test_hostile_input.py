@@ -331,3 +331,18 @@ def test_redaction_of_a_long_url_keeps_working() -> None:
     clean = _redact(text, url)
     assert "secret" not in clean and "tok@" not in clean and "user:" not in clean
     assert clean.endswith("https://host/x")
+
+
+def test_nix_code_in_an_anysnake2_py_is_65_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "anysnake2.py").write_text(
+        "from anysnake2 import Project\n"
+        "\n"
+        "project = (\n"
+        "    Project()\n"
+        '    .anysnake2(version="dev")\n'
+        '    .nixpkgs("' + "a" * 40 + '", packages=["fish", "${"])\n'
+        ")\n"
+    )
+    proc = anysnake2("check", cwd=tmp_path)
+    assert proc.returncode == 65, proc.stderr
+    assert "anysnake2.py:6:" in proc.stderr and "is not valid Nix code" in proc.stderr

@@ -116,8 +116,9 @@ def _fragment_error(fragment: Fragment, why: str, config_path: Path | None) -> C
 
     finder = _finder(config_path)
     line = finder.line(*fragment.path) if finder is not None else None
-    if line is not None and config_path is not None:
-        line = _element_line(config_path, line, fragment.code)
+    if config_path is not None and (line is not None or config_path.suffix == ".py"):
+        # a list element's own line; in an anysnake2.py the first line spelling the code
+        line = _element_line(config_path, line or 1, fragment.code, fallback=line)
     shown = fragment.code if len(fragment.code) <= 80 else fragment.code[:77] + "..."
     return ConfigError(
         f"{'.'.join(fragment.path)}: {shown!r} is not valid Nix code here ({why})",
@@ -128,15 +129,15 @@ def _fragment_error(fragment: Fragment, why: str, config_path: Path | None) -> C
     )
 
 
-def _element_line(config_path: Path, line: int, code: str) -> int:
-    """The line of a list element spelled as written (else the key's `line`)."""
+def _element_line(config_path: Path, line: int, code: str, fallback: int | None) -> int | None:
+    """The first line from `line` on that spells `code` as written (else `fallback`)."""
     from .._config_text import read_config
 
     lines = read_config(config_path).split("\n")
-    for number in range(line, min(len(lines), line + 200) + 1):
+    for number in range(line, min(len(lines), line + 2000) + 1):
         if code.strip() and code.strip() in lines[number - 1]:
             return number
-    return line
+    return fallback
 
 
 def check_rendered_flake(text: str, flake_path: Path) -> None:
