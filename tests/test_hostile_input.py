@@ -346,3 +346,8 @@ def test_nix_code_in_an_anysnake2_py_is_65_at_its_line(tmp_path: Path) -> None:
     proc = anysnake2("check", cwd=tmp_path)
     assert proc.returncode == 65, proc.stderr
     assert "anysnake2.py:6:" in proc.stderr and "is not valid Nix code" in proc.stderr
+
+
+def test_locked_with_a_value_not_recorded_names_its_line(tmp_path: Path) -> None:
+    root = _write(tmp_path, NIXPKGS + '[R]\npackages = ["ggplot2"]\nrev = "' + "b" * 40 + '"\n')
+    _refused(anysnake2("--locked", "check", cwd=root), 5)
