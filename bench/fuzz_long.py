@@ -1,5 +1,5 @@
 """The long fuzz run on demand (issue 21): N generated configs (default 10,000) through
-`anysnake2 check` in-process, the flakes of the accepted ones parse-checked by nix.
+`anysnake2 check` (a fifth with `--locked`) in-process, the flakes of the accepted ones parse-checked by nix.
 
     .venv/bin/python bench/fuzz_long.py [-n 10000] [--seed 1] [--originals] [--show 3]
 
@@ -47,7 +47,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="anysnake2-fuzz-") as folder:
         for _ in range(args.n):
             data = generate(rng, seeds)
-            outcome = run_config(data, Path(folder))
+            outcome = run_config(data, Path(folder), locked=rng.random() < 0.2)
             by_code[outcome.code] += 1
             example = f"{data[:300]!r}\n{outcome.stderr[-1200:]}"
             if outcome.traceback:

@@ -296,7 +296,8 @@ def _at_line(error: AnysnakeError, request: Request, config_path: Path | None) -
             from ..toml_compat._lines import LineFinder
 
             try:
-                line = LineFinder(read_config(config_path)).line(*_key_path(request.target))
+                # a section not written at all (nixpkgs by default): the file's first line
+                line = LineFinder(read_config(config_path)).line(*_key_path(request.target)) or 1
             except (OSError, AnysnakeError):
                 line = None
         error.file, error.line = str(config_path), line

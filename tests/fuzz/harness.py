@@ -293,15 +293,16 @@ class Outcome:
 _LOCATED = re.compile(r"^error: .*anysnake2\.toml:\d+", re.MULTILINE)
 
 
-def run_config(data: bytes, folder: Path) -> Outcome:
-    """`anysnake2 -c <folder>/anysnake2.toml check` in-process; the flake if accepted."""
+def run_config(data: bytes, folder: Path, *, locked: bool = False) -> Outcome:
+    """`anysnake2 -c <folder>/anysnake2.toml [--locked] check` in-process; the flake if
+    accepted (without --locked)."""
     from anysnake2 import cli
 
     config = folder / "anysnake2.toml"
     config.write_bytes(data)
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(["-c", str(config), "check"])
+        code = cli.main([*(["--locked"] if locked else []), "-c", str(config), "check"])
     stderr = err.getvalue()
     outcome = Outcome(
         code=code,
@@ -309,7 +310,7 @@ def run_config(data: bytes, folder: Path) -> Outcome:
         traceback="Traceback" in stderr or "a bug in anysnake2" in stderr,
         located=code != 65 or bool(_LOCATED.search(stderr)),
     )
-    if code == 0:
+    if code == 0 and not locked:
         _render(config, folder, outcome)
     return outcome
 
