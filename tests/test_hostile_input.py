@@ -351,3 +351,8 @@ def test_nix_code_in_an_anysnake2_py_is_65_at_its_line(tmp_path: Path) -> None:
 def test_locked_with_a_value_not_recorded_names_its_line(tmp_path: Path) -> None:
     root = _write(tmp_path, NIXPKGS + '[R]\npackages = ["ggplot2"]\nrev = "' + "b" * 40 + '"\n')
     _refused(anysnake2("--locked", "check", cwd=root), 5)
+
+
+def test_locked_without_a_python_lock_names_the_python_section(tmp_path: Path) -> None:
+    root = _write(tmp_path, NIXPKGS + '[python]\nversion = "3.12"\necosystem_date = "2024-05-01"\n')
+    _refused(anysnake2("--locked", "check", cwd=root), 5)
