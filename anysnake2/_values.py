@@ -9,6 +9,7 @@ raises a `ConfigError` without a location.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import posixpath
 import re
 
@@ -16,11 +17,16 @@ from .errors import ConfigError
 
 __all__ = [
     "RESERVED_CONTAINER_PATHS",
+    "resolve_inside",
     "validate_anysnake2_version",
     "validate_clone_dir",
     "validate_clone_url",
     "validate_container_path",
     "validate_date",
+    "validate_env_name",
+    "validate_env_value",
+    "validate_file_name",
+    "validate_home",
     "validate_python_version",
     "validate_rust_version",
 ]
@@ -114,21 +120,87 @@ def validate_container_path(target: str, host: str, what: str) -> str:
     return target
 
 
-def validate_clone_dir(directory: str) -> str:
+# a file name longer than this is refused by every Linux file system (NAME_MAX)
+NAME_MAX = 255
+
+
+def validate_file_name(name: str, what: str) -> str:
+    """A path the file system can hold: no NUL, no part over 255 bytes."""
+    if "\x00" in name:
+        raise ConfigError(f"{what}: {name!r} contains a NUL character")
+    for part in name.split("/"):
+        if len(part.encode("utf-8", "surrogatepass")) > NAME_MAX:
+            raise ConfigError(
+                f"{what}: the name {part[:40]!r}... is longer than {NAME_MAX} bytes",
+                hint="file systems refuse longer file names",
+            )
+    return name
+
+
+def _inside(value: str) -> bool:
+    """A relative path that stays inside the folder it is relative to."""
+    parts = value.replace("\\", "/").split("/")
+    return (
+        bool(value.strip())
+        and not value.startswith("/")
+        and not any(part in ("..", ".", "") for part in parts)
+    )
+
+
+def validate_clone_dir(directory: str, what: str = "clones") -> str:
     """A folder inside the project, relative to its root (`code`, `libs/ours`)."""
-    parts = directory.replace("\\", "/").split("/")
-    if (
-        not directory.strip()
-        or directory.startswith("/")
-        or any(part in ("..", ".") for part in parts)
-        or "" in parts
-    ):
+    validate_file_name(directory, what)
+    if not _inside(directory):
         raise ConfigError(
-            f"clones: the folder {directory!r} must be a relative path inside the project "
+            f"{what}: the folder {directory!r} must be a relative path inside the project "
             "(no '..', '.', empty parts or leading '/')",
             hint='e.g. [clones.code] / .clone("code", ...) clones into <project>/code/<name>',
         )
     return directory
+
+
+def validate_clone_name(name: str, what: str) -> str:
+    """One folder name (the checkout inside a clone folder): no '/', '.' or '..'."""
+    validate_file_name(name, what)
+    if not name.strip() or "/" in name or "\\" in name or name in (".", ".."):
+        raise ConfigError(
+            f"{what}: {name!r} must be a plain folder name (no '/', '.' or '..')",
+            hint="the checkout goes to <project>/<folder>/<name>",
+        )
+    return name
+
+
+def validate_home(home: str) -> str:
+    """`[container] home`: absolute (anywhere, as the user wrote it, `$VAR`s allowed) or
+    relative to the project root and inside it."""
+    validate_file_name(home, "container.home")
+    if home.startswith(("/", "~", "$")):
+        return home
+    normal = posixpath.normpath(home.replace("\\", "/"))
+    if normal == ".." or normal.startswith("../"):
+        raise ConfigError(
+            f"container.home {home!r} leaves the project folder",
+            hint='a relative home stays inside the project (e.g. "home"); write an '
+            "absolute path for a folder elsewhere",
+        )
+    return home
+
+
+def validate_env_name(name: str, what: str) -> str:
+    """An environment variable name: not empty, no '=' and no NUL."""
+    if not isinstance(name, str) or not name or "=" in name or "\x00" in name:
+        raise ConfigError(
+            f"{what}: {name!r} is not a valid environment variable name",
+            hint="a name has no '=' and no NUL character, e.g. MY_VAR",
+        )
+    return name
+
+
+def validate_env_value(name: str, value: str, what: str) -> str:
+    """An environment variable's value: no NUL (no program could receive it)."""
+    if "\x00" in value:
+        raise ConfigError(f"{what}.{name}: the value contains a NUL character")
+    return value
 
 
 def validate_clone_url(url: str, what: str) -> str:
@@ -145,3 +217,17 @@ def validate_clone_url(url: str, what: str) -> str:
             hint="use git+https://..., hg+https://..., github:owner/repo or file:///path",
         )
     return url
+
+
+def resolve_inside(root: str | os.PathLike[str], relative: str, what: str) -> str:
+    """`root/relative` with every symlink resolved; ConfigError (65) when that is outside
+    the project root (a `..` or a symlink pointing out): anysnake2 writes only inside."""
+    real_root = os.path.realpath(root)
+    path = os.path.realpath(os.path.join(real_root, relative))
+    if path != real_root and not path.startswith(real_root.rstrip("/") + "/"):
+        raise ConfigError(
+            f"{what}: {relative!r} is {path}, outside the project folder {real_root}",
+            hint="anysnake2 creates and writes only inside the project; remove the symlink "
+            "or the '..', or use a folder inside the project",
+        )
+    return path

@@ -20,9 +20,14 @@ from ._names import RESERVED_COMMANDS, RESERVED_FLAKE_NAMES
 from ._values import (
     validate_anysnake2_version,
     validate_clone_dir,
+    validate_clone_name,
     validate_clone_url,
     validate_container_path,
     validate_date,
+    validate_env_name,
+    validate_env_value,
+    validate_file_name,
+    validate_home,
     validate_python_version,
     validate_rust_version,
 )
@@ -101,6 +106,12 @@ def _check_str_map(owner: str, name: str, mapping: FrozenMap) -> None:
     for key, value in mapping.items():
         if not isinstance(key, str) or not isinstance(value, str):
             raise ConfigError(f"{owner}.{name}.{key} must be a string, not {value!r}")
+
+
+def _check_env(what: str, mapping: FrozenMap) -> None:
+    for key, value in mapping.items():
+        validate_env_name(key, what)
+        validate_env_value(key, value, what)
 
 
 def normalize_version_spec(spec: str) -> tuple[str, str | None]:
@@ -247,6 +258,8 @@ class PythonPackage:
         if self.pypi and self.source is not None:
             raise ConfigError(f"{owner}: a pypi pin cannot have a source URL as well")
         _check_str(owner, "editable", self.editable)
+        if self.editable is not None:
+            validate_clone_dir(self.editable, f"{owner}.editable")
         object.__setattr__(self, "override_attrs", _freeze_map(self.override_attrs))
         _check_str_map(owner, "override_attrs", self.override_attrs)
         object.__setattr__(self, "build_systems", _freeze_tuple(self.build_systems))
@@ -279,6 +292,7 @@ class Python:
                 raise ConfigError(f"python.packages.{name} must be a PythonPackage named {name!r}")
         object.__setattr__(self, "uv_lock_env", _freeze_map(self.uv_lock_env))
         _check_str_map("python", "uv_lock_env", self.uv_lock_env)
+        _check_env("python.uv_lock_env", self.uv_lock_env)
         _check_bool("python", "prefer_wheels", self.prefer_wheels)
 
 
@@ -392,9 +406,12 @@ class Container:
 
     def __post_init__(self) -> None:
         _check_str("container", "home", self.home)
+        if self.home is not None:
+            validate_home(self.home)
         for name in ("volumes_ro", "volumes_rw", "env"):
             object.__setattr__(self, name, _freeze_map(getattr(self, name)))
             _check_str_map("container", name, getattr(self, name))
+        _check_env("container.env", self.env)
         for name in ("volumes_ro", "volumes_rw"):
             for host, target in getattr(self, name).items():
                 validate_container_path(target, host, f"container.{name}")
@@ -425,6 +442,7 @@ class Command:
             r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", self.name
         ):
             raise ConfigError(f"{self.name!r} is not a valid command name")
+        validate_file_name(self.name, "cmd")
         if self.name in RESERVED_COMMANDS:
             raise ConfigError(
                 f"cmd.{self.name}: '{self.name}' is a built-in command of anysnake2",
@@ -487,10 +505,12 @@ class Project:
             self, "clones", FrozenMap({d: _freeze_map(e) for d, e in self.clones.items()})
         )
         _check_str_map("project", "env", self.env)
+        _check_env("env", self.env)
         for directory, entries in self.clones.items():
             validate_clone_dir(directory)
             _check_str_map(f"clones.{directory}", "entries", entries)
             for name, url in entries.items():
+                validate_clone_name(name, f"clones.{directory}")
                 validate_clone_url(url, f"clones.{directory}.{name}")
         for name, flake in self.flakes.items():
             if not isinstance(flake, Flake) or flake.name != name:

@@ -12,7 +12,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .version_switch import Pin
+    from .version_pin import Pin
 
 __all__ = [
     "STARTED_ENV",
@@ -126,8 +126,37 @@ def refuse_offline(pin: Pin) -> None:
         )
 
 
-def run_switched(pin: Pin, restart: list[str], env: dict[str, str], *, offline: bool) -> int:
-    """Run the restarted anysnake2; our codes when uv or nix could not start it."""
+def _quoted_failure(probe: list[str] | None, env: dict[str, str]) -> str:
+    """What uv or nix said when starting the pin failed: `probe` (the same start with
+    `anysnake2 version`) run again with its output captured, the last lines quoted. Only
+    after a failure, so a working switch costs nothing; the child itself keeps the terminal.
+    """
+    import subprocess
+
+    if probe is None:
+        return ""
+    try:
+        proc = subprocess.run(
+            probe, env=env, capture_output=True, text=True, timeout=300, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    lines = [line for line in (proc.stderr or "").strip().splitlines() if line.strip()]
+    if proc.returncode == 0 or not lines:
+        return ""
+    return "\n" + "\n".join("  | " + line for line in lines[-12:])
+
+
+def run_switched(
+    pin: Pin,
+    restart: list[str],
+    env: dict[str, str],
+    *,
+    offline: bool,
+    probe: list[str] | None = None,
+) -> int:
+    """Run the restarted anysnake2; our codes (with uv's or nix's message quoted, from
+    running `probe` again) when uv or nix could not start it."""
     import tempfile
 
     from .errors import FailureError, NetworkError
@@ -137,14 +166,16 @@ def run_switched(pin: Pin, restart: list[str], env: dict[str, str], *, offline: 
         status = _run_child(restart, {**env, STARTED_ENV: marker})
         if os.path.exists(marker):
             return status
-    what = f"anysnake2 {pin.version} could not be started ({os.path.basename(restart[0])} exit {status})"
+        quoted = _quoted_failure(probe, {**env, STARTED_ENV: marker})
+    tool = os.path.basename(restart[0])
+    what = f"anysnake2 {pin.version} could not be started ({tool} exit {status}){quoted}"
     if offline:
         raise NetworkError(
-            f"--offline: {what}: it is not in the local cache, and would be fetched from "
+            f"--offline: {what}\n  it is not in the local cache, and would be fetched from "
             f"{_source_text(pin)}",
             hint="run once without --offline, or pass --no-version-switch",
         )
     raise FailureError(
-        f"{what} from {_source_text(pin)}; see the messages above",
+        f"{what}\n  from {_source_text(pin)}",
         hint="check [anysnake2] version and its source, or pass --no-version-switch",
     )

@@ -1,8 +1,9 @@
 """Pinning anysnake2 itself: restart into the version a project pins (issue #12).
 
 The pin is read without loading the project (a wrong version must not import the user's
-anysnake2.py): the `[anysnake2]` table of anysnake2.toml, or the PEP 723 header of an
-anysnake2.py (`dependencies = ["anysnake2==X"]`, `[tool.uv] index-url / find-links`).
+anysnake2.py): `version_pin.read_pin`, from the `[anysnake2]` table of anysnake2.toml, or
+the PEP 723 header of an anysnake2.py (`dependencies = ["anysnake2==X"]`, `[tool.uv]
+index-url / find-links`).
 
 Where the pinned version comes from must be explicit: the name `anysnake2` on a default
 index could belong to anyone. Sources, in this order: a flake (`[anysnake2] url` with a full
@@ -19,17 +20,16 @@ path (`_fast`) from starting an environment built by the wrong version without a
 from __future__ import annotations
 
 import os
-import re
 import sys
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
     from pathlib import Path
-    from typing import Any
 
     from .cli import Context
 
+from .version_pin import FIND_LINKS_ENV, INDEX_URL_ENV, Pin, read_pin
 from .version_restart import (
     nix_shell_argv,
     refuse_offline,
@@ -39,6 +39,8 @@ from .version_restart import (
 )
 
 __all__ = [
+    "FIND_LINKS_ENV",
+    "INDEX_URL_ENV",
     "NOT_HONOURED_MARKER",
     "SWITCHED_ENV",
     "Pin",
@@ -52,231 +54,15 @@ __all__ = [
 
 SWITCHED_ENV = "ANYSNAKE2_VERSION_SWITCHED"
 _SAVED_PYTHONPATH_ENV = "ANYSNAKE2_SAVED_PYTHONPATH"
-INDEX_URL_ENV = "ANYSNAKE2_INDEX_URL"
-FIND_LINKS_ENV = "ANYSNAKE2_FIND_LINKS"
 # Relative to the project root; `_fast` checks it with one stat.
 NOT_HONOURED_MARKER = os.path.join(".anysnake2_flake", "version_pin_not_honoured")
 
-# Commands that never restart (they do not depend on the project's version) ...
-NO_SWITCH_COMMANDS = frozenset({"help", "config", "completion"})
+# Commands that never restart (they read the config or print, and run no other program) ...
+NO_SWITCH_COMMANDS = frozenset({"check", "completion", "config", "convert", "help", "version"})
 # ... and those that read but do not build, run or lock: no version is recorded for them.
 NO_RECORD_COMMANDS = frozenset(
     {"attach", "check", "completion", "config", "convert", "help", "version"}
 )
-
-_FULL_REV = re.compile(r"^[0-9a-f]{40}$")
-_PEP723 = re.compile(r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$")
-
-
-class Pin:
-    """What a config says about the anysnake2 it wants (all optional).
-
-    `version`: the pinned version (`dev` = never switch); `index_url`, `find_links`: uv
-    sources; `flake`: a flake reference with a full revision; `problem`: why a pin that is
-    there cannot be used (a warning), `where`: the file (and line) it came from.
-    """
-
-    __slots__ = ("find_links", "flake", "index_url", "problem", "version", "where")
-
-    def __init__(
-        self,
-        *,
-        version: str | None = None,
-        index_url: str | None = None,
-        find_links: tuple[str, ...] = (),
-        flake: str | None = None,
-        problem: str | None = None,
-        where: str = "",
-    ) -> None:
-        self.version = version
-        self.index_url = index_url
-        self.find_links = find_links
-        self.flake = flake
-        self.problem = problem
-        self.where = where
-
-    def has_source(self) -> bool:
-        """True when the pinned version can be fetched from an explicit place."""
-        return bool(self.flake or self.index_url or self.find_links)
-
-    def __repr__(self) -> str:
-        return (
-            f"Pin(version={self.version!r}, index_url={self.index_url!r}, "
-            f"find_links={self.find_links!r}, flake={self.flake!r}, problem={self.problem!r})"
-        )
-
-
-# -- reading the pin ------------------------------------------------------------------------
-
-
-def _location(root: Path, value: str) -> str:
-    """A find-links entry: URLs as they are, paths relative to the project root made absolute."""
-    if "://" in value or os.path.isabs(value):
-        return value
-    return str(root / value)
-
-
-def _env_sources(pin: Pin, root: Path, environ: Mapping[str, str]) -> None:
-    index_url = environ.get(INDEX_URL_ENV, "").strip()
-    if index_url:
-        pin.index_url = index_url
-    find_links = [v.strip() for v in environ.get(FIND_LINKS_ENV, "").split(",") if v.strip()]
-    if find_links:
-        pin.find_links = tuple(_location(root, v) for v in find_links)
-
-
-def _key_line(text: str, key: str) -> int | None:
-    """The line of `key = ` inside the `[anysnake2]` table (for messages)."""
-    inside = False
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            inside = re.match(r"^\[\s*anysnake2\s*\]", stripped) is not None
-        elif inside and re.match(rf"^{re.escape(key)}\s*=", stripped):
-            return number
-    return None
-
-
-def _anysnake2_section(text: str) -> str:
-    """Only the `[anysnake2]` table's lines (for a file whose other parts do not parse)."""
-    lines: list[str] = []
-    inside = False
-    for line in text.splitlines():
-        if line.strip().startswith("["):
-            inside = re.match(r"^\[\s*anysnake2\s*\]", line.strip()) is not None
-        if inside:
-            lines.append(line)
-    return "\n".join(lines) + "\n"
-
-
-def _toml_table(path: Path, text: str) -> dict[str, Any]:
-    from . import _toml as tomllib
-
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        # A syntax error elsewhere is the loader's to report; the pin may still be readable.
-        try:
-            data = tomllib.loads(_anysnake2_section(text))
-        except tomllib.TOMLDecodeError:
-            return {}
-    table = data.get("anysnake2")
-    return table if isinstance(table, dict) else {}
-
-
-def _read_toml(path: Path) -> Pin:
-    from .errors import ConfigError
-
-    text = path.read_text(encoding="utf-8")
-    table = _toml_table(path, text)
-    values: dict[str, str | None] = {}
-    for key in ("version", "index_url", "find_links", "url", "rev"):
-        value = table.get(key)
-        if value is not None and not isinstance(value, str):
-            line = _key_line(text, key)
-            raise ConfigError(
-                f"[anysnake2] {key} must be a string, not {type(value).__name__}",
-                file=str(path),
-                line=line,
-                hint=f'write it in quotes, e.g. {key} = "{value}"',
-            )
-        values[key] = value
-    line = _key_line(text, "version")
-    pin = Pin(
-        version=values["version"],
-        index_url=values["index_url"],
-        find_links=(_location(path.parent, values["find_links"]),) if values["find_links"] else (),
-        where=f"{path}:{line}" if line else str(path),
-    )
-    url, rev = values["url"], values["rev"]
-    if pin.version and url:
-        if "?rev=" in url or "&rev=" in url:
-            pin.flake = url
-        elif rev and _FULL_REV.match(rev):
-            pin.flake = f"{url}?rev={rev}"
-        else:
-            pin.problem = (
-                f"[anysnake2] url = {url!r} is not a pinned flake: it needs rev = a full "
-                "40-character commit (or ?rev= in the url)"
-            )
-    return pin
-
-
-def _pep723_block(text: str) -> str | None:
-    for match in _PEP723.finditer(text):
-        if match.group("type") == "script":
-            return "".join(
-                line[2:] if line.startswith("# ") else line[1:]
-                for line in match.group("content").splitlines(keepends=True)
-            )
-    return None
-
-
-def _read_script(path: Path) -> Pin:
-    from . import _toml as tomllib
-    from .errors import ConfigError
-
-    block = _pep723_block(path.read_text(encoding="utf-8"))
-    pin = Pin(where=str(path))
-    if block is None:
-        _recorded_script_version(path, pin)
-        return pin
-    try:
-        meta = tomllib.loads(block)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(
-            f"the '# /// script' header of {path} is not valid TOML: {error}",
-            file=str(path),
-            hint="each line between '# /// script' and '# ///' is '# ' followed by TOML",
-        ) from None
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    for entry in meta.get("dependencies", []) or []:
-        try:
-            requirement = Requirement(str(entry))
-        except InvalidRequirement:
-            continue
-        if requirement.name.lower().replace("_", "-") != "anysnake2":
-            continue
-        specs = list(requirement.specifier)
-        if not specs:
-            break
-        if len(specs) == 1 and specs[0].operator == "==" and "*" not in specs[0].version:
-            pin.version = specs[0].version
-        else:
-            pin.problem = (
-                f"the script header pins {entry!r}; only an exact 'anysnake2==X' is switched to"
-            )
-        break
-    uv = (meta.get("tool") or {}).get("uv") or {}
-    if isinstance(uv.get("index-url"), str):
-        pin.index_url = uv["index-url"]
-    links = uv.get("find-links")
-    if isinstance(links, str):
-        links = [links]
-    if isinstance(links, list):
-        pin.find_links = tuple(_location(path.parent, str(v)) for v in links)
-    if pin.version is None and pin.problem is None:
-        _recorded_script_version(path, pin)
-    return pin
-
-
-def _recorded_script_version(path: Path, pin: Pin) -> None:
-    """A header without a pin: the version recorded in anysnake2.lock.toml, if any."""
-    from .resolve.lockfile import lockfile_path, read_lockfile
-
-    recorded = read_lockfile(lockfile_path(path)).get("anysnake2", {}).get("version")
-    if isinstance(recorded, str):
-        pin.version = recorded
-        pin.where = str(lockfile_path(path))
-
-
-def read_pin(config: Path, environ: Mapping[str, str] | None = None) -> Pin:
-    """The pin of `config` (anysnake2.toml or anysnake2.py) plus the environment's sources."""
-    pin = _read_script(config) if config.suffix == ".py" else _read_toml(config)
-    _env_sources(pin, config.parent, os.environ if environ is None else environ)
-    return pin
-
 
 # -- the hook -------------------------------------------------------------------------------
 
@@ -318,11 +104,14 @@ def maybe_switch(ctx: Context, rest: Sequence[str], argv: Sequence[str]) -> int 
     from .errors import AnysnakeError
 
     command = rest[0] if rest else "default"
+    _log.debug(f"this is anysnake2 {__version__}")
     switched_to = os.environ.pop(SWITCHED_ENV, None)  # not for our own grandchildren
     saved_pythonpath = os.environ.pop(_SAVED_PYTHONPATH_ENV, None)
     if saved_pythonpath is not None:
         os.environ["PYTHONPATH"] = saved_pythonpath
     if command in NO_SWITCH_COMMANDS:
+        if command == "check":
+            _note_other_pin(ctx, __version__)
         return None
     try:
         config = ctx.config_path
@@ -379,7 +168,21 @@ def maybe_switch(ctx: Context, rest: Sequence[str], argv: Sequence[str]) -> int 
     if "PYTHONPATH" in env:
         env[_SAVED_PYTHONPATH_ENV] = env.pop("PYTHONPATH")
     sys.stdout.flush()
-    return run_switched(pin, restart, env, offline=ctx.offline)
+    probe = restart_argv(pin, ["version"])
+    return run_switched(pin, restart, env, offline=ctx.offline, probe=probe)
+
+
+def _note_other_pin(ctx: Context, running: str) -> None:
+    """`check` never restarts: it says when the project pins another anysnake2."""
+    from . import _log
+    from .errors import AnysnakeError
+
+    try:
+        pin = read_pin(ctx.config_path)
+    except (AnysnakeError, OSError):
+        return  # the loader reports it with its line
+    if pin.version not in (None, "dev", running):
+        _log.note(f"the project pins anysnake2 {pin.version}; checked with anysnake2 {running}")
 
 
 # -- recording ------------------------------------------------------------------------------

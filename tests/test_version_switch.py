@@ -83,6 +83,19 @@ def anysnake2(
     return run_cli(*args, cwd=cwd, env={**full_env, **(env or {})}, timeout=180)
 
 
+def probe(
+    cwd: Path, env: dict[str, str] | None = None, pre: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    """`attach` (1: no session) goes through the version switch; `version` never restarts."""
+    return anysnake2(*pre, "-v", "3", "attach", cwd=cwd, env=env)
+
+
+def ran_as(proc: subprocess.CompletedProcess[str], version: str) -> bool:
+    """The anysnake2 that ran `attach` was `version` (its debug line says so)."""
+    assert "no session to attach to" in proc.stderr, proc.stderr
+    return f"this is anysnake2 {version}\n" in proc.stderr
+
+
 def pinned_project(tmp_path: Path, extra: str = "") -> Path:
     (tmp_path / "anysnake2.toml").write_text(f'[anysnake2]\nversion = "{PINNED}"\n{extra}')
     return tmp_path
@@ -92,9 +105,9 @@ def test_restarts_into_the_pinned_wheel(
     tmp_path: Path, wheelhouse: Path, uv_env: dict[str, str]
 ) -> None:
     project = pinned_project(tmp_path, f'find_links = "{wheelhouse}"\n')
-    proc = anysnake2("version", cwd=project, env=uv_env)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == f"anysnake2 {PINNED}"
+    proc = probe(project, env=uv_env)
+    assert proc.returncode == 1, proc.stderr
+    assert ran_as(proc, PINNED)
     assert f"restarting with anysnake2 {PINNED} (this is {__version__})" in proc.stderr
     assert not (project / vs.NOT_HONOURED_MARKER).exists()
 
@@ -122,16 +135,16 @@ def test_a_script_header_pin_restarts(
         "# ///\n"
         "raise SystemExit('a wrong version must not import this file')\n"
     )
-    proc = anysnake2("version", cwd=tmp_path, env=uv_env)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == f"anysnake2 {PINNED}"
+    proc = probe(tmp_path, env=uv_env)
+    assert proc.returncode == 1, proc.stderr
+    assert ran_as(proc, PINNED)
 
 
 def test_dev_never_switches(tmp_path: Path) -> None:
     (tmp_path / "anysnake2.toml").write_text('[anysnake2]\nversion = "dev"\nfind_links = "x"\n')
-    proc = anysnake2("-v", "3", "version", cwd=tmp_path)
-    assert proc.returncode == 0
-    assert proc.stdout.strip() == f"anysnake2 {__version__}"
+    proc = probe(tmp_path)
+    assert proc.returncode == 1
+    assert ran_as(proc, __version__)
     assert "'dev': no version switch" in proc.stderr
     assert "restarting" not in proc.stderr
 
@@ -140,22 +153,22 @@ def test_no_version_switch_says_why_and_marks_the_warm_path(
     tmp_path: Path, wheelhouse: Path
 ) -> None:
     project = pinned_project(tmp_path, f'find_links = "{wheelhouse}"\n')
-    proc = anysnake2("--no-version-switch", "version", cwd=project)
-    assert proc.returncode == 0
-    assert proc.stdout.strip() == f"anysnake2 {__version__}"
+    proc = probe(project, pre=("--no-version-switch",))
+    assert proc.returncode == 1
+    assert ran_as(proc, __version__)
     assert f"not switching to anysnake2 {PINNED}: --no-version-switch" in proc.stderr
     # the warm path must not start what this version builds without asking again
     assert (project / vs.NOT_HONOURED_MARKER).exists()
     (project / "anysnake2.toml").write_text('[anysnake2]\nversion = "dev"\n')
-    anysnake2("version", cwd=project)
+    probe(project)
     assert not (project / vs.NOT_HONOURED_MARKER).exists()
 
 
 def test_missing_source_warns_how_to_configure_one(tmp_path: Path) -> None:
     project = pinned_project(tmp_path)
-    proc = anysnake2("version", cwd=project)
-    assert proc.returncode == 0
-    assert proc.stdout.strip() == f"anysnake2 {__version__}"
+    proc = probe(project)
+    assert proc.returncode == 1
+    assert ran_as(proc, __version__)
     assert f"pins anysnake2 {PINNED}" in proc.stderr
     assert "find_links" in proc.stderr and "ANYSNAKE2_FIND_LINKS" in proc.stderr
     assert "restarting" not in proc.stderr
@@ -163,9 +176,9 @@ def test_missing_source_warns_how_to_configure_one(tmp_path: Path) -> None:
 
 def test_the_loop_guard_stops_a_second_restart(tmp_path: Path, wheelhouse: Path) -> None:
     project = pinned_project(tmp_path, f'find_links = "{wheelhouse}"\n')
-    proc = anysnake2("version", cwd=project, env={vs.SWITCHED_ENV: PINNED})
-    assert proc.returncode == 0
-    assert proc.stdout.strip() == f"anysnake2 {__version__}"
+    proc = probe(project, env={vs.SWITCHED_ENV: PINNED})
+    assert proc.returncode == 1
+    assert ran_as(proc, __version__)
     assert "not switching again" in proc.stderr
     assert "restarting" not in proc.stderr
 
@@ -174,8 +187,8 @@ def test_a_non_exact_script_pin_warns_and_does_not_switch(tmp_path: Path) -> Non
     (tmp_path / "anysnake2.py").write_text(
         '# /// script\n# dependencies = ["anysnake2>=0.0.1"]\n# ///\n'
     )
-    proc = anysnake2("version", cwd=tmp_path, env={"ANYSNAKE2_FIND_LINKS": str(tmp_path)})
-    assert proc.returncode == 0
+    proc = probe(tmp_path, env={"ANYSNAKE2_FIND_LINKS": str(tmp_path)})
+    assert proc.returncode == 1
     assert "only an exact 'anysnake2==X'" in proc.stderr
     assert "restarting" not in proc.stderr
 
@@ -234,9 +247,10 @@ def test_env_sources_override_and_relative_find_links(tmp_path: Path) -> None:
 
 def test_a_non_string_version_is_a_config_error_with_line(tmp_path: Path) -> None:
     (tmp_path / "anysnake2.toml").write_text("# c\n[anysnake2]\nversion = 1.2\n")
-    proc = anysnake2("version", cwd=tmp_path)
-    assert proc.returncode == 65
-    assert "anysnake2.toml:3" in proc.stderr and "Traceback" not in proc.stderr
+    for command in ("check", "build", "attach"):  # the loader, and the pin before a restart
+        proc = anysnake2(command, cwd=tmp_path)
+        assert proc.returncode == 65
+        assert "anysnake2.toml:3" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_recording_keeps_comments(tmp_path: Path) -> None:
@@ -348,10 +362,13 @@ def test_a_switch_that_cannot_start_the_pin_is_70_not_uvs_status(
     (tmp_path / "anysnake2.toml").write_text(
         f'[anysnake2]\nversion = "9.9.9"\nfind_links = "{wheelhouse}"\n'
     )
-    proc = anysnake2("version", cwd=tmp_path, env=uv_env)
+    proc = anysnake2("attach", cwd=tmp_path, env=uv_env)
     assert proc.returncode == 70, proc.stderr
     assert "anysnake2 9.9.9 could not be started (uv exit " in proc.stderr
     assert f"from uv from {wheelhouse}" in proc.stderr
+    # uv's own words are quoted in our message (the last lines of what it printed)
+    quoted = [line for line in proc.stderr.splitlines() if line.startswith("  | ")]
+    assert any("anysnake2==9.9.9" in line for line in quoted), proc.stderr
     assert "Traceback" not in proc.stderr
 
 
@@ -360,7 +377,7 @@ def test_offline_a_remote_flake_pin_is_refused_naming_it(tmp_path: Path) -> None
     (tmp_path / "anysnake2.toml").write_text(
         f'[anysnake2]\nversion = "1.2.3"\nurl = "github:me/anysnake2py"\nrev = "{sha}"\n'
     )
-    for args in (["--offline", "version"], ["version", "--offline"]):
+    for args in (["--offline", "attach"], ["attach", "--offline"]):
         proc = anysnake2(*args, cwd=tmp_path)
         assert proc.returncode == 75, proc.stderr
         assert "--offline: not switching to anysnake2 1.2.3" in proc.stderr
@@ -371,13 +388,13 @@ def test_offline_uv_switch_uses_local_find_links_only(
     tmp_path: Path, wheelhouse: Path, uv_env: dict[str, str]
 ) -> None:
     project = pinned_project(tmp_path, f'find_links = "{wheelhouse}"\n')
-    proc = anysnake2("--offline", "version", cwd=project, env=uv_env)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == f"anysnake2 {PINNED}"
+    proc = probe(project, env=uv_env, pre=("--offline",))
+    assert proc.returncode == 1, proc.stderr
+    assert ran_as(proc, PINNED)
     (tmp_path / "anysnake2.toml").write_text(
         '[anysnake2]\nversion = "9.9.9"\nindex_url = "https://pypi.org/simple"\n'
     )
-    proc = anysnake2("--offline", "version", cwd=project, env=uv_env)
+    proc = probe(project, env=uv_env, pre=("--offline",))
     assert proc.returncode == 75, proc.stderr
     assert "it is not in the local cache, and would be fetched from uv from " in proc.stderr
     assert "https://pypi.org/simple" in proc.stderr

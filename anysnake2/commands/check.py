@@ -144,8 +144,13 @@ def _check_recorded(ctx: Context) -> None:
 
     project = pin_project(ctx.project, ctx.root, ctx.config_path, offline=True, locked=True)
     if project.python is not None and not python_lock_is_current(project, ctx.root):
+        from ..render.support import _finder
+
+        finder = _finder(ctx.config_path)
         raise ConfigError(
             f"--locked: {ctx.root / LOCK_NAME} is missing or was made for other Python "
             "packages, ecosystem date or Python version",
             hint="run 'anysnake2 lock' and commit anysnake2.uv.lock",
+            file=str(ctx.config_path),
+            line=finder.line("python") if finder is not None else None,
         )

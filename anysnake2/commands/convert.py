@@ -58,11 +58,12 @@ def main(ctx: Context, args: list[str]) -> int:
     target, output, force = _parse(args)
     project = ctx.project
     if target == "python":
+        from .._config_text import read_config
         from ..dsl import to_python
         from ..toml_compat.comments import section_comments
 
         source = ctx.config_path
-        comments = section_comments(source.read_text("utf-8")) if source.suffix == ".toml" else {}
+        comments = section_comments(read_config(source)) if source.suffix == ".toml" else {}
         text = to_python(project, comments)
     else:
         from ..toml_compat.writer import write_project

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import model as m
+from .._config_text import read_config
 from ..errors import AnysnakeError, ConfigError
 
 __all__ = ["load_python_config", "read_pep723_pin", "version_pin_warnings"]
@@ -149,8 +150,8 @@ def version_pin_warnings(path: Path, project: m.Project) -> list[str]:
     from .._version import __version__
 
     try:
-        header = read_pep723_pin(Path(path).read_text(encoding="utf-8"))
-    except OSError:
+        header = read_pep723_pin(read_config(path))
+    except (OSError, ConfigError):
         return []
     declared = project.anysnake2.version
     if header is None or declared is None or header == declared:

@@ -22,7 +22,7 @@ from ..model import Input, Project
 from ..resolve.local_sources import source_files
 from .defaults import DEFAULT_INPUTS, DEFAULT_NIXPKGS_URL
 from .inputs import flake_url
-from .nix import RawNix, attr_name, attr_path, is_attr_path, paren, quote, render
+from .nix import RawNix, attr_name, attr_path, closed, is_attr_path, paren, quote, render
 from .python import pep503, render_python
 from .resolution import Resolution
 from .rootfs import rootfs_script
@@ -56,7 +56,7 @@ def _pkg(code: str) -> RawNix:
     code = code.strip()
     if is_attr_path(code):
         return RawNix("pkgs." + code)
-    return RawNix(f"(with pkgs; ({code}))")
+    return RawNix(f"(with pkgs; ({closed(code)}))")
 
 
 class _Flake:
@@ -245,7 +245,7 @@ class _Flake:
             for package in flake.packages or ():
                 package = package.strip()
                 code = f"{ref}.{package}"
-                self.packages.append(RawNix(code if is_attr_path(package) else f"({code})"))
+                self.packages.append(RawNix(code if is_attr_path(package) else f"({closed(code)})"))
 
     def jupyter(self) -> None:
         python = self.project.python
@@ -281,7 +281,7 @@ class _Flake:
     def user_overlay(self) -> None:
         nixpkgs = self.project.nixpkgs
         if nixpkgs is not None and nixpkgs.overlay and nixpkgs.overlay.strip():
-            self.overlays.append(RawNix("(" + nixpkgs.overlay.strip() + ")"))
+            self.overlays.append(RawNix("(" + closed(nixpkgs.overlay.strip()) + ")"))
 
     # printing -------------------------------------------------------------------
     def text(self) -> str:

@@ -125,12 +125,18 @@ def is_attr_path(code: str) -> bool:
     return bool(_ATTR_PATH.match(code)) and code.split(".", 1)[0] not in KEYWORDS
 
 
+def closed(code: str) -> str:
+    """User code followed by a newline when it may end in a `#` comment (which would
+    swallow the closing parenthesis put after it)."""
+    return code + "\n" if "#" in code else code
+
+
 def paren(code: str) -> RawNix:
     """User Nix code in parentheses (so it stays one term in a list or application)."""
     stripped = code.strip()
     if _IDENT.match(stripped) or is_attr_path(stripped):
         return RawNix(stripped)
-    return RawNix("(" + stripped + ")")
+    return RawNix("(" + closed(stripped) + ")")
 
 
 def _key(key: object) -> str:

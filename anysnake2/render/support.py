@@ -64,9 +64,11 @@ def _older(release: str, than: str) -> bool:
 def _finder(config_path: Path | None) -> LineFinder | None:
     if config_path is None or config_path.suffix != ".toml":
         return None
+    from .._config_text import read_config
+
     try:
-        return LineFinder(config_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
+        return LineFinder(read_config(config_path))
+    except (OSError, ConfigError):
         return None
 
 
@@ -162,3 +164,6 @@ def check_supported(project: Project, config_path: Path | None = None) -> None:
     _check_python_nixpkgs(project, config_path)
     _check_rust_nightlies(project, config_path)
     _warn_mixed_python_pins(project)
+    from .nix_check import check_nix_code
+
+    check_nix_code(project, config_path)

@@ -48,9 +48,14 @@ def read_lockfile(path: Path) -> dict[str, Any]:
     from .. import _toml as toml
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         return {}
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path}: not a valid lock file (not UTF-8: {error.reason})",
+            hint="restore it from version control, or delete it and run 'anysnake2 lock'",
+        ) from None
     try:
         data = toml.loads(text)
     except toml.TOMLDecodeError as error:

@@ -284,15 +284,21 @@ def _key_path(target: str) -> tuple[str, ...]:
 def _located(error: AnysnakeError, request: Request, config_path: Path | None) -> AnysnakeError:
     """`error` of a resolver, saying which value of which file it was resolving."""
     error.message = f"resolving {request.describe()}: {error.message}"
+    return _at_line(error, request, config_path)
+
+
+def _at_line(error: AnysnakeError, request: Request, config_path: Path | None) -> AnysnakeError:
+    """`error` with the file and the line of `request`'s value (or section) in a TOML."""
     if error.file is None and config_path is not None:
         line = None
         if config_path.suffix == ".toml":
+            from .._config_text import read_config
             from ..toml_compat._lines import LineFinder
 
             try:
-                finder = LineFinder(config_path.read_text(encoding="utf-8"))
-                line = finder.line(*_key_path(request.target))
-            except (OSError, UnicodeDecodeError):
+                # a section not written at all (nixpkgs by default): the file's first line
+                line = LineFinder(read_config(config_path)).line(*_key_path(request.target)) or 1
+            except (OSError, AnysnakeError):
                 line = None
         error.file, error.line = str(config_path), line
     return error
@@ -520,10 +526,11 @@ def pin_project(
     where = str(config_path) if config_path is not None else "the project"
     if locked:
         names = "; ".join(r.describe() for r in missing)
-        raise ConfigError(
+        error = ConfigError(
             f"--locked: {len(missing)} value(s) of {where} are not recorded yet: {names}",
             hint="run 'anysnake2 lock' (with network access) and commit the result",
         )
+        raise _at_line(error, missing[0], config_path)
     cache_dir = root / ".anysnake2_flake"
     cache_dir.mkdir(exist_ok=True)
     cache = ResolveCache(cache_dir / "resolve_cache.json")

@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import _log, credentials
 from ..errors import ConfigError
@@ -60,25 +60,6 @@ class LockInput:
     digest: str
 
 
-_SPECIAL = re.compile(r'["\\\x00-\x1f\x7f]')
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
-
-
-def _q(text: str) -> str:
-    """A TOML basic string."""
-    if not _SPECIAL.search(text):
-        return f'"{text}"'
-    out = []
-    for char in text:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
-
-
 def _requires_python(version: str) -> str:
     major, minor = (int(p) for p in version.split("."))
     low = min((major, minor), _MIN_REQUIRES)
@@ -89,22 +70,65 @@ def _normalized(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _uv_source(package: PythonPackage, folder: str | None) -> str | None:
+def _uv_source(package: PythonPackage, folder: str | None) -> dict[str, str] | None:
     """The inline table for `[tool.uv.sources]`, or None for an index package."""
     source = package.source
     if source is None:
         return None
     if folder is not None:
-        return "{ path = " + _q(folder) + " }"
+        return {"path": folder}
     if source.kind in ("git", "github"):
-        parts = ["git = " + _q(credentials.public(source.fetch_url))]
+        table = {"git": credentials.public(source.fetch_url)}
         if source.rev:
-            parts.append("rev = " + _q(source.rev))
+            table["rev"] = source.rev
         elif source.ref:
-            parts.append("branch = " + _q(source.ref))
-        return "{ " + ", ".join(parts) + " }"
+            table["branch"] = source.ref
+        return table
     credentials.refuse(source.location, f"python.packages.{package.name}")
-    return "{ url = " + _q(source.location) + " }"
+    return {"url": source.location}
+
+
+def _source_item(name: str, source: dict[str, str]) -> tuple[Any, Any]:
+    """`"name" = { git = "...", rev = "..." }` as tomlkit items, spaced as the workspaces
+    written before tomlkit were (the same bytes keep existing locks' digests valid)."""
+    import tomlkit
+    from tomlkit.items import KeyType, SingleKey, Whitespace
+
+    inline = tomlkit.inline_table()
+    for key, value in source.items():
+        inline.append(key, value)
+    inline.value.body[0][1].trivia.indent = " "
+    inline.value.body.append((None, Whitespace(" ")))
+    return SingleKey(name, t=KeyType.Basic), inline
+
+
+def _pyproject(python: Python, deps: list[str], sources: list[tuple[str, dict[str, str]]]) -> str:
+    """The workspace's pyproject.toml, written by tomlkit (no value can add a key)."""
+    import tomlkit
+
+    doc = tomlkit.document()
+    project = tomlkit.table()
+    project.add("name", "anysnake2-env")
+    project.add("version", "0")
+    project.add("requires-python", _requires_python(python.version))
+    dependencies = tomlkit.array()
+    dependencies.extend(deps)
+    project.add("dependencies", dependencies.multiline(True))
+    doc.add("project", project)
+    doc.add(tomlkit.nl())
+    uv = tomlkit.table()
+    marker = f"python_version == '{python.version}' and sys_platform == 'linux'"
+    uv.add("environments", [marker])
+    if sources:
+        uv.add(tomlkit.nl())
+        table = tomlkit.table()
+        for name, source in sources:
+            table.add(*_source_item(name, source))
+        uv.add("sources", table)
+    tool = tomlkit.table(True)
+    tool.add("uv", uv)
+    doc.add("tool", tool)
+    return tomlkit.dumps(doc)
 
 
 def _packages(python: Python, with_r: bool) -> list[PythonPackage]:
@@ -136,7 +160,7 @@ def lock_input(project: Project, root: Path | None = None) -> LockInput | None:
     if python is None:
         return None
     deps: list[str] = []
-    sources: list[str] = []
+    sources: list[tuple[str, dict[str, str]]] = []
     exclude: list[str] = []
     local: list[LocalSource] = []
     for package in _packages(python, project.r is not None):
@@ -146,7 +170,7 @@ def lock_input(project: Project, root: Path | None = None) -> LockInput | None:
         deps.append(package.name if package.source is not None else package.requirement)
         table = _uv_source(package, folder)
         if table is not None:
-            sources.append(f"{_q(package.name)} = {table}")
+            sources.append((package.name, table))
         if package.pypi:
             exclude.append(f"{package.name}=false")
         if folder is not None and package.source is not None:
@@ -154,22 +178,7 @@ def lock_input(project: Project, root: Path | None = None) -> LockInput | None:
                 LocalSource(package.name, package.source, folder, package.patch_before_lock)
             )
     deps += _editable_requirements(project, root)
-    marker = f"python_version == '{python.version}' and sys_platform == 'linux'"
-    lines = [
-        "[project]",
-        'name = "anysnake2-env"',
-        'version = "0"',
-        f"requires-python = {_q(_requires_python(python.version))}",
-        "dependencies = [",
-        *(f"    {_q(dep)}," for dep in deps),
-        "]",
-        "",
-        "[tool.uv]",
-        f"environments = [{_q(marker)}]",
-    ]
-    if sources:
-        lines += ["", "[tool.uv.sources]", *sources]
-    pyproject = "\n".join(lines) + "\n"
+    pyproject = _pyproject(python, deps, sources)
     env = tuple(sorted(python.uv_lock_env.items()))
     digest = hashlib.sha256()
     for part in (

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from .._config_text import read_config
 from ..model import HELPER_INPUTS
 from ..render.defaults import DEFAULT_INPUTS, DEFAULT_NIXPKGS_URL
 from ..sources import Source, is_full_rev, parse_source
@@ -397,7 +398,7 @@ def record_pins(config_path: Path, pins: Sequence[Pin]) -> list[str]:
     from ..toml_compat.reader import detect_era
 
     path = Path(config_path).resolve()  # a symlinked config stays a symlink
-    raw = path.read_bytes().decode("utf-8")
+    raw = read_config(path)
     text, crlf = _split_newlines(raw)
     doc = tomlkit.parse(text)
     era = detect_era(doc.unwrap())
@@ -427,7 +428,7 @@ def read_config_text(config_path: Path) -> tuple[Path, str, bool]:
     """(the real file behind `config_path`, its text with LF line ends, whether it used
     CRLF throughout) — for edits that must give the file back as it was."""
     path = Path(config_path).resolve()  # a symlinked config stays a symlink
-    text, crlf = _split_newlines(path.read_bytes().decode("utf-8"))
+    text, crlf = _split_newlines(read_config(path))
     return path, text, crlf
 
 
@@ -472,7 +473,7 @@ def recorded_refs(config_path: Path) -> dict[str, tuple[str, str | None]]:
     """
     import tomlkit
 
-    text, _ = _split_newlines(Path(config_path).read_bytes().decode("utf-8"))
+    text, _ = _split_newlines(read_config(config_path))
     doc = tomlkit.parse(text)
     found: dict[str, tuple[str, str | None]] = {}
 

@@ -245,6 +245,9 @@ def write_flake(ctx: Context) -> bool:
             "'anysnake2 lock' writes; nix cannot build the Python part before that"
         )
     rendered = render_flake(project, resolution, root=ctx.root)  # logs its own warnings
+    from ..render.nix_check import check_rendered_flake
+
+    check_rendered_flake(rendered.flake_nix, flake_dir_of(ctx.root) / "flake.nix")
     return write_flake_dir(
         ctx.root, rendered, keep_user_flake=bool(project.anysnake2.do_not_modify_flake)
     )

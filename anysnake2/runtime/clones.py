@@ -116,12 +116,22 @@ def perform_clones(
             "clone_options.jujutsu = true: jj is not available here, "
             "cloning with git instead (run 'jj git init --colocate' yourself)"
         )
+    _inside_project(entries, root)
     results = []
     for directory, dir_entries in sorted(by_dir.items()):
         dir_path = root / directory
         with _folder_kept_only_if_used(dir_path):
             results += _clone_folder(root, dir_path, dir_entries, infos[directory])
     return results
+
+
+def _inside_project(entries: list[CloneEntry], root: Path) -> None:
+    """ConfigError (65) when a clone folder or checkout resolves outside the project."""
+    from .._values import resolve_inside
+
+    for entry in entries:
+        resolve_inside(root, entry.directory, f"clones.{entry.directory}")
+        resolve_inside(root, f"{entry.directory}/{entry.name}", f"clones.{entry.directory}")
 
 
 def _refuse_network_clones(entries: list[CloneEntry], root: Path) -> None:

@@ -141,11 +141,12 @@ def resolve_volumes(
     host_env: Mapping[str, str],
     *,
     kind: str,
+    config: str | None = None,
 ) -> tuple[Pair, ...]:
     """(absolute host path, container path) pairs, sorted by container path.
 
     Host paths are relative to the project root, `$VAR` substituted, and must exist
-    (ConfigError naming the volume otherwise).
+    (ConfigError naming the volume, at its line of `config` when given, otherwise).
     """
     result = []
     for host, target in volumes.items():
@@ -159,9 +160,25 @@ def resolve_volumes(
             raise ConfigError(
                 f"container.{kind}: {host!r} (for {target}) does not exist: {path}",
                 hint=f"create it, or fix the path (relative paths start at {project_root})",
+                file=config,
+                line=_config_line(config, "container", kind, host),
             )
         result.append((os.path.realpath(path), os.path.normpath(target)))
     return tuple(sorted(result, key=lambda pair: _parts(pair[1])))
+
+
+def _config_line(config: str | None, *path: str) -> int | None:
+    """The line of `path` in a TOML `config` (None for an anysnake2.py or unreadable)."""
+    if config is None or not config.endswith(".toml"):
+        return None
+    from .._config_text import read_config
+    from ..errors import AnysnakeError
+    from ..toml_compat._lines import LineFinder
+
+    try:
+        return LineFinder(read_config(config)).line(*path)
+    except (OSError, AnysnakeError):
+        return None
 
 
 def container_argv(spec: ContainerSpec) -> list[str]:

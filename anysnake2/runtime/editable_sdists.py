@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import _log
+from .._values import resolve_inside
 from ..errors import FailureError
 from ..model import Project
 
@@ -47,6 +48,7 @@ def fetch_editable_sdists(project: Project, root: Path, *, offline: bool) -> lis
         if package.editable is None or package.source is not None:
             continue
         target = root / package.editable / name
+        resolve_inside(root, f"{package.editable}/{name}", f"python.packages.{name}.editable")
         if target.is_dir() and any(target.iterdir()):
             continue
         if target.exists() and not target.is_dir():

@@ -76,7 +76,7 @@ def source_map(project: Project, text: str) -> dict[int, Origin]:
     result: dict[int, Origin] = {}
     binding = None
     in_let = False
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         match = _BINDING.match(line) if in_let else None
         if line.rstrip() == "    let":
             in_let = True
@@ -140,16 +140,19 @@ def _overlay_origin(project: Project, stripped: str) -> Origin:
 
 
 def _config_line(origin: Origin, config: Path) -> int | None:
+    from .._config_text import read_config
+    from ..errors import ConfigError
+
     try:
-        text = config.read_text(encoding="utf-8")
-    except OSError:
+        text = read_config(config)
+    except (OSError, ConfigError):
         return None
     if config.suffix == ".toml":
         from ..toml_compat._lines import LineFinder
 
         return LineFinder(text).line(*origin.path)
     needle = origin.needle or origin.path[-1]
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if needle in line:
             return number
     return None

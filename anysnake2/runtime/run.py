@@ -106,7 +106,9 @@ def resolve_home(project: Project, root: Path, host_env: Mapping[str, str]) -> P
         _log.warn(f"container.home {raw!r}: ${name} is not set on the host; kept as written")
     path = Path(os.path.expanduser(value))
     if not path.is_absolute():
-        path = root / path
+        from .._values import resolve_inside
+
+        path = Path(resolve_inside(root, str(path), "container.home"))
     if not path.exists():
         _log.note(f"creating the container home {path}")
         path.mkdir(parents=True, exist_ok=True)
@@ -175,10 +177,10 @@ def prepare(
     home = resolve_home(project, root, host_env)
     substitution = _substitution_env(root, host_env)
     volumes_ro = resolve_volumes(
-        project.container.volumes_ro, root, substitution, kind="volumes_ro"
+        project.container.volumes_ro, root, substitution, kind="volumes_ro", config=project.origin
     )
     volumes_rw = resolve_volumes(
-        project.container.volumes_rw, root, substitution, kind="volumes_rw"
+        project.container.volumes_rw, root, substitution, kind="volumes_rw", config=project.origin
     )
     env = make_env(project.env, project.container.env, substitution)
     # Marks the inside of our containers, so that anysnake2 there refuses to nest.

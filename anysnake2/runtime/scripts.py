@@ -106,7 +106,7 @@ _anysnake2_step() {
 #: `run --`: the program itself; with a terminal in its own process group (see above).
 _RUN_ARGV = (
     """\
-if [ ! -t 0 ]; then exec "$@"; fi
+if [ ! -t 0 ]; then exec -- "$@"; fi
 trap : INT
 """
     + _FOREGROUND

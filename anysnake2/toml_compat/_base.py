@@ -70,6 +70,17 @@ class ReadState:
         where = f"{self.file}:{line}" if line else self.file
         self.warnings.append(f"{where}: {message}")
 
+    def env_map(self, mapping: Mapping[str, str], path: tuple[str, ...]) -> Mapping[str, str]:
+        """`mapping` of environment variables, each name and value checked at its line."""
+        from .._values import validate_env_name, validate_env_value
+
+        what = ".".join(path)
+        for key, value in mapping.items():
+            with self.at(path + (key,)):
+                validate_env_name(key, what)
+                validate_env_value(key, value, what)
+        return mapping
+
     @contextmanager
     def at(self, path: Iterable[str]) -> Iterator[None]:
         """Give ConfigErrors raised inside (e.g. by the model) this file and line."""

@@ -58,6 +58,40 @@ def _parse_key(text: str, pos: int) -> tuple[list[str], int] | None:
         return parts, pos
 
 
+def _open_multiline(value: str) -> str | None:
+    """The quote of a multi-line string `value` (the rest of a `key = ` line) leaves open,
+    or None; a `#` outside strings starts a comment, whose quotes do not count."""
+    pos, end = 0, len(value)
+    while pos < end:
+        char = value[pos]
+        if char == "#":
+            return None
+        if char in "\"'":
+            triple = value[pos : pos + 3]
+            if triple in ('"""', "'''"):
+                close = value.find(triple, pos + 3)
+                while close != -1 and triple == '"""' and _escaped(value, close):
+                    close = value.find(triple, close + 1)
+                if close == -1:
+                    return triple
+                pos = close + 3
+                while pos < end and value[pos] == char:  # up to two quotes end the string
+                    pos += 1
+                continue
+            pos += 1
+            while pos < end and value[pos] != char:
+                pos += 2 if char == '"' and value[pos] == "\\" else 1
+        pos += 1
+    return None
+
+
+def _escaped(value: str, pos: int) -> bool:
+    backslashes = 0
+    while pos - backslashes - 1 >= 0 and value[pos - backslashes - 1] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 1
+
+
 class LineFinder:
     """Maps key paths (tuples of keys) to the 1-based line that defines them."""
 
@@ -66,7 +100,8 @@ class LineFinder:
         self._implicit: dict[tuple[str, ...], int] = {}
         current: tuple[str, ...] = ()
         in_string: str | None = None
-        for number, line in enumerate(text.splitlines(), start=1):
+        # TOML lines end at \n only (splitlines would also split at U+2028 and the like)
+        for number, line in enumerate(text.split("\n"), start=1):
             if in_string is not None:
                 if line.count(in_string) % 2 == 1:
                     in_string = None
@@ -88,11 +123,7 @@ class LineFinder:
             if pos >= len(stripped) or stripped[pos] != "=":
                 continue
             self._remember(current + tuple(parts), number)
-            value = stripped[pos + 1 :]
-            for quote in ('"""', "'''"):
-                if value.count(quote) % 2 == 1:
-                    in_string = quote
-                    break
+            in_string = _open_multiline(stripped[pos + 1 :])
 
     def _remember(self, path: tuple[str, ...], number: int) -> None:
         self._lines.setdefault(path, number)

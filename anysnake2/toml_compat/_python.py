@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .._values import validate_clone_dir
 from ..errors import ConfigError
 from ..model import (
     Python,
@@ -106,7 +107,9 @@ def read_python(state: ReadState, table: dict[str, Any], prefer_wheels: bool | N
             version=version,
             ecosystem_date=date,
             packages=packages,
-            uv_lock_env=state.str_map(table, "uv_lock_env", path) or {},
+            uv_lock_env=state.env_map(
+                state.str_map(table, "uv_lock_env", path) or {}, path + ("uv_lock_env",)
+            ),
             prefer_wheels=wheels,
         )
 
@@ -185,6 +188,8 @@ def _common(state: ReadState, value: dict[str, Any], path: tuple[str, ...]) -> d
             fields["editable"] = "code"
         elif isinstance(editable, str) and editable.strip("/"):
             fields["editable"] = editable.strip("/")
+            with state.at(path + ("editable",)):
+                validate_clone_dir(fields["editable"], f"{dotted(path)}.editable")
         elif editable is not False:
             raise state.error(
                 f"{dotted(path)}.editable must be true, false or a folder name, not {editable!r}",

@@ -16,8 +16,11 @@ from typing import Any
 from .._values import (
     validate_anysnake2_version,
     validate_clone_dir,
+    validate_clone_name,
     validate_clone_url,
     validate_container_path,
+    validate_file_name,
+    validate_home,
     validate_rust_version,
 )
 from ..errors import ConfigError
@@ -103,11 +106,9 @@ INPUT_KEYS = ("url", "rev", "ref")
 
 def read_project(path: Path) -> Project:
     """Read the TOML config at `path` (ConfigError 65 for anything wrong in it)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{path} is not UTF-8 text ({error.reason})") from None
-    return read_project_text(text, str(path))
+    from .._config_text import read_config
+
+    return read_project_text(read_config(path), str(path))
 
 
 def read_project_text(text: str, path: str) -> Project:
@@ -122,7 +123,7 @@ def read_project_text(text: str, path: str) -> Project:
             line, column = int(match.group(1)), int(match.group(2))
             message = message[: match.start()].strip()
         elif "(at end of document)" in message:
-            lines = text.splitlines() or [""]
+            lines = text.rstrip("\n").split("\n")
             line, column = len(lines), len(lines[-1]) + 1
             message = (
                 message.replace("(at end of document)", "").strip() + " at the end of the file"
@@ -236,7 +237,7 @@ def _read(state: ReadState, data: dict[str, Any]) -> Project:
     if "container" in sections:
         fields["container"] = _container(state, sections["container"])
     if "env" in sections:
-        fields["env"] = state.str_table(sections["env"], ("env",))
+        fields["env"] = state.env_map(state.str_table(sections["env"], ("env",)), ("env",))
     if "cmd" in sections:
         fields["cmd"] = _commands(state, sections["cmd"])
     dev_shell = _dev_shell(state, sections)
@@ -383,6 +384,8 @@ def _clones(state: ReadState, sections: dict[str, dict[str, Any]]) -> dict[str, 
         expanded = {}
         for name, url in entries.items():
             path = ("clones", directory, name)
+            with state.at(path):
+                validate_clone_name(name, f"clones.{directory}")
             state.expect(url, str, path)
             try:
                 after = expand_url(name, url, rules, flavour)
@@ -408,9 +411,14 @@ def _container(state: ReadState, raw: dict[str, Any]) -> Container:
         for host, target in (state.str_map(table, key, path) or {}).items():
             with state.at(path + (key, host)):
                 validate_container_path(target, host, f"container.{key}")
+    home = state.string(table, "home", path)
+    if home is not None:
+        with state.at(path + ("home",)):
+            validate_home(home)
+    state.env_map(state.str_map(table, "env", path) or {}, path + ("env",))
     with state.at(path):
         return Container(
-            home=state.string(table, "home", path),
+            home=home,
             volumes_ro=state.str_map(table, "volumes_ro", path) or {},
             volumes_rw=state.str_map(table, "volumes_rw", path) or {},
             env=state.str_map(table, "env", path) or {},
@@ -424,6 +432,8 @@ def _commands(state: ReadState, table: dict[str, Any]) -> dict[str, Command]:
     commands = {}
     for name, value in table.items():
         path = ("cmd", name)
+        with state.at(path):
+            validate_file_name(name, "cmd")
         entry = state.table(value, path)
         state.check_keys(entry, path, CMD_KEYS)
         if "run" not in entry:

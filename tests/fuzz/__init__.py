@@ -1,0 +1,1 @@
+"""Fuzzing the config front door (issue 21): `harness` generates and runs configs."""
