@@ -112,7 +112,11 @@ def render_python(flake: _Flake) -> None:
     flake.add_helper(
         "build-system-pkgs", inputs.get("build-system-pkgs"), ("pyproject-nix", "uv2nix"), lib
     )
-    flake.add_helper(COLLECTION, inputs.get(COLLECTION), ("nixpkgs",))
+    # its own `systems` and `treefmt-nix` (and treefmt-nix's nixpkgs) serve only its
+    # `formatter` output, never evaluated here: following our nixpkgs, nothing extra is
+    # fetched (`nix flake archive` would fetch every input of its flake.lock)
+    unused = {"systems": "nixpkgs", "treefmt-nix": "nixpkgs"}
+    flake.add_helper(COLLECTION, inputs.get(COLLECTION), ("nixpkgs",), unused)
     flake.overlays.append(RawNix(UV_BIN_OVERLAY))
     preference = "wheel" if python.prefer_wheels is not False else "sdist"
     flake.bind("workspace", "inputs.uv2nix.lib.workspace.loadWorkspace { workspaceRoot = ./uv; }")

@@ -43,6 +43,8 @@
     };
     uv2nix_hammer_overrides = {
       inputs.nixpkgs.follows = "nixpkgs";
+      inputs.systems.follows = "nixpkgs";
+      inputs.treefmt-nix.follows = "nixpkgs";
       url = "github:TyberiusPrime/uv2nix_hammer_overrides/e53075de5587a33b3b68a809ea3124b615ab260c";
     };
   };
