@@ -71,9 +71,10 @@ def build_editables(ctx: Context, args: list[str]) -> int:
     place in the container (runtime.editable_build)."""
     from ..runtime.build import ensure_built
     from ..runtime.dtach import refuse_nesting
-    from ..runtime.editable_build import build_extensions
+    from ..runtime.editable_build import build_extensions, chosen_editables
 
     refuse_nesting()
+    chosen_editables(ctx.project, args)  # a wrong name: 64 before anything is built
     names = build_extensions(ctx.project, ctx.root, args, rootfs=ensure_built(ctx))
     _log.note(f"extensions built: {', '.join(names)}" if names else "no editable packages")
     if ctx.json:

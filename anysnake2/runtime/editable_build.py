@@ -22,7 +22,7 @@ from ..model import Project
 from .detect import Runtime
 from .editable_install import load_toml
 
-__all__ = ["build_argv", "build_extensions"]
+__all__ = ["build_argv", "build_extensions", "chosen_editables"]
 
 _NO_COMPILER = "anysnake2: no C compiler in the container"
 # in the container: find a compiler first (a clear 69 instead of a build's traceback),
@@ -58,7 +58,9 @@ def build_argv(checkout: Path, name: str) -> list[str]:
     return ["python3", "-c", code, "build_ext", "--inplace"]
 
 
-def _chosen(project: Project, names: Sequence[str]) -> list[str]:
+def chosen_editables(project: Project, names: Sequence[str]) -> list[str]:
+    """The editable packages `names` (all when empty), sorted; UsageError (64) naming
+    those that are not editable packages of `project`."""
     editables = sorted(
         name
         for name, package in (project.python.packages.items() if project.python else ())
@@ -91,7 +93,7 @@ def build_extensions(
     from .run import editable_extras, prepare
 
     root = Path(os.path.realpath(root))
-    chosen = _chosen(project, names)
+    chosen = chosen_editables(project, names)
     mounts = {m.name: m for m in editable_mounts(project, root)}
     extras = editable_extras(project, root)
     for name in chosen:
