@@ -19,7 +19,7 @@ from test_editables_container import BWRAP, HOST_PREFIX, rootfs  # noqa: F401 (f
 
 from anysnake2.errors import ConfigError, FailureError, ToolUnavailableError, UsageError
 from anysnake2.model import Container, Project, Python, PythonPackage
-from anysnake2.runtime.editable_build import build_extensions
+from anysnake2.runtime.editable_build import _check, build_extensions
 from anysnake2.runtime.run import run_command
 
 EXT_C = """\
@@ -102,6 +102,14 @@ def test_a_failing_build_exits_70_with_the_compilers_output(project_dir, rootfs)
     assert caught.value.exit_code == 70
     assert "building its extensions failed" in caught.value.message
     assert "ext.c" in caught.value.message and "error" in caught.value.message
+
+
+def test_a_venv_without_setuptools_is_told_what_to_add() -> None:
+    output = "Traceback ...\nModuleNotFoundError: No module named 'setuptools'\n"
+    with pytest.raises(FailureError) as caught:
+        _check("pkg", 1, output)
+    assert "No module named 'setuptools'" in caught.value.message
+    assert 'setuptools = ""' in (caught.value.hint or "")
 
 
 def test_no_compiler_in_the_container_exits_69_naming_the_fix(project_dir, rootfs) -> None:  # noqa: F811

@@ -124,8 +124,11 @@ def _check(name: str, status: int, output: str) -> None:
             "run anysnake2 build editables again",
         )
     tail = "\n".join(output.rstrip().splitlines()[-_TAIL:])
+    hint = "fix the sources in the checkout and run anysnake2 build editables again"
+    if "No module named 'setuptools'" in output:
+        hint = 'the venv has no setuptools: add setuptools = "" to [python.packages]'
     raise FailureError(
         f"editable python package {name}: building its extensions failed (exit {status}); "
         f"the end of the build's output:\n{tail}",
-        hint="fix the sources in the checkout and run anysnake2 build editables again",
+        hint=hint,
     )
