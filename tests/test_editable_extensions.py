@@ -88,9 +88,13 @@ def test_extension_is_built_in_the_container_and_rebuilt_after_a_change(
     # built in place, in the user's checkout (as build_ext --inplace leaves it)
     assert list((project_dir / "code" / "pkg" / "pkg").glob("_ext*.so"))
 
-    source = project_dir / "code" / "pkg" / "pkg" / "ext.c"
-    source.write_text(EXT_C.replace("@N@", "42"))
-    os.utime(source, (os.path.getmtime(source) + 2,) * 2)  # newer than the .so, surely
+    # an edit some time after the build (setuptools compares whole seconds: an object
+    # compiled within the second of the last link is taken as up to date, so the
+    # build's products are dated back as if built a minute ago)
+    checkout = project_dir / "code" / "pkg"
+    for built_file in [*checkout.glob("build/**/*"), *checkout.glob("pkg/_ext*.so")]:
+        os.utime(built_file, (os.path.getmtime(built_file) - 60,) * 2)
+    (checkout / "pkg" / "ext.c").write_text(EXT_C.replace("@N@", "42"))
     build_extensions(_project(project_dir), project_dir, ["pkg"], rootfs=rootfs, runtime=BWRAP)
     assert _import(project_dir, rootfs, capfd) == "42 so\n"
 
