@@ -18,7 +18,7 @@ _VALUE_OPTIONS = ("-c", "--config", "-v", "--verbose")
 #: Built-in command -> the words that may follow it (its options, targets, arguments).
 COMMAND_OPTIONS: dict[str, tuple[str, ...]] = {
     "attach": (),
-    "build": ("flake", "rootfs", "oci", "sif", "--json"),
+    "build": ("editables", "flake", "oci", "rootfs", "sif", "--json"),
     "check": ("--json",),
     "completion": ("bash", "zsh", "fish"),
     "config": ("minimal", "basic", "full", "--format"),

@@ -10,7 +10,8 @@ the project's own URL handling). The nixpkgs stand-in carries the host's Python 
 uv with their libraries, and the host's gcc as stdenv.cc (see tools/offline_pkgs).
 uv2nix_hammer_overrides is the snapshot stand-in of tests/_upstream.py (the bundle lacks
 its override files). An editable checkout (code/mypkg) is installed by anysnake2 at run
-time: an edit shows at the next run without a rebuild, with its metadata and entry point.
+time: an edit shows at the next run without a rebuild, with its metadata and entry point,
+also to `python -I` (the rootfs' venv reads the editables' site folder through a `.pth`).
 A git package with no wheel is built from source by `uv build` with the backend its
 pyproject.toml names (setuptools from build-system-pkgs), and so is a PyPI package that
 has only an sdist (pandocfilters 1.4.3).
@@ -217,6 +218,21 @@ def test_editable_package_changes_show_without_rebuild(
     assert second.stdout == "two 0.3\n"
     assert "building" not in second.stderr
     assert (root / ".anysnake2_flake" / "result").resolve() == rootfs
+
+
+def test_editable_package_is_found_by_an_isolated_python(
+    project: tuple[Path, dict[str, str]],
+) -> None:
+    # -I ignores PYTHONPATH: the venv's anysnake2_editables.pth adds the editable site
+    # folder as a site directory, whose own .pth adds the checkout's import root
+    code = "import mypkg, importlib.metadata as m; print(m.version('mypkg'), mypkg.__file__)"
+    proc = run(project, "python", "-I", "-c", code)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == "0.3 /anysnake2/editable/mypkg/src/mypkg/__init__.py\n"
+    # without the bound site folder (a python outside the container) the .pth does nothing
+    proc = run(project, "sh", "-c", "cat /lib/python3.11/site-packages/anysnake2_editables.pth")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert 'os.path.isdir("/anysnake2/editable_site")' in proc.stdout
 
 
 STDENV_FLAKE = """\

@@ -21,6 +21,7 @@ exits 65 because the config cannot work with the real helpers.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -31,6 +32,7 @@ from _upstream import HAMMER, NIX, Upstream, flake_inputs, nix_env, nixpkgs_rele
 from conftest import ORIGINAL_CONFIGS, run_cli
 
 from anysnake2.render.flake import render_flake
+from anysnake2.render.python import COLLECTION
 from anysnake2.render.resolution import Resolution
 from anysnake2.render.write import write_flake_dir
 from anysnake2.resolve.python_lock import _cutoff, _uv_binary, lock_input
@@ -201,10 +203,8 @@ def render(name: str, root: Path) -> str:
     return rendered.flake_nix
 
 
-def eval_drv(
-    root: Path, flake_nix: str, upstream: Upstream, pkgs: dict
-) -> subprocess.CompletedProcess[str]:
-    """`nix eval --raw .#packages.x86_64-linux.default.drvPath` with redirected inputs."""
+def nix_args(root: Path, flake_nix: str, upstream: Upstream, pkgs: dict) -> list[str]:
+    """nix, the empty registry and the `--override-input` redirections for `flake_nix`."""
     project = read_project(root / "anysnake2.toml")
     nixpkgs = f"{pkgs['nixpkgs']['url']}?rev={pkgs['nixpkgs']['rev']}"
     others = {"nixR": f"{pkgs['nixR']['url']}?rev={pkgs['nixR']['rev']}"}
@@ -213,17 +213,11 @@ def eval_drv(
             others[fname] = standin_flake(root / "flakes" / fname, fname, nixpkgs, flake.packages)
     args = upstream.overrides(flake_nix, nixpkgs=nixpkgs, others=others)
     (root / "registry.json").write_text('{"flakes":[],"version":2}')
-    argv = [
-        *NIX,
-        "--option",
-        "flake-registry",
-        str(root / "registry.json"),
-        "eval",
-        "--raw",
-        "--no-write-lock-file",
-        *args,
-        ".#packages.x86_64-linux.default.drvPath",
-    ]
+    return [*NIX, "--option", "flake-registry", str(root / "registry.json"), *args]
+
+
+def run_nix(root: Path, argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """`argv` in the rendered flake's folder."""
     return subprocess.run(
         argv,
         cwd=root / ".anysnake2_flake",
@@ -233,6 +227,20 @@ def eval_drv(
         timeout=600,
         check=False,
     )
+
+
+def eval_drv(
+    root: Path, flake_nix: str, upstream: Upstream, pkgs: dict
+) -> subprocess.CompletedProcess[str]:
+    """`nix eval --raw .#packages.x86_64-linux.default.drvPath` with redirected inputs."""
+    nix, overrides = _split(nix_args(root, flake_nix, upstream, pkgs))
+    target = ".#packages.x86_64-linux.default.drvPath"
+    return run_nix(root, [*nix, "eval", "--raw", "--no-write-lock-file", *overrides, target])
+
+
+def _split(argv: list[str]) -> tuple[list[str], list[str]]:
+    at = argv.index("--override-input") if "--override-input" in argv else len(argv)
+    return argv[:at], argv[at:]
 
 
 def first_error(stderr: str) -> str:
@@ -263,6 +271,32 @@ def test_original_config_evaluates_against_the_real_helpers(
     assert re.fullmatch(r"/nix/store/[a-z0-9]{32}-anysnake2-rootfs\.drv", proc.stdout)
     # only the snapshot bundle's repository is served by something else than its pin
     assert {repo for repo, _, _ in upstream.substitutions} <= {HAMMER}
+
+
+def test_hammer_collections_formatter_inputs_are_not_fetched(
+    tmp_path: Path, upstream: Upstream, honest_pkgs_for_release
+) -> None:
+    # uv2nix_hammer_overrides' own `systems` and `treefmt-nix` (with treefmt-nix's nixpkgs)
+    # serve only its formatter: the rendered flake makes them follow our nixpkgs, so the
+    # lock holds no node for them and nothing stands in for them here
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copyfile(ORIGINAL_CONFIGS / "2.3.6__just_python.toml", root / "anysnake2.toml")
+    flake_nix = render("2.3.6__just_python.toml", root)
+    pkgs = honest_pkgs_for_release(nixpkgs_release(flake_nix))
+    argv = nix_args(root, flake_nix, upstream, pkgs)
+    assert not [a for a in argv if a.startswith(f"{COLLECTION}/")], argv
+    nix, overrides = _split(argv)
+    meta = run_nix(root, [*nix, "flake", "metadata", "--json", "--no-write-lock-file", *overrides])
+    assert meta.returncode == 0, first_error(meta.stderr) + "\n" + meta.stderr[-3000:]
+    nodes = json.loads(meta.stdout)["locks"]["nodes"]
+    hammer = nodes[nodes["root"]["inputs"][COLLECTION]]
+    assert hammer["inputs"]["treefmt-nix"] == ["nixpkgs"]
+    assert hammer["inputs"]["systems"] == ["nixpkgs"]
+    # no node (so nothing `nix flake archive` fetches) for them or treefmt-nix's nixpkgs
+    assert not [key for key in nodes if key.startswith(("treefmt-nix", "systems"))], nodes
+    assert sorted(nodes) == sorted({"root", *nodes["root"]["inputs"].values()}), nodes
+    assert eval_drv(root, flake_nix, upstream, pkgs).returncode == 0
 
 
 # --- the redirection itself ----------------------------------------------------------------

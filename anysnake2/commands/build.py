@@ -1,7 +1,8 @@
 """`anysnake2 build TARGET`: build a part of the environment.
 
 Targets are entries of `TARGETS` (name → (function, one-line help)); `flake` writes
-`.anysnake2_flake/flake.nix` and stops before nix runs.
+`.anysnake2_flake/flake.nix` and stops before nix runs; `editables [NAME...]` builds the
+compiled extensions of editable packages in the container.
 """
 
 from __future__ import annotations
@@ -65,6 +66,24 @@ def build_sif(ctx: Context, args: list[str]) -> int:
     return 0
 
 
+def build_editables(ctx: Context, args: list[str]) -> int:
+    """Build the compiled extensions of editable packages (`args`: their names, else all) in
+    place in the container (runtime.editable_build)."""
+    from ..runtime.build import ensure_built
+    from ..runtime.dtach import refuse_nesting
+    from ..runtime.editable_build import build_extensions, chosen_editables
+
+    refuse_nesting()
+    chosen_editables(ctx.project, args)  # a wrong name: 64 before anything is built
+    names = build_extensions(ctx.project, ctx.root, args, rootfs=ensure_built(ctx))
+    _log.note(f"extensions built: {', '.join(names)}" if names else "no editable packages")
+    if ctx.json:
+        from ._json import emit
+
+        emit("build", target="editables", paths={}, built=names)
+    return 0
+
+
 def _json_result(
     ctx: Context, target: str, paths: dict[str, Path], *, changed: bool | None = None
 ) -> None:
@@ -86,13 +105,14 @@ TARGETS: dict[str, tuple[Callable[[Context, list[str]], int], str]] = {
     "rootfs": (build_rootfs, "build .anysnake2_flake/result/rootfs with nix"),
     "oci": (build_oci, "write the OCI image archive .anysnake2_flake/result-oci.tar"),
     "sif": (build_sif, "convert the OCI image to .anysnake2_flake/result.sif (apptainer)"),
+    "editables": (build_editables, "build editable packages' C extensions in the container"),
 }
 
 
 def main(ctx: Context, args: list[str]) -> int:
     """Dispatch to the build target named by `args[0]`."""
     if not args or args[0] not in TARGETS:
-        listing = "\n".join(f"  {name:<8} {help_}" for name, (_, help_) in sorted(TARGETS.items()))
+        listing = "\n".join(f"  {name:<10} {help_}" for name, (_, help_) in sorted(TARGETS.items()))
         what = f"unknown build target {args[0]!r}" if args else "'build' needs a target"
         raise UsageError(what, hint="targets:\n" + listing)
     function, _ = TARGETS[args[0]]

@@ -22,18 +22,25 @@ example:
 """,
     "build": """\
 usage: anysnake2 build flake|rootfs|oci|sif [--json]
+       anysnake2 build editables [NAME...] [--json]
 
 Build a part of the environment (only what changed):
-  flake    write .anysnake2_flake/flake.nix (no nix build)
-  rootfs   build .anysnake2_flake/result/rootfs with nix
-  oci      write the OCI image archive .anysnake2_flake/result-oci.tar
-  sif      convert the OCI image to .anysnake2_flake/result.sif (apptainer)
+  flake      write .anysnake2_flake/flake.nix (no nix build)
+  rootfs     build .anysnake2_flake/result/rootfs with nix
+  oci        write the OCI image archive .anysnake2_flake/result-oci.tar
+  sif        convert the OCI image to .anysnake2_flake/result.sif (apptainer)
+  editables  build the C extensions of editable packages (NAME..., else all) in place,
+             in the container: setuptools' build_ext --inplace in the checkout (only
+             changed sources are recompiled). Needs a compiler in the rootfs, e.g.
+             packages = ["gcc"] in [nixpkgs] (exit 69 without); exit 70 with the end of
+             the build's output when it fails
 
 options:
   --json   print one JSON document (target, paths, warnings) on stdout
 
 example:
   anysnake2 build rootfs
+  anysnake2 build editables mypkg
 """,
     "check": """\
 usage: anysnake2 check [--json]

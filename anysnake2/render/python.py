@@ -28,6 +28,7 @@ Everything here was checked against the real repositories (git bundles in the te
 from __future__ import annotations
 
 import re
+import shlex
 from typing import TYPE_CHECKING
 
 from .build_systems import GIT
@@ -36,7 +37,18 @@ from .nix import RawNix, attr_name, paren, quote, render
 if TYPE_CHECKING:
     from .flake import _Flake
 
-__all__ = ["pep503", "render_python"]
+__all__ = ["EDITABLES_PTH", "pep503", "render_python"]
+
+#: `anysnake2_editables.pth` in the venv's site-packages when the project has editables:
+#: Python reads the generated site folder (runtime.editables.SITE_ROOT, bound in the
+#: container) as a site directory, so its dist-info and `.pth` files count even under
+#: `python -I`/`-E`, where PYTHONPATH is ignored; outside the container it does nothing.
+#: (In the venv, not the rootfs: pyproject.nix's venv launcher sets the venv's store path
+#: as argv[0], so Python's prefix is the venv, never the rootfs' /pyvenv.cfg.)
+EDITABLES_PTH = (
+    'import os, site; os.path.isdir("/anysnake2/editable_site") '
+    'and site.addsitedir("/anysnake2/editable_site")'
+)
 
 COLLECTION = "uv2nix_hammer_overrides"
 # the libraries rpy2 links against besides R (the original's NIX_LDFLAGS)
@@ -100,7 +112,11 @@ def render_python(flake: _Flake) -> None:
     flake.add_helper(
         "build-system-pkgs", inputs.get("build-system-pkgs"), ("pyproject-nix", "uv2nix"), lib
     )
-    flake.add_helper(COLLECTION, inputs.get(COLLECTION), ("nixpkgs",))
+    # its own `systems` and `treefmt-nix` (and treefmt-nix's nixpkgs) serve only its
+    # `formatter` output, never evaluated here: following our nixpkgs, nothing extra is
+    # fetched (`nix flake archive` would fetch every input of its flake.lock)
+    unused = {"systems": "nixpkgs", "treefmt-nix": "nixpkgs"}
+    flake.add_helper(COLLECTION, inputs.get(COLLECTION), ("nixpkgs",), unused)
     flake.overlays.append(RawNix(UV_BIN_OVERLAY))
     preference = "wheel" if python.prefer_wheels is not False else "sdist"
     flake.bind("workspace", "inputs.uv2nix.lib.workspace.loadWorkspace { workspaceRoot = ./uv; }")
@@ -125,8 +141,25 @@ def render_python(flake: _Flake) -> None:
         "            pythonOverrides\n"
         "          ])",
     )
-    flake.bind("pythonEnv", 'pythonSet.mkVirtualEnv "anysnake2-venv" workspace.deps.default')
+    flake.bind("pythonEnv", _venv(any(p.editable is not None for p in python.packages.values())))
     flake.packages.append(RawNix("pythonEnv"))
+
+
+def _venv(editables: bool) -> str:
+    """The virtualenv; with `editables`, it holds `anysnake2_editables.pth` too."""
+    venv = 'pythonSet.mkVirtualEnv "anysnake2-venv" workspace.deps.default'
+    if not editables:
+        return venv
+    return (
+        f"({venv}).overrideAttrs (old: {{\n"
+        "        # the editables' site folder, read even by python -I\n"
+        "        postInstall = (old.postInstall or \"\") + ''\n"
+        "          for site in $out/lib/python3*/site-packages; do\n"
+        f'            echo {shlex.quote(EDITABLES_PTH)} > "$site/anysnake2_editables.pth"\n'
+        "          done\n"
+        "        '';\n"
+        "      })"
+    )
 
 
 def _build_systems(flake: _Flake) -> str:

@@ -7,13 +7,13 @@ INSTALLER, direct_url.json with `dir_info.editable = true`, top_level.txt) and
 `__editable__.<name>-<version>.pth` naming the import root. The folder is on PYTHONPATH in
 the container and in `develop`, so `importlib.metadata` (and pip) find the distribution
 and its entry points; the import root is on PYTHONPATH too (a `.pth` is only read in a
-site directory, and the venv's own site-packages is read-only in the nix store).
+site directory). In the container the venv's `anysnake2_editables.pth` (render.python)
+also adds the folder as a site directory, so `python -I` finds them as well.
 
 Everything is read statically: pyproject.toml `[project]`, setup.cfg `[metadata]` and
 `[options.entry_points]`, and literal arguments of `setup(...)` in setup.py (parsed with
-`ast`, never executed). Compiled extensions are not built: an editable with C extensions
-imports only its pure-Python parts (build it in the container yourself, e.g. with
-`python setup.py build_ext --inplace` in the checkout).
+`ast`, never executed). Compiled extensions are built only on request
+(`anysnake2 build editables`, runtime.editable_build).
 """
 
 from __future__ import annotations

@@ -40,6 +40,8 @@
     };
     uv2nix_hammer_overrides = {
       inputs.nixpkgs.follows = "nixpkgs";
+      inputs.systems.follows = "nixpkgs";
+      inputs.treefmt-nix.follows = "nixpkgs";
       url = "github:TyberiusPrime/uv2nix_hammer_overrides/efc9f213860490692e27f0854e26b8ac62acfff3";
     };
   };
@@ -95,7 +97,14 @@
             (inputs.uv2nix_hammer_overrides.overrides pkgs)
             pythonOverrides
           ]);
-      pythonEnv = pythonSet.mkVirtualEnv "anysnake2-venv" workspace.deps.default;
+      pythonEnv = (pythonSet.mkVirtualEnv "anysnake2-venv" workspace.deps.default).overrideAttrs (old: {
+        # the editables' site folder, read even by python -I
+        postInstall = (old.postInstall or "") + ''
+          for site in $out/lib/python3*/site-packages; do
+            echo 'import os, site; os.path.isdir("/anysnake2/editable_site") and site.addsitedir("/anysnake2/editable_site")' > "$site/anysnake2_editables.pth"
+          done
+        '';
+      });
       # the rootfs links these in reverse order: later entries win
       rootfsPackages = [
         pkgs.coreutils

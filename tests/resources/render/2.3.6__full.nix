@@ -43,6 +43,8 @@
     };
     uv2nix_hammer_overrides = {
       inputs.nixpkgs.follows = "nixpkgs";
+      inputs.systems.follows = "nixpkgs";
+      inputs.treefmt-nix.follows = "nixpkgs";
       url = "github:TyberiusPrime/uv2nix_hammer_overrides/e53075de5587a33b3b68a809ea3124b615ab260c";
     };
   };
@@ -132,7 +134,14 @@ postInstall = ''
             (inputs.uv2nix_hammer_overrides.overrides pkgs)
             pythonOverrides
           ]);
-      pythonEnv = pythonSet.mkVirtualEnv "anysnake2-venv" workspace.deps.default;
+      pythonEnv = (pythonSet.mkVirtualEnv "anysnake2-venv" workspace.deps.default).overrideAttrs (old: {
+        # the editables' site folder, read even by python -I
+        postInstall = (old.postInstall or "") + ''
+          for site in $out/lib/python3*/site-packages; do
+            echo 'import os, site; os.path.isdir("/anysnake2/editable_site") and site.addsitedir("/anysnake2/editable_site")' > "$site/anysnake2_editables.pth"
+          done
+        '';
+      });
       # the rootfs links these in reverse order: later entries win
       rootfsPackages = [
         pkgs.coreutils

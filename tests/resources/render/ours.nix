@@ -46,6 +46,8 @@
     };
     uv2nix_hammer_overrides = {
       inputs.nixpkgs.follows = "nixpkgs";
+      inputs.systems.follows = "nixpkgs";
+      inputs.treefmt-nix.follows = "nixpkgs";
       url = "github:TyberiusPrime/uv2nix_hammer_overrides/efc9f213860490692e27f0854e26b8ac62acfff3";
     };
   };
