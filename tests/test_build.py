@@ -290,3 +290,48 @@ def test_build_flake_writes_the_python_lock_beside_the_config(tmp_path, offline_
         check=True,
     ).stdout.split()
     assert "uv/uv.lock" in tracked and "flake.nix" in tracked
+
+
+def _failing_once_nix(env: dict[str, str], tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """PATH whose `nix build` fails the first time (as a build that a leftover builder of a
+    killed nix spoiled does), then runs the real nix; `nix` calls are logged."""
+    folder = tmp_path / "failing-once"
+    folder.mkdir()
+    flag, log = tmp_path / "failed-once", tmp_path / "nix-calls.log"
+    real = shutil.which("nix")
+    (folder / "nix").write_text(
+        "#!/bin/sh\n"
+        f'echo "$*" >> {log}\n'
+        f'case " $* " in *" build "*) if [ ! -e {flag} ]; then : > {flag}; '
+        "echo \"error: builder for '/nix/store/x-anysnake2-rootfs.drv' failed\" >&2; exit 1; fi;; "
+        "esac\n"
+        f'exec {real} "$@"\n'
+    )
+    (folder / "nix").chmod(0o755)
+    return dict(env, PATH=f"{folder}:{env['PATH']}"), log
+
+
+@pytest.mark.parametrize("interrupted", [True, False])
+def test_a_build_after_an_interrupted_one_is_tried_once_more(
+    tmp_path, offline_pkgs, spy_path, interrupted: bool
+) -> None:
+    env, _ = spy_path
+    root = tmp_path / "project"
+    root.mkdir()
+    write_project(root, offline_pkgs, ["hello"])
+    assert anysnake2(root, env, "build", "rootfs").returncode == 0
+    write_project(root, offline_pkgs, ["hello", "cowsay"])
+    if interrupted:
+        (root / ".anysnake2_flake" / ".build_unfinished").write_text("in_progress\n")
+    failing, log = _failing_once_nix(env, tmp_path)
+    proc = anysnake2(root, failing, "build", "rootfs")
+    builds = [line for line in log.read_text().splitlines() if " build " in f" {line} "]
+    if interrupted:
+        assert proc.returncode == 0, proc.stderr
+        assert "building once more" in proc.stderr
+        assert len(builds) == 2
+        assert (root / ".anysnake2_flake" / "result" / "rootfs" / "bin" / "cowsay").exists()
+    else:  # an ordinary failure is reported at once, never retried
+        assert proc.returncode == 70, proc.stderr
+        assert "building once more" not in proc.stderr
+        assert len(builds) == 1

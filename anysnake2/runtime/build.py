@@ -255,12 +255,23 @@ def write_flake(ctx: Context) -> bool:
 
 def build_rootfs(flake_dir: Path) -> None:
     """`nix build` the rootfs (marker, build, GC roots, record what was built)."""
+    from ..errors import FailureError
     from . import nix
 
     marker = flake_dir / state.UNFINISHED_MARKER
+    interrupted = marker.exists()
     marker.write_text("in_progress\n")
     state.clear_state(str(flake_dir.parent))
-    nix.build(flake_dir, "rootfs", "result")
+    try:
+        nix.build(flake_dir, "rootfs", "result")
+    except FailureError:
+        if not interrupted:
+            raise
+        # A killed nix can leave its builder running as another build user, still writing
+        # the same output path while the next build makes it afresh: once it is done, a
+        # second build succeeds. A real build error fails twice and is reported.
+        _log.note("the build failed right after an interrupted one: building once more")
+        nix.build(flake_dir, "rootfs", "result")
     _root_inputs(flake_dir)
     (flake_dir / BUILT_FLAKE_FILE).write_text(flake_fingerprint(flake_dir) + "\n")
     marker.unlink()
