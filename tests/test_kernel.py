@@ -3,8 +3,11 @@
 The kernelspec is written to a temporary JUPYTER_DATA_DIR and read back by the real
 `jupyter kernelspec list` of a test venv (jupyter_client and jupyter_core from PyPI).
 `kernel start` runs in a real bwrap over the offline example's rootfs with the connection
-file's folder bound in. Running `1+1` in ipykernel needs a Python with ipykernel in the
-offline package set, which it does not have yet: that part is not tested here.
+file's folder bound in. The real kernel: a project whose Python packages are ipykernel
+(locked by real uv against PyPI, built by the real pyproject.nix builders over the honest
+stand-in with the host's Python, see tests/test_upstream_build.py) gets `kernel install`,
+and jupyter_client of the test venv starts that kernelspec (this checkout's anysnake2 →
+bwrap → ipykernel), runs `1+1`, interrupts a running cell and shuts the kernel down.
 """
 
 from __future__ import annotations
@@ -150,6 +153,125 @@ def test_start_binds_the_connection_files_folder(project, tmp_path: Path) -> Non
     proc = run_cli(*argv, cwd=root, env=env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == '{"shell_port": 1}\n'
-    # the default argv is ipykernel's; this rootfs has no Python, so it cannot start yet
+    # the default argv is ipykernel's; this rootfs has no Python: 127 and the name
     plain = run_cli("kernel", "start", str(connection), cwd=root, env=env)
     assert plain.returncode == 127 and "python" in plain.stderr
+
+
+# --- a real ipykernel through the container -----------------------------------------------
+
+EXECUTE = """
+import json, sys, time
+from jupyter_client.manager import start_new_kernel
+
+km, kc = start_new_kernel(kernel_name=sys.argv[1], startup_timeout=600)
+process = km.provisioner.process  # anysnake2 kernel start (gone from km after shutdown)
+out = {"results": [], "errors": []}
+def hook(msg):
+    content = msg["content"]
+    if msg["msg_type"] == "execute_result":
+        out["results"].append(content["data"]["text/plain"])
+    elif msg["msg_type"] == "stream":
+        out["results"].append(content["text"])
+    elif msg["msg_type"] == "error":
+        out["errors"].append(content["ename"])
+try:
+    reply = kc.execute_interactive("1+1", timeout=120, output_hook=hook)
+    out["status"] = reply["content"]["status"]
+    kc.execute_interactive("import sys; print(sys.prefix)", timeout=60, output_hook=hook)
+    # Jupyter's interrupt (SIGINT to the kernel's process group) reaches the kernel
+    msg_id = kc.execute("import time; time.sleep(300)")
+    kc.get_iopub_msg(timeout=60)  # busy
+    time.sleep(2)  # into the sleep
+    km.interrupt_kernel()
+    reply = kc.get_shell_msg(timeout=60)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=60)
+    out["interrupted"] = reply["content"].get("ename")
+    reply = kc.execute_interactive("2+3", timeout=60, output_hook=hook)
+    out["after_interrupt"] = reply["content"]["status"]
+finally:
+    kc.stop_channels()
+    km.shutdown_kernel(now=False)
+out["alive"] = km.is_alive()
+out["exit"] = process.wait(timeout=60)
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def ipykernel_project(
+    tmp_path_factory: pytest.TempPathFactory, upstream, honest_pkgs_with_python
+) -> tuple[Path, dict[str, str]]:
+    """A project whose Python packages are ipykernel (locked by real uv against PyPI,
+    built by the real pyproject.nix builders from wheels); its rootfs built; (root, env)."""
+    from test_upstream_build import HELPERS
+
+    from anysnake2.render.defaults import DEFAULT_INPUTS
+
+    base = tmp_path_factory.mktemp("ipykernel")
+    root = base / "project"
+    root.mkdir()
+    nixpkgs = honest_pkgs_with_python["nixpkgs"]
+    lines = [
+        f'[nixpkgs]\nurl = "{nixpkgs["url"]}"\nrev = "{nixpkgs["rev"]}"\npackages = []\n',
+        '[python]\nversion = "3.11"\necosystem_date = "2024-08-09"\n',
+        '[python.packages]\nipykernel = ""\n',
+    ]
+    for section, repo in sorted(HELPERS.items()):
+        rev = DEFAULT_INPUTS[section].rev
+        lines.append(f'[{section}]\nurl = "git+file://{upstream.repo(repo)}"\nrev = "{rev}"\n')
+    hammer = upstream.hammer_standin()
+    head = subprocess.run(
+        ["git", "-C", hammer.removeprefix("git+file://"), "rev-parse", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    lines.append(f'[uv2nix_override_collection]\nurl = "{hammer}?rev={head}"\n')
+    lines.append('[container]\nruntime = "bwrap"\n')
+    (root / "anysnake2.toml").write_text("\n".join(lines))
+    env = dict(os.environ, UV_CACHE_DIR=str(base / "uv-cache"))
+    env["NIX_CONFIG"] = env.get("NIX_CONFIG", "") + "\nsubstituters =\n"
+    env["JUPYTER_DATA_DIR"] = str(base / "jupyter-data")
+    env["JUPYTER_RUNTIME_DIR"] = str(base / "jupyter-runtime")
+    for name in ("TMUX", "ANYSNAKE2_OFFLINE", "JUPYTER_PATH", "JUPYTER_CONFIG_DIR"):
+        env.pop(name, None)
+    built = run_cli(
+        "run", "--", "python", "-c", "import ipykernel", cwd=root, env=env, timeout=1500
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    return root, env
+
+
+@pytest.mark.needs_shared
+def test_jupyter_client_runs_1_plus_1_in_the_projects_ipykernel(
+    ipykernel_project: tuple[Path, dict[str, str]], jupyter_venv: Path
+) -> None:
+    root, env = ipykernel_project
+    installed = run_cli("kernel", "install", cwd=root, env=env)
+    assert installed.returncode == 0, installed.stderr
+    spec = jupyter_kernels(jupyter_venv, env)["anysnake2-project"]["spec"]
+    # the kernelspec calls this checkout's anysnake2
+    assert spec["argv"][0] == str(REPO / ".venv" / "bin" / "anysnake2")
+    proc = subprocess.run(
+        [str(jupyter_venv / "python"), "-c", EXECUTE, "anysnake2-project"],
+        cwd=root.parent,  # the kernel must not depend on Jupyter's working directory
+        env={**env, "PATH": f"{jupyter_venv}:{env['PATH']}"},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    outcome = json.loads(proc.stdout.splitlines()[-1])
+    assert outcome["status"] == "ok", outcome
+    assert outcome["results"][0] == "2", outcome
+    # ipykernel ran in the project's venv, which the real builders made in the store
+    prefix = outcome["results"][1].strip()
+    assert prefix.startswith("/nix/store/") and prefix.endswith("-anysnake2-venv"), outcome
+    # an interrupt stops the running cell, and the kernel goes on
+    assert outcome["interrupted"] == "KeyboardInterrupt", outcome
+    assert outcome["after_interrupt"] == "ok" and outcome["results"][-1] == "5", outcome
+    # a clean shutdown: the kernel process (anysnake2 → bwrap → ipykernel) is gone, status 0
+    assert outcome["alive"] is False and outcome["exit"] == 0, outcome

@@ -9,7 +9,8 @@ jupyter_core has it; `--sys-prefix` is `<sys.prefix>/share/jupyter`) whose argv 
 runs `python -m ipykernel_launcher -f FILE` in the container (or, after `--`, any argv in
 which `{connection_file}` stands for FILE) with FILE's folder bound in at its own path: the
 folder Jupyter writes connection files to is usually not visible in the container
-otherwise. `--language R` starts IRkernel that way (`R --slave -e IRkernel::main() --args
+otherwise. Jupyter interrupts a kernel with SIGINT to its process group: the runtime
+ignores it, the kernel handles it. `--language R` starts IRkernel that way (`R --slave -e IRkernel::main() --args
 FILE`). A host JupyterLab or a JupyterHub then runs notebooks in the project's
 environment. `kernel list` shows the kernelspecs anysnake2 wrote; `kernel remove` removes
 one (never a kernelspec anysnake2 did not write).
@@ -206,7 +207,8 @@ def start(ctx: Context, args: list[str]) -> int:
     folder = str(connection.parent)
     extras = replace(extras, binds_rw=(*extras.binds_rw, (folder, folder)))
     ready = prepare(ctx.project, ctx.root, "kernel", None, argv, rootfs=rootfs, extras=extras)
-    return starting.launch(ready.argv, cwd=Path(os.path.realpath(ctx.root)))
+    cwd = Path(os.path.realpath(ctx.root))
+    return starting.launch(ready.argv, cwd=cwd, group_interrupt=True)
 
 
 COMMANDS = {"install": install, "list": list_kernels, "remove": remove, "start": start}

@@ -42,7 +42,13 @@ HOST_FILE = "host"
 SESSION_FILE = "session"
 
 
-def launch(argv: Sequence[str], *, cwd: StrPath, env: Mapping[str, str] | None = None) -> int:
+def launch(
+    argv: Sequence[str],
+    *,
+    cwd: StrPath,
+    env: Mapping[str, str] | None = None,
+    group_interrupt: bool = False,
+) -> int:
     """Start the container and wait for it; its exit status (128+N for signal N).
 
     The one place the runtime is started (inside dtach when `execute` asks). Ctrl-C
@@ -55,7 +61,7 @@ def launch(argv: Sequence[str], *, cwd: StrPath, env: Mapping[str, str] | None =
 
         _log.debug(f"running: {format_argv(argv)}")
     argv = [os.fspath(a) for a in argv]
-    previous = _signal.signal(_signal.SIGINT, _ignore)
+    previous = _signal.signal(_signal.SIGINT, _signal.SIG_IGN if group_interrupt else _ignore)
     here = os.getcwd()
     try:
         os.chdir(cwd)  # posix_spawn has no working directory of its own
