@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..cli import Context
     from ..model import Input, Nixpkgs, Project
 
-__all__ = ["main", "summary"]
+__all__ = ["main", "require_recorded", "summary"]
 
 
 def _pin(item: Input | Nixpkgs) -> str:
@@ -112,7 +112,7 @@ def main(ctx: Context, args: list[str]) -> int:
     project = ctx.project
     check_supported(project, ctx.config_path)
     if ctx.locked:
-        _check_recorded(ctx)
+        require_recorded(ctx)
     if ctx.json:
         from ._json import emit, pins
 
@@ -136,7 +136,7 @@ def main(ctx: Context, args: list[str]) -> int:
     return 0
 
 
-def _check_recorded(ctx: Context) -> None:
+def require_recorded(ctx: Context) -> None:
     """ConfigError (65) unless every pin is recorded and the Python lock is current."""
     from ..errors import ConfigError
     from ..resolve.pins import pin_project

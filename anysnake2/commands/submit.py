@@ -123,9 +123,9 @@ def _require_ready(ctx: Context, image: str, build: bool = False) -> Path:
     from .._version import __version__
     from ..runtime import state
     from ..runtime.build import flake_dir_of, rootfs_of
-    from .check import _check_recorded
+    from .check import require_recorded
 
-    _check_recorded(ctx)
+    require_recorded(ctx)
     if build:
         _build(ctx, image)
     root = ctx.root
