@@ -14,10 +14,10 @@ _warnings: list[str] = []  # every warning of this run, for --json
 
 
 def clean(message: str) -> str:
-    """`message` without credentials (`credentials.redact`; imported only when needed)."""
-    if "@" not in message and "anysnake2.credentials" not in sys.modules:
+    """`message` without credentials (`_redact.redact`; imported only when needed)."""
+    if "@" not in message and "anysnake2._redact" not in sys.modules:
         return message
-    from .credentials import redact
+    from ._redact import redact
 
     return redact(message)
 

@@ -77,7 +77,7 @@ def run(
     args = [str(a) for a in argv]
 
     def masked(text: str) -> str:
-        from .credentials import redact as known
+        from ._redact import redact as known
 
         text = known(text)
         for secret in redact:

@@ -25,6 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from ._redact import USERINFO as _USERINFO
+from ._redact import known as _known
+from ._redact import redact
+from ._redact import scheme_end as _scheme_end
+from ._redact import secrets as _secrets
 from .errors import ConfigError, FailureError
 
 __all__ = [
@@ -49,8 +54,6 @@ HELPER_HINT = (
 )
 _PREFIXES = ("git+", "hg+")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,30}://\S+\Z")  # one URL, not a script
-# user:password@ in any URL, or a lone user (a token) in an http(s) URL; ssh's `git@` stays
-_USERINFO = re.compile(r"(?:://[^/@\s'\"?#:]*:[^/@\s'\"?#]*@|(?<=http)(s?://)[^/@\s'\"?#:]+@)")
 _HELPER = (
     '!f() { test "$1" = get || exit 0; '
     "printf 'username=%s\\npassword=%s\\n' "
@@ -99,6 +102,7 @@ def remember(url: str) -> str:
     clean, credential = split(url)
     if credential is not None:
         _KNOWN[credential.base] = credential
+        _known(credential.base, credential.password or credential.username)
     return clean
 
 
@@ -132,33 +136,6 @@ def refuse(url: str, what: str) -> None:
             hint=HELPER_HINT + "; for a plain https download use a netrc file (nix's "
             "netrc-file setting)",
         )
-
-
-#: Shorter secrets are masked only inside URLs: replacing "y" everywhere would garble text.
-_MIN_BARE_SECRET = 6
-
-
-def _secrets() -> list[str]:
-    found: set[str] = set()
-    for credential in _KNOWN.values():
-        if credential.password:
-            found.add(credential.password)
-        elif credential.username:
-            found.add(credential.username)  # a token given as the user name
-    return sorted((s for s in found if len(s) >= _MIN_BARE_SECRET), key=len, reverse=True)
-
-
-def _scheme_end(match: re.Match[str]) -> str:
-    return match.group(1) or "://"
-
-
-def redact(text: str) -> str:
-    """`text` without any `scheme://user:password@` and without any known secret (of at
-    least 6 characters; shorter ones only where they stand in a URL)."""
-    clean = _USERINFO.sub(_scheme_end, text)
-    for secret in _secrets():
-        clean = clean.replace(secret, "***")
-    return clean
 
 
 def _scope(credential: Credential) -> str:
