@@ -28,11 +28,10 @@ Everything here was checked against the real repositories (git bundles in the te
 from __future__ import annotations
 
 import re
-import shlex
 from typing import TYPE_CHECKING
 
 from .build_systems import GIT
-from .nix import RawNix, attr_name, paren, quote, render
+from .nix import RawNix, attr_name, paren
 
 if TYPE_CHECKING:
     from .flake import _Flake
@@ -51,9 +50,6 @@ EDITABLES_PTH = (
 )
 
 COLLECTION = "uv2nix_hammer_overrides"
-# the libraries rpy2 links against besides R (the original's NIX_LDFLAGS)
-RPY2_LIBRARIES = ("bzip2", "xz", "zlib", "icu", "libdeflate")
-RPY2_NAMES = ("rpy2", "rpy2-rinterface")
 
 UV_BIN_OVERLAY = (
     "(final: prev: prev.lib.optionalAttrs\n"
@@ -118,74 +114,34 @@ def render_python(flake: _Flake) -> None:
     unused = {"systems": "nixpkgs", "treefmt-nix": "nixpkgs"}
     flake.add_helper(COLLECTION, inputs.get(COLLECTION), ("nixpkgs",), unused)
     flake.overlays.append(RawNix(UV_BIN_OVERLAY))
-    preference = "wheel" if python.prefer_wheels is not False else "sdist"
-    flake.bind("workspace", "inputs.uv2nix.lib.workspace.loadWorkspace { workspaceRoot = ./uv; }")
-    flake.bind(
-        "pythonOverlay",
-        f"workspace.mkPyprojectOverlay {{ sourcePreference = {quote(preference)}; }}",
-    )
-    flake.bind("pythonBuildSystems", _build_systems(flake))
-    flake.bind("pythonOverrides", _overrides(flake))
-    interpreter = "python" + python.version.replace(".", "")
-    flake.bind(
-        "pythonSet",
-        "\n        (pkgs.callPackage inputs.pyproject-nix.build.packages {\n"
-        f"          python = pkgs.{interpreter};\n"
-        "        }).overrideScope\n"
-        "          (pkgs.lib.composeManyExtensions [\n"
-        f"            (inputs.build-system-pkgs.overlays.{preference}\n"
-        "              or inputs.build-system-pkgs.overlays.default)\n"
-        "            pythonOverlay\n"
-        "            pythonBuildSystems\n"
-        f"            (inputs.{COLLECTION}.overrides pkgs)\n"
-        "            pythonOverrides\n"
-        "          ])",
-    )
-    flake.bind("pythonEnv", _venv(any(p.editable is not None for p in python.packages.values())))
+    flake.python = {
+        "preference": "wheel" if python.prefer_wheels is not False else "sdist",
+        "interpreter": "python" + python.version.replace(".", ""),
+        "collection": COLLECTION,
+        "backend_helpers": BACKEND_HELPERS,
+        "backends": _backends(flake),
+        "overrides": _overrides(flake),
+        "editables": any(p.editable is not None for p in python.packages.values()),
+        "editables_pth": EDITABLES_PTH,
+    }
     flake.packages.append(RawNix("pythonEnv"))
 
 
-def _venv(editables: bool) -> str:
-    """The virtualenv; with `editables`, it holds `anysnake2_editables.pth` too."""
-    venv = 'pythonSet.mkVirtualEnv "anysnake2-venv" workspace.deps.default'
-    if not editables:
-        return venv
-    return (
-        f"({venv}).overrideAttrs (old: {{\n"
-        "        # the editables' site folder, read even by python -I\n"
-        "        postInstall = (old.postInstall or \"\") + ''\n"
-        "          for site in $out/lib/python3*/site-packages; do\n"
-        f'            echo {shlex.quote(EDITABLES_PTH)} > "$site/anysnake2_editables.pth"\n'
-        "          done\n"
-        "        '';\n"
-        "      })"
-    )
-
-
-def _build_systems(flake: _Flake) -> str:
-    """The overlay giving git packages and sdists the build backend uv2nix leaves out."""
-    lines = []
+def _backends(flake: _Flake) -> list[tuple[str, str]]:
+    """(package, the build requirements it gets) for the build-backend overlay: what uv2nix
+    leaves out when it builds git packages and sdists (see build_systems.py)."""
+    backends = []
     for name, requires in sorted(flake.resolution.build_requires.items()):
-        key = attr_name(name)
         if tuple(requires) == GIT:
-            lines.append(f"          {key} = withBackend {quote(name)} (fromCheckout prev.{key});")
+            backends.append((name, f"(fromCheckout prev.{attr_name(name)})"))
         else:
             names = sorted({requirement_name(r) for r in requires} - {""})
-            wanted = "{ " + " ".join(f"{attr_name(n)} = [ ];" for n in names) + " }"
-            lines.append(f"          {key} = withBackend {quote(name)} {wanted};")
-    if not lines:
-        return "final: prev: { }"
-    return (
-        "\n        final: prev:\n        let\n"
-        + BACKEND_HELPERS
-        + "\n        in\n        {\n"
-        + "\n".join(lines)
-        + "\n        }"
-    )
+            backends.append((name, "{ " + " ".join(f"{attr_name(n)} = [ ];" for n in names) + " }"))
+    return backends
 
 
-def _overrides(flake: _Flake) -> str:
-    """`override_attrs` and `build_systems` from the config, and rpy2 against the R."""
+def _overrides(flake: _Flake) -> list[tuple[str, dict[str, RawNix]]]:
+    """(package, its attributes) from `override_attrs` and `build_systems` of the config."""
     python = flake.project.python
     assert python is not None
     entries: dict[str, dict[str, RawNix]] = {}
@@ -198,36 +154,4 @@ def _overrides(flake: _Flake) -> str:
             attrs["nativeBuildInputs"] = RawNix(f"{before.code} ++ {extra}")
         if attrs:
             entries.setdefault(pep503(name), {}).update(attrs)
-    lines = []
-    for name in sorted(entries):
-        body = render(entries[name], 5)
-        lines.append(
-            f"          {attr_name(name)} = prev.{attr_name(name)}.overrideAttrs (old: {body});"
-        )
-    text = "\n        final: prev:\n        "
-    text += ("{\n" + "\n".join(lines) + "\n        }") if lines else "{ }"
-    if flake.project.r is not None:
-        text += _rpy2()
-    return text
-
-
-def _rpy2() -> str:
-    """rpy2 built against the container's R, as the original did (`R_HOME =
-    ''${R_tracked}''`): nixR's `R_by_date` is its `nix/r/wrapper.nix`, a derivation with
-    `bin/<exe>` wrappers of the real R and `lib/R/library/<pkg>` links only, so
-    `${R_tracked}/lib/R` has no `bin/R` while `${R_tracked}/bin/R` answers `R CMD config`
-    and `R RHOME` for the real R. The libraries R links against go on NIX_LDFLAGS, and
-    setuptools/cffi build it from its sdist."""
-    flags = " ".join(f"-L${{pkgs.lib.getLib pkgs.{lib}}}/lib" for lib in RPY2_LIBRARIES)
-    names = render(list(RPY2_NAMES))
-    return (
-        "\n        // pkgs.lib.genAttrs (builtins.filter (n: prev ? ${n}) " + names + ") (name:\n"
-        "          prev.${name}.overrideAttrs (old: {\n"
-        '            R_HOME = "${R_tracked}";\n'
-        f'            NIX_LDFLAGS = "{flags}";\n'
-        "            nativeBuildInputs = (old.nativeBuildInputs or [ ]) ++ [ R_tracked ] ++ (\n"
-        '              if (old.passthru.format or "pyproject") == "pyproject"\n'
-        "              then final.resolveBuildSystem { setuptools = [ ]; cffi = [ ]; }\n"
-        "              else [ ]);\n"
-        "          }))"
-    )
+    return sorted(entries.items())
