@@ -43,6 +43,83 @@ def _query(pairs: list[tuple[str, str]]) -> str:
     return ("?" + "&".join(f"{k}={v}" for k, v in pairs)) if pairs else ""
 
 
+@dataclass
+class _Parts:
+    """A flake URL taken apart: its kind, base and the rev/ref/dir it names."""
+
+    kind: str  # "github", "vcs" (git+/hg+), "path" (absolute) or "other"
+    base: str
+    rev: str | None
+    ref: str | None
+    dir: str | None
+    others: list[tuple[str, str]]  # query parameters passed through
+
+
+def _split(url: str, rev: str | None, ref: str | None, dir: str | None) -> _Parts:
+    """`url`'s parts; rev/ref/dir given explicitly beat those the URL names."""
+    base, _, query = url.partition("?")
+    parts = _Parts("other", base, rev, ref, dir, [])
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if key in ("rev", "ref", "dir") and value:
+            setattr(parts, key, getattr(parts, key) or value)
+        else:
+            parts.others.append((key, value))
+    if base.startswith("github:"):
+        parts.kind = "github"
+        path = base[len("github:") :].strip("/").split("/")
+        parts.base = "github:" + "/".join(path[:2])
+        rest = path[2:]
+        if len(rest) == 1 and rest[0]:
+            if _HEX40.match(rest[0]):
+                parts.rev = parts.rev or rest[0]
+            else:
+                parts.ref = parts.ref or rest[0]
+        elif len(rest) >= 2:
+            parts.ref = parts.ref or rest[0] or None
+            parts.rev = parts.rev or rest[1] or None
+    elif base.startswith(("git+", "hg+")):
+        parts.kind = "vcs"
+    elif base.startswith("/"):
+        parts.kind = "path"
+        parts.base = base.rstrip("/") or "/"
+    return parts
+
+
+def _unpinned(name: str, url: str, ref: str | None, offline: bool) -> str:
+    """The warning for input `name` that names no revision."""
+    how = f"the {'tag or branch' if ref else 'newest commit of'} {ref or 'its default branch'}"
+    hint = (
+        "run 'anysnake2 lock' with network access to record its revision"
+        if offline
+        else "run 'anysnake2 lock' to record its revision"
+    )
+    return (
+        f"flake input {name!r} ({credentials.redact(url)}) is not pinned to a revision: nix will use "
+        f"{how}, so the project is not fully pinned; {hint}"
+    )
+
+
+def _joined(parts: _Parts) -> str:
+    """The URL nix reads, from `parts`."""
+    pairs: list[tuple[str, str]] = []
+    rev, ref = parts.rev, parts.ref
+    if parts.kind == "github":
+        text = parts.base + (f"/{rev}" if rev else "")
+        if not rev and ref:
+            pairs.append(("ref", ref))
+    elif parts.kind == "path" and rev:
+        text = "git+file://" + parts.base
+        pairs += [("ref", ref)] if ref else []
+        pairs.append(("rev", rev))
+    else:
+        text = parts.base
+        pairs += [("ref", ref)] if ref else []
+        pairs += [("rev", rev)] if rev else []
+    if parts.dir:
+        pairs.append(("dir", parts.dir))
+    return text + _query(pairs + parts.others)
+
+
 def flake_url(
     name: str,
     url: str,
@@ -57,70 +134,17 @@ def flake_url(
     """The URL of flake input `name`; `resolved` (from the Resolution) beats `rev`."""
     for variable in ROOT_VARIABLES:
         url = url.replace(variable, str(root))
-    base, _, query = url.partition("?")
-    others: list[tuple[str, str]] = []
-    for key, value in parse_qsl(query, keep_blank_values=True):
-        if key == "rev" and value:
-            rev = rev or value
-        elif key == "ref" and value:
-            ref = ref or value
-        elif key == "dir" and value:
-            dir = dir or value
-        else:
-            others.append((key, value))
-    kind = "other"
-    if base.startswith("github:"):
-        kind = "github"
-        parts = base[len("github:") :].strip("/").split("/")
-        base = "github:" + "/".join(parts[:2])
-        rest = parts[2:]
-        if len(rest) == 1 and rest[0]:
-            if _HEX40.match(rest[0]):
-                rev = rev or rest[0]
-            else:
-                ref = ref or rest[0]
-        elif len(rest) >= 2:
-            ref = ref or rest[0] or None
-            rev = rev or rest[1] or None
-    elif base.startswith(("git+", "hg+")):
-        kind = "vcs"
-    elif base.startswith("/"):
-        kind = "path"
-        base = base.rstrip("/") or "/"
-    if base.startswith("git+"):
-        base = credentials.public(base)  # the secret reaches nix through its environment
-    elif "@" in base and not base.startswith("github:"):
-        credentials.refuse(base, f"flake input {name!r}")
+    parts = _split(url, rev, ref, dir)
+    if parts.base.startswith("git+"):
+        parts.base = credentials.public(parts.base)  # the secret reaches nix through its env
+    elif "@" in parts.base and not parts.base.startswith("github:"):
+        credentials.refuse(parts.base, f"flake input {name!r}")
     if resolved:
-        rev = resolved
-    if rev and not _HEX40.match(rev):
+        parts.rev = resolved
+    if parts.rev and not _HEX40.match(parts.rev):
         # a tag or branch: nix can follow it, but the project is then not fully pinned
-        ref, rev = rev, None
+        parts.ref, parts.rev = parts.rev, None
     warning = None
-    if kind in ("github", "vcs") and not rev:
-        how = f"the {'tag or branch' if ref else 'newest commit of'} {ref or 'its default branch'}"
-        hint = (
-            "run 'anysnake2 lock' with network access to record its revision"
-            if offline
-            else "run 'anysnake2 lock' to record its revision"
-        )
-        warning = (
-            f"flake input {name!r} ({credentials.redact(url)}) is not pinned to a revision: nix will use "
-            f"{how}, so the project is not fully pinned; {hint}"
-        )
-    pairs: list[tuple[str, str]] = []
-    if kind == "github":
-        text = base + (f"/{rev}" if rev else "")
-        if not rev and ref:
-            pairs.append(("ref", ref))
-    elif kind == "path" and rev:
-        text = "git+file://" + base
-        pairs += [("ref", ref)] if ref else []
-        pairs.append(("rev", rev))
-    else:
-        text = base
-        pairs += [("ref", ref)] if ref else []
-        pairs += [("rev", rev)] if rev else []
-    if dir:
-        pairs.append(("dir", dir))
-    return InputUrl(text + _query(pairs + others), warning)
+    if parts.kind in ("github", "vcs") and not parts.rev:
+        warning = _unpinned(name, url, parts.ref, offline)
+    return InputUrl(_joined(parts), warning)
