@@ -122,11 +122,8 @@ def main() -> int:
                 for key, value in (("first", first), ("next", median), ("build", whole)):
                     row.setdefault(key, []).append(value)
                 row.setdefault("size", []).append(size)
-        same = all(
-            (projects["template"] / ".anysnake2_flake" / "flake.nix").read_bytes()
-            == (projects["f-strings"] / ".anysnake2_flake" / "flake.nix").read_bytes()
-            for _ in [0]
-        )
+        flakes = [p / ".anysnake2_flake" / "flake.nix" for p in projects.values()]
+        same = flakes[0].read_bytes() == flakes[1].read_bytes()
     print(f"{rounds} alternating rounds; flake.nix of build flake identical: {same}")
     print(f"{'':<34}{'template':>12}{'f-strings':>12}{'ratio':>8}")
     labels = {
