@@ -194,12 +194,12 @@ def clone(
     def step(argv: list[str]) -> None:
         proc = _proc.run(argv, env=env, check=False, redact=_secrets() + [url])
         if proc.returncode != 0:
-            output = (proc.stderr or "") + (proc.stdout or "")
-            tail = "\n".join(output.strip().splitlines()[-20:])
+            tail = _proc.tail((proc.stderr or "") + (proc.stdout or ""), 20)
             message = what
             if tail:
                 message += ":\n" + "\n".join("  | " + line for line in tail.splitlines())
-            raise FailureError(redact(message.replace(url, clean)), hint=hint)
+            details = _proc.failure_details(proc, lambda text: redact(text.replace(url, clean)))
+            raise FailureError(redact(message.replace(url, clean)), hint=hint, **details)
 
     if kind == "hg":
         updaterev = ["--updaterev", rev] if rev else []

@@ -120,9 +120,30 @@ class ToolUnavailableError(AnysnakeError):
 
 
 class FailureError(AnysnakeError):
-    """An external step failed: a build, a clone, a hook (70)."""
+    """An external step failed: a build, a clone, a hook (70).
+
+    When a command failed, what it did, with credentials masked: `command` (its argv),
+    `returncode` (its exit status; `exit_code` is ours, 70), and the last lines of its
+    `stdout` and `stderr` (empty when not captured), for callers that decide by them.
+    """
 
     exit_code = EX_SOFTWARE
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        command: tuple[str, ...] = (),
+        returncode: int | None = None,
+        stdout: str = "",
+        stderr: str = "",
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.command = command
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
 
 
 class NetworkError(AnysnakeError):

@@ -160,6 +160,9 @@ def test_the_lock_side_clone_uses_the_environment_and_redacts(tmp_path, server, 
     shown = capsys.readouterr().err + caught.value.render()
     assert "fetching python.packages.priv" in shown
     assert secret not in shown and running.url("priv.git") in shown
+    error = caught.value  # the structured fields: what failed, masked as well
+    assert error.returncode == 128 and "clone" in error.command and error.stderr
+    assert secret not in " ".join([*error.command, error.stdout, error.stderr])
     assert files_holding(secret, tmp_path) == []
 
 

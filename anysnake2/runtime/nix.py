@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections import deque
+from collections.abc import Sequence
 from pathlib import Path
 
 from .. import _log, _proc, credentials
@@ -109,14 +110,23 @@ def build(flake_dir: Path, attribute: str, out_link: str, *, log_name: str = "bu
                     sys.stderr.write(credentials.redact(line))
             code = proc.wait()
         if code != 0:
-            raise build_error(attribute, code, log_path, list(tail), streamed=streamed)
+            raise build_error(
+                attribute, code, log_path, list(tail), streamed=streamed, command=argv
+            )
     return flake_dir / out_link
 
 
 def build_error(
-    attribute: str, code: int, log_path: Path, tail: list[str], *, streamed: bool
+    attribute: str,
+    code: int,
+    log_path: Path,
+    tail: list[str],
+    *,
+    streamed: bool,
+    command: Sequence[str] = (),
 ) -> AnysnakeError:
-    """The error for a failed build: the log's last lines unless they were just shown."""
+    """The error for a failed build: the log's last lines unless they were just shown (a
+    FailureError also carries `command`, the exit status and the tail as `stderr`)."""
     from ..errors import NetworkError
 
     lower = "\n".join(tail).lower()
@@ -135,7 +145,13 @@ def build_error(
         return NetworkError(
             message, hint=f"check the network and run again; the full log is {log_path}"
         )
-    return FailureError(message, hint=f"the full log is {log_path}")
+    return FailureError(
+        message,
+        hint=f"the full log is {log_path}",
+        command=tuple(credentials.redact(a) for a in command),
+        returncode=code,
+        stderr="\n".join(tail),
+    )
 
 
 def flake_input_paths(flake_dir: Path) -> dict[str, str]:
