@@ -23,7 +23,6 @@ PINNED = "0.0.99"
 DEPS = [
     "tomlkit>=0.12",
     "requests>=2.31",
-    "sh>=2.0",
     "jinja2>=3.1",
     "typeguard>=4.2",
     "packaging>=23",
