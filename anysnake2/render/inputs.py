@@ -101,20 +101,13 @@ def _unpinned(name: str, url: str, ref: str | None, offline: bool) -> str:
 
 def _joined(parts: _Parts) -> str:
     """The URL nix reads, from `parts`."""
-    pairs: list[tuple[str, str]] = []
     rev, ref = parts.rev, parts.ref
-    if parts.kind == "github":
+    if parts.kind == "github":  # github:o/r/<rev>, or ?ref= without one
         text = parts.base + (f"/{rev}" if rev else "")
-        if not rev and ref:
-            pairs.append(("ref", ref))
-    elif parts.kind == "path" and rev:
-        text = "git+file://" + parts.base
-        pairs += [("ref", ref)] if ref else []
-        pairs.append(("rev", rev))
-    else:
-        text = parts.base
-        pairs += [("ref", ref)] if ref else []
-        pairs += [("rev", rev)] if rev else []
+        pairs = [("ref", ref)] if ref and not rev else []
+    else:  # a path pinned to a revision is read as a git repository
+        text = ("git+file://" if parts.kind == "path" and rev else "") + parts.base
+        pairs = [(key, value) for key, value in (("ref", ref), ("rev", rev)) if value]
     if parts.dir:
         pairs.append(("dir", parts.dir))
     return text + _query(pairs + parts.others)
