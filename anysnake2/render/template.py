@@ -32,7 +32,13 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(nix=render, quote=quote, attr=attr_name, shell=shlex.quote)
+
+    def nix(value: object, indent: int = 0) -> str:
+        if isinstance(value, jinja2.Undefined):
+            str(value)  # StrictUndefined: raises UndefinedError naming the missing value
+        return render(value, indent)
+
+    env.filters.update(nix=nix, quote=quote, attr=attr_name, shell=shlex.quote)
     return env
 
 
