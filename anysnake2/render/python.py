@@ -28,6 +28,7 @@ Everything here was checked against the real repositories (git bundles in the te
 from __future__ import annotations
 
 import re
+from importlib import resources
 from typing import TYPE_CHECKING
 
 from .build_systems import GIT
@@ -57,30 +58,11 @@ UV_BIN_OVERLAY = (
     '          { uv = final.callPackage "${inputs.uv2nix}/pkgs/uv-bin" { }; })'
 )
 
-# Nix helpers of the build-backend overlay (see build_systems.py)
-BACKEND_HELPERS = """\
-          # the backend uv2nix leaves out, only where it builds from source
-          withBackend = name: requires:
-            prev.${name}.overrideAttrs (old: {
-              nativeBuildInputs = (old.nativeBuildInputs or [ ]) ++ (
-                if (old.passthru.format or "pyproject") == "pyproject"
-                then final.resolveBuildSystem (pkgs.lib.filterAttrs (n: _: final ? ${n}) requires)
-                else [ ]);
-            });
-          # a git checkout is fetched at evaluation (builtins.fetchGit): read its backend
-          fromCheckout = drv:
-            let
-              file = "${drv.src}/pyproject.toml";
-              requires =
-                if builtins.pathExists file
-                then (builtins.fromTOML (builtins.readFile file)).build-system.requires
-                  or [ "setuptools" "wheel" ]
-                else [ "setuptools" "wheel" ];
-            in
-            builtins.listToAttrs (map (r: {
-              name = (inputs.pyproject-nix.lib.pep508.parseString r).name;
-              value = [ ];
-            }) requires);"""
+#: Nix helpers of the build-backend overlay (see build_systems.py), as the flake includes
+#: them (the tests evaluate them on their own)
+BACKEND_HELPERS = (
+    (resources.files(__package__) / "templates" / "backend_helpers.nix").read_text().rstrip()
+)
 
 
 def requirement_name(requirement: str) -> str:
@@ -118,7 +100,6 @@ def render_python(flake: _Flake) -> None:
         "preference": "wheel" if python.prefer_wheels is not False else "sdist",
         "interpreter": "python" + python.version.replace(".", ""),
         "collection": COLLECTION,
-        "backend_helpers": BACKEND_HELPERS,
         "backends": _backends(flake),
         "overrides": _overrides(flake),
         "editables": any(p.editable is not None for p in python.packages.values()),
