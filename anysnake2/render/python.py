@@ -28,7 +28,7 @@ Everything here was checked against the real repositories (git bundles in the te
 from __future__ import annotations
 
 import re
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .build_systems import GIT
@@ -60,9 +60,7 @@ UV_BIN_OVERLAY = (
 
 #: Nix helpers of the build-backend overlay (see build_systems.py), as the flake includes
 #: them (the tests evaluate them on their own)
-BACKEND_HELPERS = (
-    (resources.files(__package__) / "templates" / "backend_helpers.nix").read_text().rstrip()
-)
+BACKEND_HELPERS = (Path(__file__).parent / "templates" / "backend_helpers.nix").read_text().rstrip()
 
 
 def requirement_name(requirement: str) -> str:
