@@ -4,12 +4,13 @@ Every external command (nix, git, hg, uv, bwrap, dtach ...) goes through `run` o
 `which`. A config value is never pasted into a shell string. A failure is a FailureError
 that carries the command, its exit status and the tails of its output (credentials masked).
 
-Not `sh`: measured with bench/sh_runner.py, `import sh` costs about 65 ms more than
-`subprocess` (it imports asyncio), each call about 3 ms more (2.8x) and two reader threads
-while the child runs, and by default it gives the child a terminal as stdout, so uv and nix
-would print colours and progress bars into our logs unless every call said otherwise. Its
-ErrorReturnCode names the command with its credentials; we mask them anyway. The streamed
-nix build (runtime/nix.py) reads the pipe line by line with subprocess.Popen, as sh would.
+Not `sh`: measured with bench/sh_runner.py, a fresh `import sh` takes 3.4x as long as
+`import subprocess` (66 ms more on a quiet machine; it imports asyncio), each call 2.8-3.7x
+as long with two reader threads while the child runs, and by default it gives the child a
+terminal as stdout, so uv and nix would print colours and progress bars into our logs
+unless every call said otherwise. Its ErrorReturnCode names the command with its
+credentials; we mask them anyway. The streamed nix build (runtime/nix.py) reads the pipe
+line by line with subprocess.Popen, as sh would.
 """
 
 from __future__ import annotations
