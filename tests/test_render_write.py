@@ -16,7 +16,7 @@ from anysnake2.render.defaults import DEFAULT_INPUTS
 from anysnake2.render.flake import render_flake
 from anysnake2.render.resolution import Resolution
 from anysnake2.render.uvlock import lock_for_uv2nix
-from anysnake2.render.write import write_flake_dir
+from anysnake2.runtime.flake_dir import write_flake_dir
 
 REPO = Path(__file__).resolve().parents[1]
 SHA = "0123456789abcdef0123456789abcdef01234567"

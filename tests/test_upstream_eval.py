@@ -34,8 +34,8 @@ from conftest import ORIGINAL_CONFIGS, run_cli
 from anysnake2.render.flake import render_flake
 from anysnake2.render.python import COLLECTION
 from anysnake2.render.resolution import Resolution
-from anysnake2.render.write import write_flake_dir
 from anysnake2.resolve.python_lock import _cutoff, _uv_binary, lock_input
+from anysnake2.runtime.flake_dir import write_flake_dir
 from anysnake2.toml_compat.reader import read_project
 
 pytestmark = pytest.mark.needs_shared

@@ -25,7 +25,7 @@ from .. import _log
 from ..errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
-    from ..cli import Context
+    from ..context import Context
     from ..model import Project
     from ..model_slurm import Slurm
     from ..runtime.detect import Runtime
@@ -94,12 +94,12 @@ def _settings(project: Project, name: str) -> Slurm:
 
 def _build(ctx: Context, image: str) -> None:
     """`--build`: build what is not current, from the recorded pins only (nothing resolves)."""
-    from ..runtime.build import ensure_built
+    from ..pipeline import ensure_built
 
     ctx.locked = True
     ensure_built(ctx)
     if image == "sif" and _sif_stale(ctx.root) is not None:
-        from ..runtime.image import build_sif
+        from ..pipeline import build_sif
 
         build_sif(ctx)
 
