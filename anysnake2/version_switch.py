@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
-    from .cli import Context
+    from .context import Context
 
 from .version_pin import FIND_LINKS_ENV, INDEX_URL_ENV, Pin, read_pin
 from .version_restart import (

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from anysnake2 import model as m
+from anysnake2.config_load import load_python_config, read_pep723_pin
 from anysnake2.dsl import Project, to_python
-from anysnake2.dsl.loader import load_python_config, read_pep723_pin
 from anysnake2.errors import ConfigError
 from anysnake2.toml_compat.reader import read_project
 from anysnake2.toml_compat.writer import write_project
