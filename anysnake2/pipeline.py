@@ -181,7 +181,7 @@ def build_oci(ctx: Context) -> Path:
 
 def build_sif(ctx: Context) -> Path:
     """The SIF `.anysnake2_flake/result.sif`, converted from the OCI archive."""
-    from .runtime.image import convert_to_sif, find_converter
+    from .runtime.sif import convert_to_sif, find_converter
 
     converter = find_converter()  # before any build: a missing tool fails fast
     return convert_to_sif(ctx.root, build_oci(ctx), converter)

@@ -108,7 +108,7 @@ def _sif_stale(root: Path) -> Path | None:
     """The SIF's path when it is missing or older than the last build, else None."""
     from ..runtime import state
     from ..runtime.build import flake_dir_of
-    from ..runtime.image import SIF_FILE
+    from ..runtime.sif import SIF_FILE
 
     sif = flake_dir_of(root) / SIF_FILE
     built = flake_dir_of(root) / state.STATE_FILE
@@ -145,7 +145,7 @@ def _require_ready(ctx: Context, image: str, build: bool = False) -> Path:
             hint="run 'anysnake2 build sif' here first, or submit --build",
             file=os.fspath(ctx.config_path),
         )
-    from ..runtime.image import SIF_FILE
+    from ..runtime.sif import SIF_FILE
 
     return flake_dir_of(root) / SIF_FILE
 

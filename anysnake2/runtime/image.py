@@ -1,4 +1,4 @@
-"""`build oci` and `build sif`: the container as an image for podman, skopeo and apptainer.
+"""`build oci`: the container as an image for podman, skopeo and apptainer (`runtime.sif`).
 
 `build oci` writes `.anysnake2_flake/result-oci.tar`, an OCI image layout in a tar archive
 (`oci-layout`, `index.json`, `blobs/sha256/...`; tag `latest`), with our own code. One
@@ -17,10 +17,6 @@ Using a command of the project from the image::
 `/anysnake2/cmd/<name>.sh` runs pre_run_inside, run and post_run_inside like `anysnake2
 NAME` does; the host hooks (`*_outside`) do not run in an image. Volumes are not part of
 the image: bind them with the container tool.
-
-`build sif` converts that archive with apptainer or singularity
-(`apptainer build --force OUT oci-archive://ARCHIVE`) into `.anysnake2_flake/result.sif`;
-the exact command line is written to `.anysnake2_flake/result-sif.bash` first.
 """
 
 from __future__ import annotations
@@ -38,9 +34,7 @@ from typing import IO, TYPE_CHECKING
 
 from .. import _log, _proc
 from .._version import __version__
-from ..errors import FailureError, ToolUnavailableError
 from .container import INSIDE, make_env
-from .detect import identify
 from .scripts import outer_run, render_scripts
 
 if TYPE_CHECKING:
@@ -48,22 +42,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OCI_ARCHIVE",
-    "SIF_ARGV_FILE",
-    "SIF_FILE",
     "TAG",
     "closure_of",
     "command_files",
-    "convert_to_sif",
-    "find_converter",
     "image_config",
-    "sif_argv",
     "write_image",
     "write_oci_archive",
 ]
 
 OCI_ARCHIVE = "result-oci.tar"
-SIF_FILE = "result.sif"
-SIF_ARGV_FILE = "result-sif.bash"
 #: The reference name of the image in the archive (`umoci unpack --image DIR:latest`).
 TAG = "latest"
 
@@ -351,50 +338,3 @@ def write_image(project: Project, root: Path, rootfs: Path) -> Path:
     _log.note(f"OCI image: {out} (digest {digest}, tag {TAG})")
     _log.note(f"run it with: podman run --rm oci-archive:{out} [/anysnake2/cmd/NAME.sh ARGS]")
     return out
-
-
-def find_converter(path: str | None = None) -> tuple[str, str]:
-    """(name, binary) of apptainer or singularity, recognized by `--version`; else 69."""
-    rejected = []
-    for name in ("apptainer", "singularity"):
-        binary = _proc.which(name, path)
-        if binary is None:
-            continue
-        if identify(name, binary) is not None:
-            return name, binary
-        rejected.append(f"{binary} (its --version does not say {name})")
-    found = f"; found but not usable: {', '.join(rejected)}" if rejected else ""
-    raise ToolUnavailableError(
-        "'build sif' needs apptainer or singularity, and neither is installed" + found,
-        hint=_proc.INSTALL_HINTS["apptainer"] + "; or " + _proc.INSTALL_HINTS["singularity"],
-    )
-
-
-def sif_argv(binary: str, sif: Path, archive: Path) -> list[str]:
-    """The command line that converts the OCI archive into a SIF."""
-    return [binary, "build", "--force", str(sif), f"oci-archive://{archive}"]
-
-
-def convert_to_sif(root: Path, archive: Path, converter: tuple[str, str]) -> Path:
-    """`.anysnake2_flake/result.sif`, converted from the OCI `archive` with `converter`
-    ((name, binary) from `find_converter`)."""
-    import shlex
-
-    from .build import flake_dir_of
-
-    name, binary = converter
-    flake_dir = flake_dir_of(root)
-    sif = flake_dir / SIF_FILE
-    argv = sif_argv(binary, sif, archive)
-    text = (
-        "#!/bin/bash\n"
-        f"# the {name} command line of 'anysnake2 build sif'\n"
-        f"exec {shlex.join(argv)}\n"
-    )
-    (flake_dir / SIF_ARGV_FILE).write_text(text)
-    _log.note(f"building the SIF with {name}: {_proc.format_argv(argv)}")
-    _proc.run(argv, capture=False, what=f"{name} build")
-    if not sif.exists():
-        raise FailureError(f"{name} build finished but did not write {sif}")
-    _log.note(f"SIF: {sif}")
-    return sif
