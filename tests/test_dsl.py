@@ -340,6 +340,19 @@ def test_file_without_project_is_a_config_error(tmp_path: Path) -> None:
     assert caught.value.exit_code == 65 and "project = Project()" in caught.value.hint
 
 
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [("42", "int"), ("type('Fake', (), {'model': 'not a project'})()", "Fake")],
+)
+def test_project_of_another_type_is_a_config_error(tmp_path: Path, value: str, kind: str) -> None:
+    """Something else named `project` (even one with a `.model` that is no model) is 65."""
+    path = tmp_path / "anysnake2.py"
+    path.write_text(f"project = {value}\n")
+    with pytest.raises(ConfigError, match=f"must be an anysnake2.Project, not {kind}") as caught:
+        load_python_config(path)
+    assert caught.value.exit_code == 65
+
+
 def test_exception_in_users_file_shows_user_frames_only(tmp_path: Path) -> None:
     (tmp_path / "helper.py").write_text("def explode():\n    return 1 / 0\n")
     path = tmp_path / "anysnake2.py"
