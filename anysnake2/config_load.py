@@ -2,12 +2,14 @@
 by running it.
 
 An anysnake2.py is imported under a module name of our own and its `project` taken: a
-`model.Project`, or what carries one as `.model` (the DSL's `Project`), so this loader
+`model.Project`, or what carries one as `.model` (the DSL's `Project`). So this loader
 needs nothing of the DSL, and the DSL (whose `project.main()` runs the command line)
-stays above it. The file runs as a module named `_anysnake2_project_<hash>` (never `anysnake2`, which would
-be the package), registered in `sys.modules` before it runs, with its folder on `sys.path`
-so that a sibling `common.py` imports. Mistakes in the file become `ConfigError` (65) that
-show the user's frames only.
+stays above the command line that loads configs through here.
+
+The file runs as a module named `_anysnake2_project_<hash>` (never `anysnake2`, which
+would be the package), registered in `sys.modules` before it runs, with its folder on
+`sys.path` so that a sibling `common.py` imports. Mistakes in the file become
+`ConfigError` (65) that show the user's frames only.
 """
 
 from __future__ import annotations
