@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ._discover import config_path
+
 __all__ = ["COMMAND_OPTIONS", "GLOBAL_OPTIONS", "candidates", "main", "project_commands", "script"]
 
 #: Global options; those taking a value complete files (-c) or levels (-v) next.
@@ -55,12 +57,6 @@ def project_commands(config: str | None) -> list[str]:
     return sorted({match[1] for match in _TOML_CMD.findall(text)})
 
 
-def _find_config(explicit: str | None) -> str | None:
-    from ._fast import _config_path
-
-    return _config_path(explicit)
-
-
 def candidates(words: list[str], cword: int) -> list[str]:
     """What may stand at `words[cword]` (words[0] is the program); the shell filters."""
     explicit = None
@@ -82,7 +78,7 @@ def candidates(words: list[str], cword: int) -> list[str]:
     if previous in ("-c", "--config", "-o", "--output") and (command != "develop"):
         return []  # a file: the shell's own completion
     if command is None:
-        names = [*COMMAND_OPTIONS, *project_commands(_find_config(explicit))]
+        names = [*COMMAND_OPTIONS, *project_commands(config_path(explicit))]
         return sorted(set(names)) + list(GLOBAL_OPTIONS)
     if command == "help":
         return sorted(COMMAND_OPTIONS)

@@ -12,27 +12,13 @@ from __future__ import annotations
 import os
 import sys
 
+from ._discover import config_path
 from ._names import RESERVED_COMMANDS
 
 __all__ = ["main", "try_warm"]
 
 
 _NESTING_VARS = ("SINGULARITY_NAME", "APPTAINER_NAME", "ANYSNAKE2_INSIDE")
-
-
-def _config_path(explicit: str | None) -> str | None:
-    cwd = os.getcwd()
-    if explicit is not None:
-        path = os.path.join(cwd, explicit)
-        if not os.path.isdir(path):
-            return path if os.path.isfile(path) else None
-        cwd = path
-    found = [
-        os.path.join(cwd, name)
-        for name in ("anysnake2.toml", "anysnake2.py")
-        if os.path.isfile(os.path.join(cwd, name))
-    ]
-    return found[0] if len(found) == 1 else None
 
 
 def try_warm(argv: list[str]) -> int | None:
@@ -55,7 +41,7 @@ def try_warm(argv: list[str]) -> int | None:
             return None  # the full path explains the quoting difference
     if any(os.environ.get(var) for var in _NESTING_VARS) or os.environ.get("ANYSNAKE2_NO_WARM"):
         return None
-    config = _config_path(explicit)
+    config = config_path(explicit)
     if config is None:
         return None
     root = os.path.dirname(os.path.abspath(config))
@@ -110,7 +96,7 @@ def _plain_version(args: list[str]) -> int | None:
         return None
     from ._version import __version__
 
-    config = _config_path(None)
+    config = config_path(None)
     if config is not None:
         marker = os.path.join(
             os.path.dirname(config), ".anysnake2_flake", "version_pin_not_honoured"

@@ -16,15 +16,15 @@ import sys
 from pathlib import Path
 
 from . import _log
-from .errors import EX_SOFTWARE, AnysnakeError, MissingConfigError, UsageError, from_os_error
+from ._discover import CONFIG_NAMES, find_config
+from .context import Context
+from .errors import EX_SOFTWARE, AnysnakeError, UsageError, from_os_error
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~10 ms
 if TYPE_CHECKING:
     from .model import Project
 
-__all__ = ["BUILTINS", "Context", "find_config", "main"]
-
-CONFIG_NAMES = ("anysnake2.toml", "anysnake2.py")
+__all__ = ["BUILTINS", "CONFIG_NAMES", "Context", "find_config", "main"]
 
 # command -> (module, one-line help). A command whose module is not part of this
 # version is reported as unavailable (64), never pretended.
@@ -78,89 +78,6 @@ Reproducible research environments from anysnake2.toml or anysnake2.py.
 VERBOSITY_LEVELS = range(4)
 #: Built-in commands that print one JSON document on stdout with --json (commands/_json).
 JSON_COMMANDS = ("build", "check", "lock", "version")
-
-
-class Context:
-    """What a command needs: options and the (lazily loaded) project.
-
-    A plain class, not a dataclass: `dataclasses` costs start-up time on the warm path.
-    """
-
-    def __init__(
-        self,
-        *,
-        config_arg: str | None = None,
-        verbosity: int = 2,
-        offline: bool = False,
-        locked: bool = False,
-        no_version_switch: bool = False,
-        cwd: Path | None = None,
-        project: Project | None = None,
-        config_path: Path | None = None,
-        json: bool = False,
-    ) -> None:
-        self.config_arg = config_arg
-        self.json = json
-        self.verbosity = verbosity
-        self.offline = offline
-        self.locked = locked
-        self.no_version_switch = no_version_switch
-        self.cwd = cwd if cwd is not None else Path.cwd()
-        self._project = project
-        self._config_path = config_path
-
-    @property
-    def config_path(self) -> Path:
-        """The config file (found once; MissingConfigError/UsageError when not found)."""
-        if self._config_path is None:
-            self._config_path = find_config(self.cwd, self.config_arg)
-        return self._config_path
-
-    @property
-    def root(self) -> Path:
-        """The project root: the folder that holds the config file."""
-        return self.config_path.parent
-
-    @property
-    def project(self) -> Project:
-        """The loaded, validated project."""
-        if self._project is None:
-            from .credentials import remember_project
-            from .loader import load_model
-
-            self._project = load_model(self.config_path)
-            remember_project(self._project)  # for the git/nix environments and redaction
-            for message in self._project.warnings:
-                _log.warn(message)
-        return self._project
-
-
-def find_config(cwd: Path, explicit: str | None) -> Path:
-    """The config file: `explicit`, or the one anysnake2.toml/anysnake2.py in `cwd`."""
-    if explicit is not None:
-        path = (cwd / explicit).absolute()
-        if path.is_dir():
-            return find_config(path, None)
-        if not path.exists():
-            raise MissingConfigError(
-                f"config file {path} does not exist",
-                hint="check the path given with -c/--config",
-            )
-        return path
-    found = [cwd / name for name in CONFIG_NAMES if (cwd / name).exists()]
-    if not found:
-        raise MissingConfigError(
-            f"no anysnake2.toml or anysnake2.py in {cwd}",
-            hint="run 'anysnake2 config basic > anysnake2.toml' to start, or pass -c FILE",
-        )
-    if len(found) > 1:
-        from .errors import ConfigError
-
-        raise ConfigError(
-            f"both anysnake2.toml and anysnake2.py are in {cwd}; which one is meant is unclear",
-            hint="remove or rename one of them, or choose with -c FILE",
-        )
-    return found[0]
 
 
 def _apply_global(ctx: Context, option: str, rest: list[str]) -> bool:
@@ -309,15 +226,7 @@ def _main(argv: list[str], project: Project | None, config_path: Path | None) ->
         if project is not None:
             if ctx.config_arg is not None:
                 raise UsageError("-c/--config does not apply here: the project is this script")
-            from .credentials import remember_project
-
-            remember_project(project)
-            ctx._project = project
-            ctx._config_path = config_path
-            if config_path is not None:
-                ctx.cwd = config_path.parent
-            for message in project.warnings:
-                _log.warn(message)
+            ctx.preset(project, config_path)
         from .version_switch import maybe_switch
 
         status = maybe_switch(ctx, rest, argv)

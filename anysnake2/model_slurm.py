@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from .errors import ConfigError
 
-__all__ = ["IMAGES", "SLURM_KEYS", "Slurm", "is_range"]
+__all__ = ["IMAGES", "SLURM_KEYS", "Slurm", "gpu_wanted", "is_range"]
 
 IMAGES = ("sif", "rootfs")
 #: The keys of the table, in the order `check` and the writers show them.
@@ -139,3 +139,11 @@ class Slurm:
             o for o in self.sbatch_options if o not in defaults.sbatch_options
         )
         return Slurm(**merged, owner=self.owner)
+
+
+def gpu_wanted(project: Any) -> bool:
+    """True when `[container] gpu` is on or any `[slurm]` table asks for GPUs."""
+    if project.container.gpu:
+        return True
+    tables = [project.slurm, *(c.slurm for c in project.cmd.values())]
+    return any(t is not None and t.gpus for t in tables)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
-    from .cli import Context
+    from .context import Context
 
 from .version_pin import FIND_LINKS_ENV, INDEX_URL_ENV, Pin, read_pin
 from .version_restart import (
@@ -91,24 +91,29 @@ def _no_source_message(pin: Pin, running: str) -> str:
     )
 
 
+def _take_switched_env() -> str | None:
+    """The version a parent restarted us as (None: not restarted); the variables are
+    removed, so our own children see none of them (PYTHONPATH comes back for them)."""
+    switched_to = os.environ.pop(SWITCHED_ENV, None)  # not for our own grandchildren
+    saved_pythonpath = os.environ.pop(_SAVED_PYTHONPATH_ENV, None)
+    if saved_pythonpath is not None:
+        os.environ["PYTHONPATH"] = saved_pythonpath
+    return switched_to
+
+
 def maybe_switch(ctx: Context, rest: Sequence[str], argv: Sequence[str]) -> int | None:
     """Restart into the pinned version when needed: the child's exit status, or None to go on.
 
     `rest` is the command line after the global options (rest[0] the command), `argv` the
     whole command line given to the child unchanged.
     """
-    from pathlib import Path
-
     from . import _log
     from ._version import __version__
     from .errors import AnysnakeError
 
     command = rest[0] if rest else "default"
     _log.debug(f"this is anysnake2 {__version__}")
-    switched_to = os.environ.pop(SWITCHED_ENV, None)  # not for our own grandchildren
-    saved_pythonpath = os.environ.pop(_SAVED_PYTHONPATH_ENV, None)
-    if saved_pythonpath is not None:
-        os.environ["PYTHONPATH"] = saved_pythonpath
+    switched_to = _take_switched_env()
     if command in NO_SWITCH_COMMANDS:
         if command == "check":
             _note_other_pin(ctx, __version__)
@@ -118,58 +123,73 @@ def maybe_switch(ctx: Context, rest: Sequence[str], argv: Sequence[str]) -> int 
     except AnysnakeError:
         return None  # no config: the command itself says so, or needs none (version)
     pin = read_pin(config)
-    root = config.parent
     if command not in NO_RECORD_COMMANDS and pin.version is None and pin.problem is None:
         record_running_version(config, locked=ctx.locked)
-    if pin.version is None and pin.problem is None:
-        _set_marker(root, None, __version__)
+    if _keep_running(config.parent, pin, switched_to, no_switch=ctx.no_version_switch):
         return None
-    if pin.version == "dev":
-        _log.debug("[anysnake2] version = 'dev': no version switch")
-        _set_marker(root, None, __version__)
-        return None
-    if pin.version == __version__:
-        if switched_to is not None:
+    if ctx.offline:
+        refuse_offline(pin)
+    explicit = ctx.config_arg is not None
+    return _restart(pin, argv, config, explicit_config=explicit, offline=ctx.offline)
+
+
+def _keep_running(root: Path, pin: Pin, switched_to: str | None, *, no_switch: bool) -> bool:
+    """True when this version goes on (saying why where it matters, and marking a pin not
+    honoured); False when the pinned version is to be started."""
+    from . import _log
+    from ._version import __version__
+
+    unpinned = pin.version is None and pin.problem is None
+    if unpinned or pin.version in ("dev", __version__):
+        if pin.version == "dev":
+            _log.debug("[anysnake2] version = 'dev': no version switch")
+        elif pin.version is not None and switched_to is not None:
             _log.debug(f"restarted as anysnake2 {__version__}, as pinned")
         _set_marker(root, None, __version__)
-        return None
+        return True
     if switched_to is not None:
         _log.warn(
             f"restarted to run anysnake2 {switched_to}, but this is anysnake2 {__version__} "
             f"(and the project pins {pin.version}); not switching again"
         )
-        _set_marker(root, pin, __version__)
-        return None
-    if pin.problem is not None and pin.version is None:
+    elif pin.problem is not None and pin.version is None:
         _log.warn(f"{pin.problem}; anysnake2 {__version__} runs instead")
-        _set_marker(root, pin, __version__)
-        return None
-    if ctx.no_version_switch:
+    elif no_switch:
         _log.note(f"not switching to anysnake2 {pin.version}: --no-version-switch")
-        _set_marker(root, pin, __version__)
-        return None
-    if pin.problem is not None and not (pin.index_url or pin.find_links):
-        _log.warn(pin.problem)
-    if not pin.has_source():
+    else:
+        if pin.problem is not None and not (pin.index_url or pin.find_links):
+            _log.warn(pin.problem)
+        if pin.has_source():
+            return False
         _log.warn(_no_source_message(pin, __version__))
-        _set_marker(root, pin, __version__)
-        return None
-    if ctx.offline:
-        refuse_offline(pin)
+    _set_marker(root, pin, __version__)
+    return True
+
+
+def _restart(
+    pin: Pin, argv: Sequence[str], config: Path, *, explicit_config: bool, offline: bool
+) -> int:
+    """Run the pinned version with `argv` (and our config, when started from elsewhere);
+    its exit status."""
+    from pathlib import Path
+
+    from . import _log
+    from ._version import __version__
+
     args = list(argv)
-    if ctx.config_arg is None and Path.cwd() != root:
+    if not explicit_config and Path.cwd() != config.parent:
         args = ["-c", str(config), *args]  # an anysnake2.py started from elsewhere
     restart = restart_argv(pin, args)
     _log.note(f"restarting with anysnake2 {pin.version} (this is {__version__})")
     env = dict(os.environ)
-    env[SWITCHED_ENV] = pin.version
+    env[SWITCHED_ENV] = str(pin.version)
     # PYTHONPATH would let the child import another anysnake2 than the pinned one; the
     # child puts it back for what it starts (the container, hooks).
     if "PYTHONPATH" in env:
         env[_SAVED_PYTHONPATH_ENV] = env.pop("PYTHONPATH")
     sys.stdout.flush()
     probe = restart_argv(pin, ["version"])
-    return run_switched(pin, restart, env, offline=ctx.offline, probe=probe)
+    return run_switched(pin, restart, env, offline=offline, probe=probe)
 
 
 def _note_other_pin(ctx: Context, running: str) -> None:
@@ -192,8 +212,8 @@ def record_running_version(config: Path, *, locked: bool) -> bool:
     """Write `version = "<running>"` into `[anysnake2]` of an unpinned anysnake2.toml.
 
     Comments and layout are kept (tomlkit); the table is created before the first table
-    when missing. anysnake2.py files are not touched. With `locked` only a warning.
-    True when the file was changed.
+    when missing. anysnake2.py files are not touched: the version goes into the lock file
+    beside them. With `locked` only a warning. True when a file was changed.
     """
     from . import _log
     from ._version import __version__
@@ -205,52 +225,40 @@ def record_running_version(config: Path, *, locked: bool) -> bool:
         )
         return False
     if config.suffix == ".py":  # the user's code is never rewritten: the lock file beside it
-        from .resolve.lockfile import lockfile_path, write_lockfile
+        return _record_in_lockfile(config, __version__)
+    return _record_in_toml(config, __version__)
 
-        try:
-            write_lockfile(lockfile_path(config), version=__version__)
-        except OSError as error:
-            _log.warn(f"could not record the anysnake2 version beside {config} ({error.strerror})")
-            return False
-        _log.note(f'recorded anysnake2 version "{__version__}" in {lockfile_path(config)}')
-        return True
-    import tomlkit
-    from tomlkit.exceptions import ParseError
-    from tomlkit.items import AoT, Table
 
+def _record_in_lockfile(config: Path, version: str) -> bool:
+    from . import _log
+    from .resolve.lockfile import lockfile_path, write_lockfile
+
+    try:
+        write_lockfile(lockfile_path(config), version=version)
+    except OSError as error:
+        _log.warn(f"could not record the anysnake2 version beside {config} ({error.strerror})")
+        return False
+    _log.note(f'recorded anysnake2 version "{version}" in {lockfile_path(config)}')
+    return True
+
+
+def _record_in_toml(config: Path, version: str) -> bool:
+    from . import _log
     from .resolve.record import read_config_text, write_config_text
+    from .toml_compat.version_record import with_anysnake2_version
 
     path, text, crlf = read_config_text(config)
-    try:
-        doc = tomlkit.parse(text)
-    except ParseError:
-        return False  # the loader reports the syntax error with its line
-    existing = doc.get("anysnake2")
-    if isinstance(existing, Table):
-        if "version" in existing:
-            return False  # recorded meanwhile by an anysnake2 started at the same time
-        existing.add("version", __version__)
-    elif existing is None:
-        table = tomlkit.table()
-        table.add("version", __version__)
-        first = next(
-            (i for i, (_, item) in enumerate(doc.body) if isinstance(item, (Table, AoT))), None
-        )
-        if first is None:
-            doc.add("anysnake2", table)
-        else:
-            table.add(tomlkit.nl())
-            doc._insert_at(first, "anysnake2", table)  # tomlkit has no public insert
-    else:
-        return False  # not a table: the loader reports that
+    new = with_anysnake2_version(text, version)
+    if new is None:
+        return False
     # Atomically: a second anysnake2 started at the same moment must never read half a file.
     try:
-        write_config_text(path, tomlkit.dumps(doc), crlf)
+        write_config_text(path, new, crlf)
     except OSError as error:
         _log.warn(
             f"could not record the anysnake2 version in {config} ({error.strerror}); "
-            f'add [anysnake2] version = "{__version__}" yourself'
+            f'add [anysnake2] version = "{version}" yourself'
         )
         return False
-    _log.note(f'recorded [anysnake2] version = "{__version__}" in {config}')
+    _log.note(f'recorded [anysnake2] version = "{version}" in {config}')
     return True

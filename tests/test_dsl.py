@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from anysnake2 import model as m
+from anysnake2.config_load import load_python_config, read_pep723_pin
 from anysnake2.dsl import Project, to_python
-from anysnake2.dsl.loader import load_python_config, read_pep723_pin
 from anysnake2.errors import ConfigError
 from anysnake2.toml_compat.reader import read_project
 from anysnake2.toml_compat.writer import write_project
@@ -338,6 +338,19 @@ def test_file_without_project_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="defines no module-level `project`") as caught:
         load_python_config(path)
     assert caught.value.exit_code == 65 and "project = Project()" in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [("42", "int"), ("type('Fake', (), {'model': 'not a project'})()", "Fake")],
+)
+def test_project_of_another_type_is_a_config_error(tmp_path: Path, value: str, kind: str) -> None:
+    """Something else named `project` (even one with a `.model` that is no model) is 65."""
+    path = tmp_path / "anysnake2.py"
+    path.write_text(f"project = {value}\n")
+    with pytest.raises(ConfigError, match=f"must be an anysnake2.Project, not {kind}") as caught:
+        load_python_config(path)
+    assert caught.value.exit_code == 65
 
 
 def test_exception_in_users_file_shows_user_frames_only(tmp_path: Path) -> None:

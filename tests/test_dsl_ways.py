@@ -201,7 +201,7 @@ def _cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_convert_both_ways(tmp_path: Path) -> None:
-    from anysnake2.dsl.loader import load_python_config
+    from anysnake2.config_load import load_python_config
     from anysnake2.toml_compat.reader import read_project
 
     toml_dir = tmp_path / "t"

@@ -109,9 +109,9 @@ def test_nix_code_that_does_not_parse_is_65_at_its_line(
 def test_valid_nix_code_and_comments_render_a_flake_that_parses(tmp_path: Path) -> None:
     import subprocess
 
+    from anysnake2.pipeline import check_project
     from anysnake2.render.flake import render_flake
     from anysnake2.render.resolution import Resolution
-    from anysnake2.render.support import check_supported
     from anysnake2.toml_compat.reader import read_project
 
     root = _write(
@@ -122,7 +122,7 @@ def test_valid_nix_code_and_comments_render_a_flake_that_parses(tmp_path: Path) 
         + '[dev_shell]\ninputs = ["hello # c"]\n',
     )
     project = read_project(root / "anysnake2.toml")
-    check_supported(project, root / "anysnake2.toml")
+    check_project(project, root / "anysnake2.toml")
     text = render_flake(project, Resolution(), root=root).flake_nix
     proc = subprocess.run(
         ["nix-instantiate", "--parse", "-"], input=text, capture_output=True, text=True, check=False
@@ -132,7 +132,7 @@ def test_valid_nix_code_and_comments_render_a_flake_that_parses(tmp_path: Path) 
 
 def test_a_flake_that_does_not_parse_is_never_reported_built(tmp_path: Path) -> None:
     from anysnake2.errors import FailureError
-    from anysnake2.render.nix_check import check_rendered_flake
+    from anysnake2.runtime.nix_check import check_rendered_flake
 
     with pytest.raises(FailureError, match="does not parse"):
         check_rendered_flake("{ x = ", tmp_path / "flake.nix")

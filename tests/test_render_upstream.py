@@ -381,7 +381,7 @@ def test_backends_and_rpy2_evaluate_with_the_real_helpers(
     from test_upstream_eval import _python_lock, eval_drv
 
     from anysnake2.render.build_systems import FALLBACK, GIT, build_requires
-    from anysnake2.render.write import write_flake_dir
+    from anysnake2.runtime.flake_dir import write_flake_dir
     from anysnake2.toml_compat.reader import read_project
 
     root = tmp_path / "project"

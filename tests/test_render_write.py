@@ -16,7 +16,7 @@ from anysnake2.render.defaults import DEFAULT_INPUTS
 from anysnake2.render.flake import render_flake
 from anysnake2.render.resolution import Resolution
 from anysnake2.render.uvlock import lock_for_uv2nix
-from anysnake2.render.write import write_flake_dir
+from anysnake2.runtime.flake_dir import write_flake_dir
 
 REPO = Path(__file__).resolve().parents[1]
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -78,6 +78,22 @@ def test_write_tracks_files_keeps_old_and_reports_changes(tmp_path: Path, uv_loc
     assert (flake_dir / "flake.nix.old").read_text() == first
     assert "pkgs.fish" in (flake_dir / "flake.nix").read_text()
     assert "flake.nix.old" not in _tracked(flake_dir)
+
+
+def test_a_changed_flake_nix_replaces_the_file_whole(tmp_path: Path) -> None:
+    """flake.nix is replaced by a rename, never rewritten in place: whoever reads the old
+    file (nix, a second anysnake2) never sees half of the new one; no temporary file stays."""
+    nixpkgs = Nixpkgs(url="github:NixOS/nixpkgs", rev=SHA, packages=("hello",))
+    write_flake_dir(tmp_path, render_flake(Project(nixpkgs=nixpkgs), Resolution(), root=tmp_path))
+    flake_nix = tmp_path / ".anysnake2_flake" / "flake.nix"
+    old = flake_nix.read_bytes()
+    changed = Project(nixpkgs=Nixpkgs(url="github:NixOS/nixpkgs", rev=SHA, packages=("fish",)))
+    with open(flake_nix, "rb") as held:
+        assert write_flake_dir(tmp_path, render_flake(changed, Resolution(), root=tmp_path))
+        assert held.read() == old  # the file open before is the old one, whole
+    assert "pkgs.fish" in flake_nix.read_text()
+    assert oct(flake_nix.stat().st_mode & 0o777) == oct(0o644)
+    assert not [p.name for p in flake_nix.parent.iterdir() if p.name.endswith(".tmp")]
 
 
 def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -21,8 +21,9 @@ from anysnake2 import _toml
 from anysnake2.model import Project, Python, PythonPackage
 from anysnake2.render.flake import render_flake
 from anysnake2.render.resolution import Resolution
-from anysnake2.render.write import write_flake_dir
+from anysnake2.resolve.local_sources import source_files
 from anysnake2.resolve.python_lock import ensure_local_sources, ensure_python_lock
+from anysnake2.runtime.flake_dir import write_flake_dir
 from anysnake2.sources import parse_source
 
 
@@ -121,7 +122,8 @@ def _project(tmp_path: Path, *, with_file: bool = True) -> Project:
 def _write(project: Project, root: Path) -> Path:
     workspace = ensure_python_lock(project, root, offline=False)
     ensure_local_sources(project, root, offline=False)
-    rendered = render_flake(project, Resolution(python_lock=workspace), root=root)
+    resolution = Resolution(python_lock=workspace, local_sources=source_files(workspace))
+    rendered = render_flake(project, resolution, root=root)
     write_flake_dir(root, dataclasses.replace(rendered, flake_nix=CHECK_FLAKE))
     return root / ".anysnake2_flake"
 

@@ -34,8 +34,9 @@ from conftest import ORIGINAL_CONFIGS, run_cli
 from anysnake2.render.flake import render_flake
 from anysnake2.render.python import COLLECTION
 from anysnake2.render.resolution import Resolution
-from anysnake2.render.write import write_flake_dir
+from anysnake2.resolve.local_sources import source_files
 from anysnake2.resolve.python_lock import _cutoff, _uv_binary, lock_input
+from anysnake2.runtime.flake_dir import write_flake_dir
 from anysnake2.toml_compat.reader import read_project
 
 pytestmark = pytest.mark.needs_shared
@@ -197,7 +198,9 @@ def _python_lock(project, root: Path) -> Path | None:
 def render(name: str, root: Path) -> str:
     """Render the flake of original config `name` into `root/.anysnake2_flake`."""
     project = read_project(root / "anysnake2.toml")
-    resolution = Resolution(python_lock=_python_lock(project, root))
+    lock = _python_lock(project, root)
+    sources = source_files(lock) if lock is not None else {}
+    resolution = Resolution(python_lock=lock, local_sources=sources)
     rendered = render_flake(project, resolution, root=root)
     write_flake_dir(root, rendered)
     return rendered.flake_nix

@@ -15,7 +15,7 @@ from .. import _log
 from ..errors import AnysnakeError, UsageError
 
 if TYPE_CHECKING:
-    from ..cli import Context
+    from ..context import Context
 
 __all__ = ["NoSessionError", "choose", "main"]
 

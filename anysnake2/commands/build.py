@@ -16,14 +16,15 @@ from ..errors import UsageError
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..cli import Context
+    from ..context import Context
 
 __all__ = ["TARGETS", "main"]
 
 
 def build_flake(ctx: Context, args: list[str]) -> int:
     """Write `.anysnake2_flake/flake.nix` (git-tracked); nix is not run."""
-    from ..runtime.build import flake_dir_of, project_lock, write_flake
+    from ..pipeline import write_flake
+    from ..runtime.build import flake_dir_of, project_lock
 
     _no_args("flake", args)
     with project_lock(flake_dir_of(ctx.root), "writing the flake"):
@@ -36,7 +37,7 @@ def build_flake(ctx: Context, args: list[str]) -> int:
 
 def build_rootfs(ctx: Context, args: list[str]) -> int:
     """Build `.anysnake2_flake/result/rootfs` with nix (only when something changed)."""
-    from ..runtime.build import ensure_built
+    from ..pipeline import ensure_built
 
     _no_args("rootfs", args)
     rootfs = ensure_built(ctx)
@@ -48,7 +49,7 @@ def build_rootfs(ctx: Context, args: list[str]) -> int:
 
 def build_oci(ctx: Context, args: list[str]) -> int:
     """Write the OCI image archive `.anysnake2_flake/result-oci.tar` (rootfs + closure)."""
-    from ..runtime.image import build_oci as write_oci
+    from ..pipeline import build_oci as write_oci
 
     _no_args("oci", args)
     archive = write_oci(ctx)
@@ -58,7 +59,7 @@ def build_oci(ctx: Context, args: list[str]) -> int:
 
 def build_sif(ctx: Context, args: list[str]) -> int:
     """Convert the OCI image into `.anysnake2_flake/result.sif` with apptainer/singularity."""
-    from ..runtime.image import build_sif as write_sif
+    from ..pipeline import build_sif as write_sif
 
     _no_args("sif", args)
     sif = write_sif(ctx)
@@ -69,7 +70,7 @@ def build_sif(ctx: Context, args: list[str]) -> int:
 def build_editables(ctx: Context, args: list[str]) -> int:
     """Build the compiled extensions of editable packages (`args`: their names, else all) in
     place in the container (runtime.editable_build)."""
-    from ..runtime.build import ensure_built
+    from ..pipeline import ensure_built
     from ..runtime.dtach import refuse_nesting
     from ..runtime.editable_build import build_extensions, chosen_editables
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..errors import UsageError
 
 if TYPE_CHECKING:
-    from ..cli import Context
+    from ..context import Context
     from ..model import Input, Nixpkgs, Project
 
 __all__ = ["main", "require_recorded", "summary"]
@@ -107,10 +107,10 @@ def main(ctx: Context, args: list[str]) -> int:
     """Load the project (raising its ConfigError if invalid) and print the summary."""
     if args:
         raise UsageError(f"check takes no arguments, got {' '.join(args)}", hint="anysnake2 check")
-    from ..render.support import check_supported
+    from ..pipeline import check_project
 
     project = ctx.project
-    check_supported(project, ctx.config_path)
+    check_project(project, ctx.config_path)
     if ctx.locked:
         require_recorded(ctx)
     if ctx.json:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ..errors import UsageError
 
 if TYPE_CHECKING:
-    from ..cli import Context
+    from ..context import Context
 
 __all__ = ["main"]
 

@@ -20,7 +20,7 @@ from ..errors import ToolUnavailableError, UsageError
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..cli import Context
+    from ..context import Context
 
 __all__ = ["develop_argv", "develop_environment", "main"]
 
@@ -90,7 +90,8 @@ def develop_argv(ctx: Context, command: list[str] | None, marker: Path | None = 
 
 def main(ctx: Context, args: list[str]) -> int:
     """Open the develop shell (or run `-c CMD ARGS...` in it); the shell's exit status."""
-    from ..runtime.build import ensure_built, flake_dir_of
+    from ..pipeline import ensure_built
+    from ..runtime.build import flake_dir_of
     from ..runtime.dtach import refuse_nesting
     from ..runtime.host_tools import provide_all
     from ..runtime.start import launch

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ..errors import UsageError
 
 if TYPE_CHECKING:
-    from ..cli import Context
+    from ..context import Context
 
 
 def main(ctx: Context, args: list[str]) -> int:

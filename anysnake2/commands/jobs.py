@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ..errors import EX_NOINPUT, AnysnakeError, UsageError
 
 if TYPE_CHECKING:
-    from ..cli import Context
+    from ..context import Context
     from ..runtime.slurm import JobRecord
 
 __all__ = ["main", "table"]

@@ -31,7 +31,7 @@ from .. import _log
 from ..errors import EX_NOINPUT, AnysnakeError, ConfigError, UsageError
 
 if TYPE_CHECKING:
-    from ..cli import Context
+    from ..context import Context
 
 __all__ = ["kernel_dirs", "kernelspec", "main"]
 

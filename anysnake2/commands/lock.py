@@ -20,7 +20,7 @@ from ..errors import UsageError
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..cli import Context
+    from ..context import Context
     from ..model import Project
 
 __all__ = ["main", "parse_args"]
@@ -49,11 +49,8 @@ def parse_args(args: list[str]) -> tuple[list[str] | None, bool]:
 
 def main(ctx: Context, args: list[str]) -> int:
     """Resolve, record, lock; 0 when everything is recorded afterwards."""
-    from ..resolve.pins import pin_project
-    from ..resolve.python_lock import LOCK_NAME, ensure_python_lock, python_lock_is_current
-    from ..runtime.build import flake_dir_of, project_lock
-    from ..runtime.clones import perform_clones
-    from ..runtime.editables import fetch_editable_sdists
+    from ..pipeline import lock_project
+    from ..resolve.python_lock import LOCK_NAME
     from ..runtime.host_tools import provide_all
 
     upgrade, force = parse_args(args)
@@ -61,24 +58,11 @@ def main(ctx: Context, args: list[str]) -> int:
         raise UsageError("--locked and 'lock --upgrade' contradict each other")
     root = ctx.root
     provide_all(ctx.project, root, run=False)  # git, hg: from [outside_nixpkgs] if missing
-    with project_lock(flake_dir_of(root), "locking"):
-        project = pin_project(
-            ctx.project,
-            root,
-            ctx.config_path,
-            offline=ctx.offline,
-            locked=ctx.locked,
-            upgrade=upgrade,
-            force=force,
-        )
-        if project.python is None:
-            _log.note("no [python] in the config: no Python lock to make")
-            _json_result(ctx, project, None, changed=False)
-            return 0
-        perform_clones(project, root)
-        fetch_editable_sdists(project, root, offline=ctx.offline)
-        current = python_lock_is_current(project, root)
-        ensure_python_lock(project, root, offline=ctx.offline, locked=ctx.locked)
+    project, current = lock_project(ctx, upgrade=upgrade, force=force)
+    if current is None:
+        _log.note("no [python] in the config: no Python lock to make")
+        _json_result(ctx, project, None, changed=False)
+        return 0
     state = "up to date:" if current else "wrote"
     _log.note(f"{state} {root / LOCK_NAME}")
     _json_result(ctx, project, root / LOCK_NAME, changed=not current)

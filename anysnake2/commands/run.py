@@ -15,7 +15,7 @@ from .. import _log
 from ..errors import UsageError
 
 if TYPE_CHECKING:
-    from ..cli import Context
+    from ..context import Context
     from ..model import Command
 
 __all__ = ["main", "rootfs_path", "run_named"]
@@ -23,7 +23,7 @@ __all__ = ["main", "rootfs_path", "run_named"]
 
 def rootfs_path(ctx: Context) -> Path:
     """The container's root, built first if anything changed."""
-    from ..runtime.build import ensure_built
+    from ..pipeline import ensure_built
 
     return ensure_built(ctx)
 

@@ -25,7 +25,7 @@ from .. import _log
 from ..errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
-    from ..cli import Context
+    from ..context import Context
     from ..model import Project
     from ..model_slurm import Slurm
     from ..runtime.detect import Runtime
@@ -94,12 +94,12 @@ def _settings(project: Project, name: str) -> Slurm:
 
 def _build(ctx: Context, image: str) -> None:
     """`--build`: build what is not current, from the recorded pins only (nothing resolves)."""
-    from ..runtime.build import ensure_built
+    from ..pipeline import ensure_built
 
     ctx.locked = True
     ensure_built(ctx)
     if image == "sif" and _sif_stale(ctx.root) is not None:
-        from ..runtime.image import build_sif
+        from ..pipeline import build_sif
 
         build_sif(ctx)
 
@@ -108,7 +108,7 @@ def _sif_stale(root: Path) -> Path | None:
     """The SIF's path when it is missing or older than the last build, else None."""
     from ..runtime import state
     from ..runtime.build import flake_dir_of
-    from ..runtime.image import SIF_FILE
+    from ..runtime.sif import SIF_FILE
 
     sif = flake_dir_of(root) / SIF_FILE
     built = flake_dir_of(root) / state.STATE_FILE
@@ -145,7 +145,7 @@ def _require_ready(ctx: Context, image: str, build: bool = False) -> Path:
             hint="run 'anysnake2 build sif' here first, or submit --build",
             file=os.fspath(ctx.config_path),
         )
-    from ..runtime.image import SIF_FILE
+    from ..runtime.sif import SIF_FILE
 
     return flake_dir_of(root) / SIF_FILE
 

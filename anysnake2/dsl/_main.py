@@ -26,7 +26,7 @@ def run_cli(project: Project, argv: list[str] | None = None, script: Path | None
     """
     from .. import cli
     from .._fast import try_warm
-    from .loader import version_pin_warnings
+    from ..config_load import version_pin_warnings
 
     args = sys.argv[1:] if argv is None else list(argv)
     path = (script or script_path()).resolve()

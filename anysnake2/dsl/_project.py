@@ -708,7 +708,7 @@ class Project(SlurmMixin):
 
         >>> Project.from_toml("examples/anysnake2.toml")  # doctest: +SKIP
         """
-        from ..loader import config_file
+        from .._discover import config_file
         from ..toml_compat.reader import read_project
 
         return cls(read_project(config_file(Path(path), suffix=".toml")))

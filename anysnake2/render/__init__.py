@@ -8,8 +8,10 @@
 - `python`: the Python part (uv2nix, build-system-pkgs, override collection, rpy2);
 - `build_systems`: which locked packages need a build backend from the flake;
 - `support`: `check_supported`, configs the pinned helper flakes cannot build (65);
-- `uvlock`: the lock copy in the form every uv2nix revision reads;
-- `write`: `write_flake_dir(root, rendered)` writes and `git add`s the flake directory.
+- `uvlock`: the lock copy in the form every uv2nix revision reads.
+
+Writing the files and `git add` are `runtime.flake_dir`'s; parse-checking Nix code with
+`nix-instantiate` is `runtime.nix_check`'s.
 """
 
 __all__: list[str] = []

@@ -19,7 +19,6 @@ from .. import _log
 from .._frozen import FrozenMap
 from ..errors import ConfigError
 from ..model import Input, Project
-from ..resolve.local_sources import source_files
 from .defaults import DEFAULT_INPUTS, DEFAULT_NIXPKGS_URL
 from .inputs import flake_url
 from .nix import RawNix, attr_name, attr_path, closed, is_attr_path, paren
@@ -246,7 +245,7 @@ class _Flake:
 
     # printing -------------------------------------------------------------------
     def text(self) -> str:
-        from ..runtime.gpu import gpu_wanted
+        from ..model_slurm import gpu_wanted
 
         nixpkgs = self.project.nixpkgs
         gpu = gpu_wanted(self.project)
@@ -300,7 +299,7 @@ def render_flake(project: Project, resolution: Resolution, *, root: Path) -> Ren
         for file in ("pyproject.toml", "uv.lock"):
             copies[f"uv/{file}"] = resolution.python_lock / file
         # mercurial, patched and file:// packages: in the flake source, by relative path
-        for relative, source in source_files(resolution.python_lock).items():
+        for relative, source in resolution.local_sources.items():
             copies[f"uv/{relative}"] = source
     for warning in flake.warnings:
         _log.warn(warning)

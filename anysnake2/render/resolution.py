@@ -21,15 +21,18 @@ class Resolution:
     `.anysnake2_flake/uv/`. `offline`: resolution could not use the network.
     `build_requires`: locked package → the build requirements the flake must add
     (`render.build_systems.build_requires` of the lock; `GIT` = read from the checkout).
+    `local_sources`: the files of the lock's local sources (`sources/...` relative to
+    `python_lock` → file; `resolve.local_sources.source_files`), copied beside the lock.
     """
 
     revisions: FrozenMap[str, str] = field(default_factory=FrozenMap)
     python_lock: Path | None = None
     offline: bool = False
     build_requires: FrozenMap[str, tuple[str, ...]] = field(default_factory=FrozenMap)
+    local_sources: FrozenMap[str, Path] = field(default_factory=FrozenMap)
 
     def __post_init__(self) -> None:
-        for name in ("revisions", "build_requires"):
+        for name in ("revisions", "build_requires", "local_sources"):
             if not isinstance(getattr(self, name), FrozenMap):
                 object.__setattr__(self, name, FrozenMap(getattr(self, name)))
         if self.python_lock is not None:

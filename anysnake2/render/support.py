@@ -164,6 +164,3 @@ def check_supported(project: Project, config_path: Path | None = None) -> None:
     _check_python_nixpkgs(project, config_path)
     _check_rust_nightlies(project, config_path)
     _warn_mixed_python_pins(project)
-    from .nix_check import check_nix_code
-
-    check_nix_code(project, config_path)

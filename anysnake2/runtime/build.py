@@ -1,11 +1,9 @@
-"""Make sure the container's rootfs is built and current: resolve, render, nix build.
+"""The build steps that run nix, on explicit values: lock, freshness, fingerprint, build.
 
-The decision, in order of cost:
-1. `state.is_fresh` (raw bytes of config, locks and flake.nix hashed; no parsing): done.
-2. Under the project lock, the same check again (another terminal may just have built).
-3. Load, resolve and render; nix runs only when the flake's content differs from the last
-   successful build, `result/rootfs` is missing, or an earlier build did not finish (the
-   marker written before `nix build` is only removed after success: Ctrl-C leaves it).
+What decides that nix runs (`needs_build`): the flake's content differs from the last
+successful build, `result/rootfs` is missing, or an earlier build did not finish (the
+marker written before `nix build` is only removed after success: Ctrl-C leaves it). The
+steps before (pin, clone, lock, render, write) are `anysnake2.pipeline`'s.
 """
 
 from __future__ import annotations
@@ -24,11 +22,19 @@ from .._version import __version__
 from . import state
 
 if TYPE_CHECKING:
-    from ..cli import Context
     from ..model import Project
-    from ..render.resolution import Resolution
 
-__all__ = ["ensure_built", "flake_dir_of", "project_lock", "rootfs_of"]
+__all__ = [
+    "build_explained",
+    "build_rootfs",
+    "flake_dir_of",
+    "flake_fingerprint",
+    "needs_build",
+    "project_lock",
+    "record_built",
+    "rootfs_of",
+    "state_files",
+]
 
 LOCK_FILE = ".lock"
 BUILT_FLAKE_FILE = "built.flake"
@@ -127,42 +133,7 @@ def flake_fingerprint(flake_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def pinned_project(ctx: Context) -> Project:
-    """ctx's project with every tag, branch and missing value resolved to an exact pin
-    (recorded in the config, or in anysnake2.lock.toml for an anysnake2.py)."""
-    from ..resolve.pins import pin_project
-
-    return pin_project(
-        ctx.project, ctx.root, ctx.config_path, offline=ctx.offline, locked=ctx.locked
-    )
-
-
-def resolution_for(ctx: Context, project: Project | None = None) -> Resolution:
-    """What the resolve steps decided for `project` (default: ctx's): the Python lock (made
-    with uv, or reused from anysnake2.uv.lock without calling uv) and the build backends
-    of the locked packages uv2nix builds from source (sdists read once, then cached)."""
-    from ..render.resolution import Resolution
-    from ..resolve.python_lock import ensure_local_sources, ensure_python_lock
-
-    project = project if project is not None else ctx.project
-    lock = ensure_python_lock(project, ctx.root, offline=ctx.offline, locked=ctx.locked)
-    build_requires: dict[str, tuple[str, ...]] = {}
-    if lock is not None:
-        from ..render.build_systems import build_requires as requires_of
-        from ..resolve.sdist_backends import sdist_build_requires
-
-        ensure_local_sources(project, ctx.root, offline=ctx.offline)
-        prefer_wheels = project.python is None or project.python.prefer_wheels is not False
-        text = (lock / "uv.lock").read_text(encoding="utf-8")
-        flake_dir = flake_dir_of(ctx.root)
-        sdists = sdist_build_requires(
-            text, flake_dir, prefer_wheels=prefer_wheels, offline=ctx.offline
-        )
-        build_requires = requires_of(text, prefer_wheels=prefer_wheels, sdist_requires=sdists)
-    return Resolution(python_lock=lock, offline=ctx.offline, build_requires=build_requires)
-
-
-def _needs_build(flake_dir: Path) -> str | None:
+def needs_build(flake_dir: Path) -> str | None:
     """Why nix must build, or None."""
     if (flake_dir / state.UNFINISHED_MARKER).exists():
         return "an earlier build did not finish"
@@ -184,26 +155,12 @@ def _root_inputs(flake_dir: Path) -> None:
         nix.add_gc_root(path, roots / f"input-{name}")
 
 
-def ensure_built(ctx: Context) -> Path:
-    """The rootfs of ctx's project, built first if anything changed."""
-    root = ctx.root
-    config_path = ctx.config_path
-    flake_dir = flake_dir_of(root)
-    if state.is_fresh(str(root), __version__):
-        return rootfs_of(root)
-    with project_lock(flake_dir, "building"):
-        if state.is_fresh(str(root), __version__):
-            return rootfs_of(root)
-        write_flake(ctx)
-        reason = _needs_build(flake_dir)
-        if reason is not None:
-            _log.note(f"building the environment: {reason}")
-            _build_explained(ctx, flake_dir)
-        state.write_state(str(root), state_files(config_path, root, ctx.project), __version__)
-    return rootfs_of(root)
+def record_built(root: Path, config_path: Path, project: Project) -> None:
+    """Store the hash of the files that define this build (`state`): the warm path's key."""
+    state.write_state(str(root), state_files(config_path, root, project), __version__)
 
 
-def _build_explained(ctx: Context, flake_dir: Path) -> None:
+def build_explained(flake_dir: Path, project: Project, config_path: Path) -> None:
     """`build_rootfs`; a nix error at a line of flake.nix names the config entry behind it."""
     from ..errors import AnysnakeError
 
@@ -216,41 +173,10 @@ def _build_explained(ctx: Context, flake_dir: Path) -> None:
             log = (flake_dir / "build.log").read_text(encoding="utf-8", errors="replace")
         except OSError:
             raise error from None
-        where = describe_error(log, flake_dir / "flake.nix", ctx.project, ctx.config_path)
+        where = describe_error(log, flake_dir / "flake.nix", project, config_path)
         if where is not None:
             error.message += "\n" + where
         raise
-
-
-def write_flake(ctx: Context) -> bool:
-    """Clone what is missing, resolve and render ctx's project into the flake directory;
-    True when the flake changed."""
-    from ..render.flake import render_flake
-    from ..render.support import check_supported
-    from ..render.write import write_flake_dir
-    from .clones import perform_clones
-    from .editables import fetch_editable_sdists
-    from .repair import repair_flake_dir
-
-    repair_flake_dir(flake_dir_of(ctx.root))  # under the project lock (see callers)
-    check_supported(ctx.project, ctx.config_path)
-    project = pinned_project(ctx)
-    perform_clones(project, ctx.root)
-    fetch_editable_sdists(project, ctx.root, offline=ctx.offline)
-    resolution = resolution_for(ctx, project)
-    lock_missing = not (flake_dir_of(ctx.root) / "uv" / "uv.lock").exists()
-    if project.python is not None and resolution.python_lock is None and lock_missing:
-        _log.warn(
-            "no Python lock yet: the flake reads .anysnake2_flake/uv/uv.lock, which "
-            "'anysnake2 lock' writes; nix cannot build the Python part before that"
-        )
-    rendered = render_flake(project, resolution, root=ctx.root)  # logs its own warnings
-    from ..render.nix_check import check_rendered_flake
-
-    check_rendered_flake(rendered.flake_nix, flake_dir_of(ctx.root) / "flake.nix")
-    return write_flake_dir(
-        ctx.root, rendered, keep_user_flake=bool(project.anysnake2.do_not_modify_flake)
-    )
 
 
 def build_rootfs(flake_dir: Path) -> None:

@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..model_slurm import gpu_wanted
+
 __all__ = [
     "DRIVER_DIR",
     "GpuBinds",
@@ -47,14 +49,6 @@ class GpuBinds:
     devices: tuple[tuple[str, str], ...] = ()
     libraries: tuple[tuple[str, str], ...] = ()
     library_path: str = DRIVER_DIR
-
-
-def gpu_wanted(project: Any) -> bool:
-    """True when `[container] gpu` is on or any `[slurm]` table asks for GPUs."""
-    if project.container.gpu:
-        return True
-    tables = [project.slurm, *(c.slurm for c in project.cmd.values())]
-    return any(t is not None and t.gpus for t in tables)
 
 
 def ldconfig_output(env: Mapping[str, str] | None = None) -> str:

@@ -1,4 +1,4 @@
-"""`build oci` and `build sif`: the container as an image for podman, skopeo and apptainer.
+"""`build oci`: the container as an image for podman, skopeo and apptainer (`runtime.sif`).
 
 `build oci` writes `.anysnake2_flake/result-oci.tar`, an OCI image layout in a tar archive
 (`oci-layout`, `index.json`, `blobs/sha256/...`; tag `latest`), with our own code. One
@@ -17,10 +17,6 @@ Using a command of the project from the image::
 `/anysnake2/cmd/<name>.sh` runs pre_run_inside, run and post_run_inside like `anysnake2
 NAME` does; the host hooks (`*_outside`) do not run in an image. Volumes are not part of
 the image: bind them with the container tool.
-
-`build sif` converts that archive with apptainer or singularity
-(`apptainer build --force OUT oci-archive://ARCHIVE`) into `.anysnake2_flake/result.sif`;
-the exact command line is written to `.anysnake2_flake/result-sif.bash` first.
 """
 
 from __future__ import annotations
@@ -38,32 +34,23 @@ from typing import IO, TYPE_CHECKING
 
 from .. import _log, _proc
 from .._version import __version__
-from ..errors import FailureError, ToolUnavailableError
 from .container import INSIDE, make_env
-from .detect import identify
 from .scripts import outer_run, render_scripts
 
 if TYPE_CHECKING:
-    from ..cli import Context
     from ..model import Project
 
 __all__ = [
     "OCI_ARCHIVE",
-    "SIF_ARGV_FILE",
-    "SIF_FILE",
     "TAG",
-    "build_oci",
-    "build_sif",
     "closure_of",
     "command_files",
     "image_config",
-    "sif_argv",
+    "write_image",
     "write_oci_archive",
 ]
 
 OCI_ARCHIVE = "result-oci.tar"
-SIF_FILE = "result.sif"
-SIF_ARGV_FILE = "result-sif.bash"
 #: The reference name of the image in the archive (`umoci unpack --image DIR:latest`).
 TAG = "latest"
 
@@ -230,6 +217,67 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     tar.addfile(_info(name, tarfile.REGTYPE, 0o644, len(data)), io.BytesIO(data))
 
 
+def _image_blobs(
+    config: Mapping[str, object], diff_id: str, layer_digest: str, layer_size: int
+) -> tuple[dict[str, bytes], bytes, str]:
+    """The image config and manifest blobs (digest → bytes), the index.json bytes and the
+    manifest's digest."""
+    image = {
+        "architecture": "amd64",
+        "os": "linux",
+        "config": dict(config),
+        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+        "history": [{"created_by": f"anysnake2 {__version__} build oci"}],
+    }
+    config_bytes = _json(image)
+    config_digest = "sha256:" + hashlib.sha256(config_bytes).hexdigest()
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": _MEDIA_MANIFEST,
+        "config": {
+            "mediaType": _MEDIA_CONFIG,
+            "digest": config_digest,
+            "size": len(config_bytes),
+        },
+        "layers": [{"mediaType": _MEDIA_LAYER, "digest": layer_digest, "size": layer_size}],
+    }
+    manifest_bytes = _json(manifest)
+    manifest_digest = "sha256:" + hashlib.sha256(manifest_bytes).hexdigest()
+    index = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [
+            {
+                "mediaType": _MEDIA_MANIFEST,
+                "digest": manifest_digest,
+                "size": len(manifest_bytes),
+                "annotations": {"org.opencontainers.image.ref.name": TAG},
+            }
+        ],
+    }
+    blobs = {config_digest: config_bytes, manifest_digest: manifest_bytes}
+    return blobs, _json(index), manifest_digest
+
+
+def _write_archive(
+    archive: Path, blobs: Mapping[str, bytes], index: bytes, layer: tuple[Path, str, int]
+) -> None:
+    """The OCI layout as a tar: blobs sorted by digest (the layer streamed from its file)."""
+    layer_path, layer_digest, layer_size = layer
+    with tarfile.open(archive, "w", format=tarfile.PAX_FORMAT) as tar:
+        for name in ("blobs", "blobs/sha256"):
+            tar.addfile(_info(name, tarfile.DIRTYPE, 0o755))
+        for digest in sorted([*blobs, layer_digest]):
+            name = "blobs/sha256/" + digest.split(":", 1)[1]
+            if digest == layer_digest:
+                with open(layer_path, "rb") as handle:
+                    tar.addfile(_info(name, tarfile.REGTYPE, 0o644, layer_size), handle)
+            else:
+                _add_bytes(tar, name, blobs[digest])
+        _add_bytes(tar, "index.json", index)
+        _add_bytes(tar, "oci-layout", _json({"imageLayoutVersion": "1.0.0"}))
+
+
 def write_oci_archive(
     out: Path,
     rootfs: Path,
@@ -244,57 +292,8 @@ def write_oci_archive(
     try:
         with open(layer_tmp, "wb") as handle:
             diff_id, layer_digest, layer_size = _write_layer(handle, rootfs, closure, extra)
-        image = {
-            "architecture": "amd64",
-            "os": "linux",
-            "config": dict(config),
-            "rootfs": {"type": "layers", "diff_ids": [diff_id]},
-            "history": [{"created_by": f"anysnake2 {__version__} build oci"}],
-        }
-        config_bytes = _json(image)
-        config_digest = "sha256:" + hashlib.sha256(config_bytes).hexdigest()
-        manifest = {
-            "schemaVersion": 2,
-            "mediaType": _MEDIA_MANIFEST,
-            "config": {
-                "mediaType": _MEDIA_CONFIG,
-                "digest": config_digest,
-                "size": len(config_bytes),
-            },
-            "layers": [{"mediaType": _MEDIA_LAYER, "digest": layer_digest, "size": layer_size}],
-        }
-        manifest_bytes = _json(manifest)
-        manifest_digest = "sha256:" + hashlib.sha256(manifest_bytes).hexdigest()
-        index = {
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.oci.image.index.v1+json",
-            "manifests": [
-                {
-                    "mediaType": _MEDIA_MANIFEST,
-                    "digest": manifest_digest,
-                    "size": len(manifest_bytes),
-                    "annotations": {"org.opencontainers.image.ref.name": TAG},
-                }
-            ],
-        }
-        blobs = {
-            config_digest: config_bytes,
-            manifest_digest: manifest_bytes,
-        }
-        with tarfile.open(archive_tmp, "w", format=tarfile.PAX_FORMAT) as tar:
-            for name in ("blobs", "blobs/sha256"):
-                tar.addfile(_info(name, tarfile.DIRTYPE, 0o755))
-            names = sorted([*blobs, layer_digest])
-            for digest in names:
-                name = "blobs/sha256/" + digest.split(":", 1)[1]
-                if digest == layer_digest:
-                    with open(layer_tmp, "rb") as layer:
-                        info = _info(name, tarfile.REGTYPE, 0o644, layer_size)
-                        tar.addfile(info, layer)
-                else:
-                    _add_bytes(tar, name, blobs[digest])
-            _add_bytes(tar, "index.json", _json(index))
-            _add_bytes(tar, "oci-layout", _json({"imageLayoutVersion": "1.0.0"}))
+        blobs, index, manifest_digest = _image_blobs(config, diff_id, layer_digest, layer_size)
+        _write_archive(archive_tmp, blobs, index, (layer_tmp, layer_digest, layer_size))
         os.replace(archive_tmp, out)
     finally:
         for path in (layer_tmp, archive_tmp):
@@ -302,17 +301,16 @@ def write_oci_archive(
     return manifest_digest
 
 
-def build_oci(ctx: Context) -> Path:
-    """Build the rootfs if needed, then write `.anysnake2_flake/result-oci.tar`."""
-    from .build import ensure_built, flake_dir_of, project_lock
+def write_image(project: Project, root: Path, rootfs: Path) -> Path:
+    """Write `.anysnake2_flake/result-oci.tar` of the built `rootfs` (unless the archive
+    there was made from the same inputs)."""
+    from .build import flake_dir_of, project_lock
 
-    rootfs = ensure_built(ctx)  # FailureError (70) when it cannot be built
     store_path = Path(os.path.realpath(rootfs)).parent
-    root = Path(os.path.realpath(ctx.root))
-    host_env = {**os.environ, "ANYSNAKE2_ROOT": str(root), "ANYSNAKE_ROOT": str(root)}
-    project = ctx.project
-    config = image_config(project, root.name, store_path, host_env)
-    flake_dir = flake_dir_of(ctx.root)
+    real_root = Path(os.path.realpath(root))
+    host_env = {**os.environ, "ANYSNAKE2_ROOT": str(real_root), "ANYSNAKE_ROOT": str(real_root)}
+    config = image_config(project, real_root.name, store_path, host_env)
+    flake_dir = flake_dir_of(root)
     out = flake_dir / OCI_ARCHIVE
     with project_lock(flake_dir, "writing the OCI image"):
         closure = closure_of(store_path)
@@ -340,50 +338,3 @@ def build_oci(ctx: Context) -> Path:
     _log.note(f"OCI image: {out} (digest {digest}, tag {TAG})")
     _log.note(f"run it with: podman run --rm oci-archive:{out} [/anysnake2/cmd/NAME.sh ARGS]")
     return out
-
-
-def _find_converter(path: str | None = None) -> tuple[str, str]:
-    """(name, binary) of apptainer or singularity, recognized by `--version`; else 69."""
-    rejected = []
-    for name in ("apptainer", "singularity"):
-        binary = _proc.which(name, path)
-        if binary is None:
-            continue
-        if identify(name, binary) is not None:
-            return name, binary
-        rejected.append(f"{binary} (its --version does not say {name})")
-    found = f"; found but not usable: {', '.join(rejected)}" if rejected else ""
-    raise ToolUnavailableError(
-        "'build sif' needs apptainer or singularity, and neither is installed" + found,
-        hint=_proc.INSTALL_HINTS["apptainer"] + "; or " + _proc.INSTALL_HINTS["singularity"],
-    )
-
-
-def sif_argv(binary: str, sif: Path, archive: Path) -> list[str]:
-    """The command line that converts the OCI archive into a SIF."""
-    return [binary, "build", "--force", str(sif), f"oci-archive://{archive}"]
-
-
-def build_sif(ctx: Context) -> Path:
-    """The SIF `.anysnake2_flake/result.sif`, converted from the OCI archive."""
-    import shlex
-
-    from .build import flake_dir_of
-
-    name, binary = _find_converter()  # before any build: a missing tool fails fast
-    archive = build_oci(ctx)
-    flake_dir = flake_dir_of(ctx.root)
-    sif = flake_dir / SIF_FILE
-    argv = sif_argv(binary, sif, archive)
-    text = (
-        "#!/bin/bash\n"
-        f"# the {name} command line of 'anysnake2 build sif'\n"
-        f"exec {shlex.join(argv)}\n"
-    )
-    (flake_dir / SIF_ARGV_FILE).write_text(text)
-    _log.note(f"building the SIF with {name}: {_proc.format_argv(argv)}")
-    _proc.run(argv, capture=False, what=f"{name} build")
-    if not sif.exists():
-        raise FailureError(f"{name} build finished but did not write {sif}")
-    _log.note(f"SIF: {sif}")
-    return sif

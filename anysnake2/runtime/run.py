@@ -150,6 +150,79 @@ class Prepared:
     runtime: Runtime
 
 
+def _container_env(
+    project: Project, substitution: Mapping[str, str]
+) -> tuple[tuple[str, str], ...]:
+    """`[env]` updated by `[container.env]`, substituted, with the nesting marker."""
+    env = make_env(project.env, project.container.env, substitution)
+    # Marks the inside of our containers, so that anysnake2 there refuses to nest.
+    return tuple(sorted({**dict(env), "ANYSNAKE2_INSIDE": "1"}.items()))
+
+
+def _spec(
+    project: Project,
+    root: Path,
+    rootfs: Path,
+    runtime: Runtime,
+    extras: Extras,
+    host_env: Mapping[str, str],
+    directory: Path,
+    files: dict[str, str],
+) -> ContainerSpec:
+    """The container of `project` (its volumes, env, home; for bwrap the passwd and group
+    files, added to `files`)."""
+    home = resolve_home(project, root, host_env)
+    substitution = _substitution_env(root, host_env)
+    container, origin = project.container, project.origin
+    volumes_ro = resolve_volumes(
+        container.volumes_ro, root, substitution, kind="volumes_ro", config=origin
+    )
+    volumes_rw = resolve_volumes(
+        container.volumes_rw, root, substitution, kind="volumes_rw", config=origin
+    )
+    uid, gid = os.getuid(), os.getgid()
+    if runtime.name == "bwrap":
+        user, group = _user_and_group(uid, gid, host_env)
+        files["passwd"] = scripts.passwd_text(user, uid, gid, str(home))
+        files["group"] = scripts.group_text(group, gid)
+    return ContainerSpec(
+        runtime=runtime.name,
+        binary=runtime.binary,
+        rootfs=Path(rootfs),
+        project_root=root,
+        home=home,
+        scripts_dir=directory,
+        scripts=tuple(s for s in scripts.INSIDE_SCRIPTS if s in files),
+        volumes_ro=volumes_ro,
+        volumes_rw=(*volumes_rw, *extras.binds_rw),
+        env=_container_env(project, substitution),
+        extra_binds=extras.binds,
+        path_entries=extras.path_entries,
+        pythonpath=extras.pythonpath,
+        passwd=directory / "passwd" if "passwd" in files else None,
+        group=directory / "group" if "group" in files else None,
+        uid=uid,
+        gid=gid,
+        term=host_env.get("TERM"),
+    )
+
+
+def _stored_files(
+    project: Project, spec: ContainerSpec, root: Path, name: str, host_env: Mapping[str, str]
+) -> dict[str, str]:
+    """The runtime's bash script and what the warm path starts from (`runtime.start`)."""
+    names = [*_referenced_names(project), "TERM"]
+    names += [] if project.container.home else ["HOME"]
+    return {
+        f"{spec.runtime}.bash": scripts.runtime_bash(
+            container_argv(spec), root, name, spec.runtime
+        ),
+        start.HOST_FILE: "\0".join(start.host_facts(names, host_env, root)),
+        start.ARGV_FILE: "\0".join(container_argv(spec)),
+        start.SESSION_FILE: "on\n" if session_allowed(project) else "off\n",
+    }
+
+
 def prepare(
     project: Project,
     root: Path,
@@ -174,56 +247,14 @@ def prepare(
     if extras is None:
         extras = editable_extras(project, root)
     runtime = runtime or detect_runtime(project.container.runtime)
-    home = resolve_home(project, root, host_env)
-    substitution = _substitution_env(root, host_env)
-    volumes_ro = resolve_volumes(
-        project.container.volumes_ro, root, substitution, kind="volumes_ro", config=project.origin
-    )
-    volumes_rw = resolve_volumes(
-        project.container.volumes_rw, root, substitution, kind="volumes_rw", config=project.origin
-    )
-    env = make_env(project.env, project.container.env, substitution)
-    # Marks the inside of our containers, so that anysnake2 there refuses to nest.
-    env = tuple(sorted({**dict(env), "ANYSNAKE2_INSIDE": "1"}.items()))
     directory = scripts_dir(root, name) if directory is None else directory
     files = scripts.render_scripts(name, command)
-    uid, gid = os.getuid(), os.getgid()
-    if runtime.name == "bwrap":
-        user, group = _user_and_group(uid, gid, host_env)
-        files["passwd"] = scripts.passwd_text(user, uid, gid, str(home))
-        files["group"] = scripts.group_text(group, gid)
-    spec = ContainerSpec(
-        runtime=runtime.name,
-        binary=runtime.binary,
-        rootfs=Path(rootfs),
-        project_root=root,
-        home=home,
-        scripts_dir=directory,
-        scripts=tuple(s for s in scripts.INSIDE_SCRIPTS if s in files),
-        volumes_ro=volumes_ro,
-        volumes_rw=(*volumes_rw, *extras.binds_rw),
-        env=env,
-        extra_binds=extras.binds,
-        path_entries=extras.path_entries,
-        pythonpath=extras.pythonpath,
-        passwd=directory / "passwd" if "passwd" in files else None,
-        group=directory / "group" if "group" in files else None,
-        uid=uid,
-        gid=gid,
-        term=host_env.get("TERM"),
-    )
+    spec = _spec(project, root, rootfs, runtime, extras, host_env, directory, files)
     if project.container.gpu if gpu is None else gpu:
         from .gpu import with_gpu
 
         spec = with_gpu(spec)
-    files[f"{runtime.name}.bash"] = scripts.runtime_bash(
-        container_argv(spec), root, name, runtime.name
-    )
-    names = [*_referenced_names(project), "TERM"]
-    names += [] if project.container.home else ["HOME"]
-    files[start.HOST_FILE] = "\0".join(start.host_facts(names, host_env, root))
-    files[start.ARGV_FILE] = "\0".join(container_argv(spec))
-    files[start.SESSION_FILE] = "on\n" if session_allowed(project) else "off\n"
+    files.update(_stored_files(project, spec, root, name, host_env))
     scripts.write_files(directory, files)
     argv = container_argv(replace(spec, args=tuple(args)))
     return Prepared(name, command, argv, directory, runtime)

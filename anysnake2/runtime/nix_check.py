@@ -18,11 +18,11 @@ from pathlib import Path
 from .. import _log
 from ..errors import ConfigError, FailureError
 from ..model import Project
-from .nix import is_attr_path
+from ..render.nix import is_attr_path
 
 __all__ = ["Fragment", "check_nix_code", "check_rendered_flake", "code_fragments"]
 
-# the let-scope of the rendered flake (render/flake.py `_Flake.text`)
+# the let-scope of the rendered flake (render/flake.py)
 _LET = (
     "{ self, ... }@inputs: let system = null; overlays = null; pkgs = null; "
     "rootfsPackages = null; rootfs = null; R_tracked = null; pythonBuildSystems = null; "
@@ -112,7 +112,7 @@ def check_nix_code(project: Project, config_path: Path | None) -> None:
 
 
 def _fragment_error(fragment: Fragment, why: str, config_path: Path | None) -> ConfigError:
-    from .support import _finder
+    from ..render.support import _finder
 
     finder = _finder(config_path)
     line = finder.line(*fragment.path) if finder is not None else None

@@ -1,23 +1,26 @@
 """Write the flake directory `.anysnake2_flake/` and `git add` what nix must see.
 
-Nix flakes in a git repository only read tracked files, so flake.nix, .gitignore and the
+`render` makes the text (`RenderedFlake`); this writes it, each changed file atomically,
+so a second anysnake2 or nix never reads half a flake.nix. Nix flakes in a git repository only read tracked files, so flake.nix, .gitignore and the
 Python lock copies are added to the index; no commit is made (so no git identity is
 needed).
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import _log, _proc
+from .state import FLAKE_DIR
 
 if TYPE_CHECKING:
-    from .flake import RenderedFlake
+    from ..render.flake import RenderedFlake
 
 __all__ = ["FLAKE_DIR", "GITIGNORE", "LOCK_COPY", "write_flake_dir"]
 
-FLAKE_DIR = ".anysnake2_flake"
 LOCK_COPY = "uv/uv.lock"
 GITIGNORE = """\
 /result
@@ -34,13 +37,24 @@ GITIGNORE = """\
 """
 
 
+def _write_atomic(path: Path, data: bytes) -> None:
+    """`data` into `path` through a temporary file of a unique name beside it."""
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
 def _write_if_changed(path: Path, data: bytes) -> bool:
     if path.exists() and not path.is_symlink() and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_symlink():
-        path.unlink()
-    path.write_bytes(data)
+    _write_atomic(path, data)  # replaces a symlink, never writes through it
     return True
 
 
@@ -66,7 +80,7 @@ def _copy_data(relative: str, source: Path) -> bytes:
     """What a copy holds: the file, or for the workspace's uv lock (not a local source's
     own) the form uv2nix reads."""
     if relative == LOCK_COPY:
-        from .uvlock import lock_for_uv2nix
+        from ..render.uvlock import lock_for_uv2nix
 
         return lock_for_uv2nix(source.read_text(encoding="utf-8")).encode()
     return source.read_bytes()
@@ -94,8 +108,8 @@ def write_flake_dir(root: Path, rendered: RenderedFlake, *, keep_user_flake: boo
             )
     elif not flake_nix.exists() or flake_nix.read_bytes() != new_text:
         if flake_nix.exists():
-            (flake_dir / "flake.nix.old").write_bytes(flake_nix.read_bytes())
-        flake_nix.write_bytes(new_text)
+            _write_atomic(flake_dir / "flake.nix.old", flake_nix.read_bytes())
+        _write_atomic(flake_nix, new_text)
         changed = True
     _write_if_changed(flake_dir / ".gitignore", GITIGNORE.encode())
     tracked = ["flake.nix", ".gitignore"]

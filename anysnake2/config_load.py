@@ -1,25 +1,33 @@
-"""Load a user's anysnake2.py: import it under a module name of our own, take `project`.
+"""Read a config file into the model: anysnake2.toml through `toml_compat`, anysnake2.py
+by running it.
 
-The file runs as a module named `_anysnake2_project_<hash>` (never `anysnake2`, which would
-be the package), registered in `sys.modules` before it runs, with its folder on `sys.path`
-so that a sibling `common.py` imports. Mistakes in the file become `ConfigError` (65) that
-show the user's frames only.
+An anysnake2.py is imported under a module name of our own and its `project` taken: a
+`model.Project`, or what carries one as `.model` (the DSL's `Project`). So this loader
+needs nothing of the DSL, and the DSL (whose `project.main()` runs the command line)
+stays above the command line that loads configs through here.
+
+The file runs as a module named `_anysnake2_project_<hash>` (never `anysnake2`, which
+would be the package), registered in `sys.modules` before it runs, with its folder on
+`sys.path` so that a sibling `common.py` imports. Mistakes in the file become
+`ConfigError` (65) that show the user's frames only.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from .. import model as m
-from .._config_text import read_config
-from ..errors import AnysnakeError, ConfigError
+from . import model as m
+from ._config_text import read_config
+from ._discover import config_file
+from .errors import AnysnakeError, ConfigError
 
-__all__ = ["load_python_config", "read_pep723_pin", "version_pin_warnings"]
+__all__ = ["load_model", "load_python_config", "read_pep723_pin", "version_pin_warnings"]
 
-_PACKAGE_DIR = str(Path(__file__).resolve().parent.parent) + "/"
+_PACKAGE_DIR = str(Path(__file__).resolve().parent) + "/"
 
 _PEP723 = re.compile(r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$")
 
@@ -29,6 +37,16 @@ def _module_name(path: Path) -> str:
 
     digest = hashlib.sha256(str(path).encode()).hexdigest()[:12]
     return f"_anysnake2_project_{digest}"
+
+
+def load_model(path: str | os.PathLike[str]) -> m.Project:
+    """Read `path` (a .toml or .py config, or a folder holding one) into the model."""
+    config = config_file(Path(path))
+    if config.suffix == ".py":
+        return load_python_config(config)
+    from .toml_compat.reader import read_project
+
+    return read_project(config)
 
 
 def load_python_config(path: Path) -> m.Project:
@@ -75,13 +93,10 @@ def load_python_config(path: Path) -> m.Project:
 
 
 def _project_of(module: Any, path: Path) -> m.Project:
-    from ._project import Project
-
     value = getattr(module, "project", None)
-    if isinstance(value, Project):
-        return value.model
-    if isinstance(value, m.Project):
-        return value
+    model = getattr(value, "model", value)  # the DSL's Project carries its model
+    if isinstance(model, m.Project):
+        return model
     if value is None:
         raise ConfigError(
             "this file defines no module-level `project`",
@@ -124,7 +139,7 @@ def read_pep723_pin(text: str) -> str | None:
             line[2:] if line.startswith("# ") else line[1:]
             for line in match.group("content").splitlines(keepends=True)
         )
-        from .. import _toml as tomllib
+        from . import _toml as tomllib
 
         try:
             data = tomllib.loads(content)
@@ -147,7 +162,7 @@ def read_pep723_pin(text: str) -> str | None:
 
 def version_pin_warnings(path: Path, project: m.Project) -> list[str]:
     """A warning when the PEP 723 header and `.anysnake2(version=...)` disagree."""
-    from .._version import __version__
+    from ._version import __version__
 
     try:
         header = read_pep723_pin(read_config(path))
