@@ -10,29 +10,15 @@ task per line, or a range such as "1-100").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
+from ._schema import key, toml_names
 from .errors import ConfigError
 
 __all__ = ["IMAGES", "SLURM_KEYS", "Slurm", "is_range"]
 
 IMAGES = ("sif", "rootfs")
-#: The keys of the table, in the order `check` and the writers show them.
-SLURM_KEYS = (
-    "partition",
-    "account",
-    "qos",
-    "time",
-    "mem",
-    "cpus",
-    "gpus",
-    "array",
-    "max_parallel",
-    "image",
-    "sbatch_options",
-)
-
 _TIME = re.compile(r"^(\d+-)?\d+(:\d{1,2}){0,2}$")
 _MEM = re.compile(r"^\d+[KMGT]?$")
 _RANGE = re.compile(r"^\d+(-\d+)?(:\d+)?(,\d+(-\d+)?(:\d+)?)*$")
@@ -82,7 +68,7 @@ class Slurm:
     max_parallel: int | None = None
     image: Literal["sif", "rootfs"] | None = None
     sbatch_options: tuple[str, ...] = ()
-    owner: str = field(default="slurm", compare=False, repr=False)
+    owner: str = key("slurm", role="internal", compare=False, repr=False)
 
     def __post_init__(self) -> None:
         owner = self.owner
@@ -139,3 +125,7 @@ class Slurm:
             o for o in self.sbatch_options if o not in defaults.sbatch_options
         )
         return Slurm(**merged, owner=self.owner)
+
+
+#: The keys of the table, in the order `check` and the writers show them.
+SLURM_KEYS = toml_names(Slurm)

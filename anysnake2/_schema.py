@@ -1,0 +1,126 @@
+"""Each section's keys, read from the model's fields: the one list of them.
+
+A section of the model is a frozen dataclass; each of its fields is one key of the TOML
+table, one keyword of the DSL method and one argument the writers emit, in field order.
+`key(...)` is `dataclasses.field` plus what differs from the plain field name:
+
+- `toml`: the TOML key (default: the field name; `[R]` is the model's `r`);
+- `aliases`: older spellings (the original's 1.x/2.x names) the reader also accepts for it;
+- `dsl`: how the DSL writer passes it: `"keyword"` (default), `"positional"` (leading,
+  when set) or `"call"` (written by calls of their own: `volume(...)`, `python_package(...)`);
+- `role`: `"key"` (default), `"name"` (the table's name, e.g. `[flakes.<name>]`) or
+  `"internal"` (not a key at all: warnings, origin, a message owner).
+
+A value equal to its field's default is "not set": the writers omit it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any, Literal
+
+__all__ = [
+    "Kind",
+    "aliases",
+    "dsl_style",
+    "is_set",
+    "key",
+    "keys",
+    "kind",
+    "known_keys",
+    "set_values",
+    "toml_key",
+    "toml_names",
+]
+
+Kind = Literal["bool", "int", "str", "strings", "str_map", "other"]
+_MISSING: Any = dataclasses.MISSING
+
+
+def key(
+    default: Any = _MISSING,
+    *,
+    factory: Any = _MISSING,
+    toml: str | None = None,
+    aliases: tuple[str, ...] = (),
+    dsl: Literal["keyword", "positional", "call"] = "keyword",
+    role: Literal["key", "name", "internal"] = "key",
+    compare: bool = True,
+    repr: bool = True,
+) -> Any:
+    """A dataclass field carrying its TOML name, old spellings and DSL style."""
+    metadata = {"toml": toml, "aliases": aliases, "dsl": dsl, "role": role}
+    return dataclasses.field(
+        default=default, default_factory=factory, compare=compare, repr=repr, metadata=metadata
+    )
+
+
+def _fields(cls: Any) -> Iterator[dataclasses.Field[Any]]:
+    for f in dataclasses.fields(cls):
+        if f.metadata.get("role", "key") == "key":
+            yield f
+
+
+def keys(cls: Any) -> tuple[dataclasses.Field[Any], ...]:
+    """The fields of `cls` that are keys (not its name, not internal), in field order."""
+    return tuple(_fields(cls))
+
+
+def toml_key(f: dataclasses.Field[Any]) -> str:
+    """The TOML key of field `f`."""
+    return f.metadata.get("toml") or f.name
+
+
+def toml_names(cls: Any) -> tuple[str, ...]:
+    """The TOML keys of `cls`, in field order."""
+    return tuple(toml_key(f) for f in _fields(cls))
+
+
+def aliases(cls: Any) -> dict[str, str]:
+    """Old spelling → TOML key, for every alias of `cls`'s fields."""
+    return {alias: toml_key(f) for f in _fields(cls) for alias in f.metadata.get("aliases", ())}
+
+
+def known_keys(cls: Any) -> tuple[str, ...]:
+    """Every key the reader accepts in `cls`'s table: the TOML keys, then the aliases."""
+    return toml_names(cls) + tuple(aliases(cls))
+
+
+def dsl_style(f: dataclasses.Field[Any]) -> str:
+    """How the DSL writer passes `f`: keyword, positional or call."""
+    return f.metadata.get("dsl", "keyword")
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return _MISSING
+
+
+def is_set(f: dataclasses.Field[Any], value: Any) -> bool:
+    """True when `value` differs from `f`'s default (a required field is always set)."""
+    default = _default(f)
+    return default is _MISSING or value != default
+
+
+def set_values(obj: Any) -> dict[str, Any]:
+    """Field name → value of `obj`'s keys that are set, in field order."""
+    return {f.name: getattr(obj, f.name) for f in _fields(obj) if is_set(f, getattr(obj, f.name))}
+
+
+def kind(f: dataclasses.Field[Any]) -> Kind:
+    """What a key holds, read from its annotation (for the TOML reader's typed getters)."""
+    text = str(f.type).replace(" ", "")
+    if text.startswith("tuple[str,...]"):
+        return "strings"
+    if text.startswith("FrozenMap[str,str]"):
+        return "str_map"
+    first = text.split("|")[0]
+    if first in ("bool", "int"):
+        return first  # type: ignore[return-value]
+    if first == "str" or first.startswith(("Literal[", "Runtime")):
+        return "str"
+    return "other"
