@@ -4,8 +4,11 @@ A section of the model is a frozen dataclass; each of its fields is one key of t
 table, one keyword of the DSL method and one argument the writers emit, in field order.
 `key(...)` is `dataclasses.field` plus what differs from the plain field name:
 
-- `toml`: the TOML key (default: the field name; `[R]` is the model's `r`);
+- `toml`: the TOML key (default: the field name; `[R]` is the model's `r`; `""`: none of
+  its own, e.g. a package's `pypi`, written inside its version as `"pypi:1.2"`);
 - `aliases`: older spellings (the original's 1.x/2.x names) the reader also accepts for it;
+- `kind`: what the reader takes (default: read from the annotation; `"date"`: a string or
+  a TOML date);
 - `dsl`: how the DSL writer passes it: `"keyword"` (default), `"positional"` (leading,
   when set) or `"call"` (written by calls of their own: `volume(...)`, `python_package(...)`);
 - `role`: `"key"` (default), `"name"` (the table's name, e.g. `[flakes.<name>]`) or
@@ -23,6 +26,7 @@ from typing import Any, Literal
 __all__ = [
     "Kind",
     "aliases",
+    "dsl_keyword",
     "dsl_style",
     "is_set",
     "key",
@@ -34,7 +38,7 @@ __all__ = [
     "toml_names",
 ]
 
-Kind = Literal["bool", "int", "str", "strings", "str_map", "other"]
+Kind = Literal["bool", "int", "str", "date", "strings", "str_map", "other"]
 _MISSING: Any = dataclasses.MISSING
 
 
@@ -44,13 +48,14 @@ def key(
     factory: Any = _MISSING,
     toml: str | None = None,
     aliases: tuple[str, ...] = (),
+    kind: Kind | None = None,
     dsl: Literal["keyword", "positional", "call"] = "keyword",
     role: Literal["key", "name", "internal"] = "key",
     compare: bool = True,
     repr: bool = True,
 ) -> Any:
     """A dataclass field carrying its TOML name, old spellings and DSL style."""
-    metadata = {"toml": toml, "aliases": aliases, "dsl": dsl, "role": role}
+    metadata = {"toml": toml, "aliases": aliases, "kind": kind, "dsl": dsl, "role": role}
     return dataclasses.field(
         default=default, default_factory=factory, compare=compare, repr=repr, metadata=metadata
     )
@@ -68,13 +73,19 @@ def keys(cls: Any) -> tuple[dataclasses.Field[Any], ...]:
 
 
 def toml_key(f: dataclasses.Field[Any]) -> str:
-    """The TOML key of field `f`."""
-    return f.metadata.get("toml") or f.name
+    """The TOML key of field `f` ("" when it has none of its own)."""
+    name = f.metadata.get("toml")
+    return f.name if name is None else name
+
+
+def dsl_keyword(f: dataclasses.Field[Any]) -> str:
+    """The DSL's keyword for field `f`: its TOML key, or its name when it has none."""
+    return toml_key(f) or f.name
 
 
 def toml_names(cls: Any) -> tuple[str, ...]:
     """The TOML keys of `cls`, in field order."""
-    return tuple(toml_key(f) for f in _fields(cls))
+    return tuple(name for f in _fields(cls) if (name := toml_key(f)))
 
 
 def aliases(cls: Any) -> dict[str, str]:
@@ -113,6 +124,8 @@ def set_values(obj: Any) -> dict[str, Any]:
 
 def kind(f: dataclasses.Field[Any]) -> Kind:
     """What a key holds, read from its annotation (for the TOML reader's typed getters)."""
+    if f.metadata.get("kind"):
+        return f.metadata["kind"]
     text = str(f.type).replace(" ", "")
     if text.startswith("tuple[str,...]"):
         return "strings"

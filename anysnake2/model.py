@@ -162,7 +162,7 @@ class R:
     """`[R]`: R and its packages by nixR `date` (or r_ecosystem_track `ecosystem_tag`)."""
 
     packages: tuple[str, ...] = key((), dsl="positional")
-    date: str | None = None
+    date: str | None = key(None, kind="date")
     ecosystem_tag: str | None = None
     url: str | None = key(None, aliases=("nixr_url", "r_ecosystem_track_url"))
     rev: str | None = key(None, aliases=("nixr_tag",))

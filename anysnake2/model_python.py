@@ -71,7 +71,7 @@ class PythonPackage:
 
     name: str = key(role="name")
     version: str = key("", dsl="positional")
-    pypi: bool = False
+    pypi: bool = key(False, toml="")
     source: Source | None = key(None, toml="url")
     editable: str | None = None
     override_attrs: FrozenMap[str, str] = key(factory=FrozenMap)
@@ -113,7 +113,7 @@ class Python:
     """`[python]`: interpreter version, ecosystem date and packages."""
 
     version: str = key(dsl="positional")
-    ecosystem_date: str | None = None
+    ecosystem_date: str | None = key(None, kind="date")
     packages: FrozenMap[str, PythonPackage] = key(factory=FrozenMap, dsl="call")
     uv_lock_env: FrozenMap[str, str] = key(factory=FrozenMap)
     prefer_wheels: bool | None = key(None, aliases=("preferWheels",))
