@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._schema import aliases, keys, kind, known_keys, toml_key
+from .._schema import aliases, keys, kind, known_keys, toml_name
 from ._base import ReadState, dotted
 
 __all__ = ["read_fields", "section_table"]
@@ -56,7 +56,7 @@ def read_fields(
     }
     values: dict[str, Any] = {}
     for f in keys(cls):
-        name = toml_key(f)
+        name = toml_name(f)
         if name not in table or name in skip:
             continue
         what = kind(f)

@@ -1,4 +1,4 @@
-"""`[slurm]` and `[cmd.<name>.slurm]` in TOML: read with located errors, written canonically."""
+"""`[slurm]` and `[cmd.<name>.slurm]` in TOML, read with located errors."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from ..model_slurm import SLURM_KEYS, Slurm
 from ._base import ReadState, dotted
 from ._fields import read_fields
 
-__all__ = ["read_slurm", "slurm_values"]
+__all__ = ["read_slurm"]
 
 
 def read_slurm(state: ReadState, raw: Any, path: tuple[str, ...]) -> Slurm:
@@ -23,8 +23,3 @@ def read_slurm(state: ReadState, raw: Any, path: tuple[str, ...]) -> Slurm:
             )
     with state.at(path):
         return Slurm(**values, owner=dotted(path))
-
-
-def slurm_values(slurm: Slurm) -> dict[str, Any]:
-    """The keys to write for `slurm` (lists as lists)."""
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in slurm.values().items()}
