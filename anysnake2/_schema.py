@@ -11,6 +11,8 @@ table, one keyword of the DSL method and one argument the writers emit, in field
   a TOML date);
 - `dsl`: how the DSL writer passes it: `"keyword"` (default), `"positional"` (leading,
   when set) or `"call"` (written by calls of their own: `volume(...)`, `python_package(...)`);
+- `method`: the DSL method that sets a section of the project, when it is not the field's
+  name (`flake` for one of `flakes`);
 - `role`: `"key"` (default), `"name"` (the table's name, e.g. `[flakes.<name>]`) or
   `"internal"` (not a key at all: warnings, origin, a message owner).
 
@@ -27,6 +29,7 @@ __all__ = [
     "Kind",
     "aliases",
     "dsl_keyword",
+    "dsl_method",
     "dsl_style",
     "is_set",
     "key",
@@ -34,7 +37,7 @@ __all__ = [
     "kind",
     "known_keys",
     "set_values",
-    "toml_key",
+    "toml_name",
     "toml_names",
 ]
 
@@ -50,12 +53,15 @@ def key(
     aliases: tuple[str, ...] = (),
     kind: Kind | None = None,
     dsl: Literal["keyword", "positional", "call"] = "keyword",
+    method: str | None = None,
     role: Literal["key", "name", "internal"] = "key",
     compare: bool = True,
     repr: bool = True,
 ) -> Any:
     """A dataclass field carrying its TOML name, old spellings and DSL style."""
     metadata = {"toml": toml, "aliases": aliases, "kind": kind, "dsl": dsl, "role": role}
+    if method is not None:
+        metadata["method"] = method
     return dataclasses.field(
         default=default, default_factory=factory, compare=compare, repr=repr, metadata=metadata
     )
@@ -72,7 +78,7 @@ def keys(cls: Any) -> tuple[dataclasses.Field[Any], ...]:
     return tuple(_fields(cls))
 
 
-def toml_key(f: dataclasses.Field[Any]) -> str:
+def toml_name(f: dataclasses.Field[Any]) -> str:
     """The TOML key of field `f` ("" when it has none of its own)."""
     name = f.metadata.get("toml")
     return f.name if name is None else name
@@ -80,17 +86,17 @@ def toml_key(f: dataclasses.Field[Any]) -> str:
 
 def dsl_keyword(f: dataclasses.Field[Any]) -> str:
     """The DSL's keyword for field `f`: its TOML key, or its name when it has none."""
-    return toml_key(f) or f.name
+    return toml_name(f) or f.name
 
 
 def toml_names(cls: Any) -> tuple[str, ...]:
     """The TOML keys of `cls`, in field order."""
-    return tuple(name for f in _fields(cls) if (name := toml_key(f)))
+    return tuple(name for f in _fields(cls) if (name := toml_name(f)))
 
 
 def aliases(cls: Any) -> dict[str, str]:
     """Old spelling → TOML key, for every alias of `cls`'s fields."""
-    return {alias: toml_key(f) for f in _fields(cls) for alias in f.metadata.get("aliases", ())}
+    return {alias: toml_name(f) for f in _fields(cls) for alias in f.metadata.get("aliases", ())}
 
 
 def known_keys(cls: Any) -> tuple[str, ...]:
@@ -101,6 +107,11 @@ def known_keys(cls: Any) -> tuple[str, ...]:
 def dsl_style(f: dataclasses.Field[Any]) -> str:
     """How the DSL writer passes `f`: keyword, positional or call."""
     return f.metadata.get("dsl", "keyword")
+
+
+def dsl_method(f: dataclasses.Field[Any]) -> str:
+    """The DSL method of a project's section `f`."""
+    return f.metadata.get("method") or f.name
 
 
 def _default(f: dataclasses.Field[Any]) -> Any:

@@ -344,18 +344,18 @@ class Project:
     anysnake2: AnysnakeSettings = key(factory=AnysnakeSettings)
     nixpkgs: Nixpkgs | None = None
     outside_nixpkgs: Nixpkgs | None = None
+    # the helper inputs are tables of their own: [uv2nix], [pyproject-nix], ...
+    inputs: FrozenMap[str, Input] = key(factory=FrozenMap, toml="", method="input")
     python: Python | None = None
     r: R | None = key(None, toml="R")
     rust: Rust | None = None
-    flakes: FrozenMap[str, Flake] = key(factory=FrozenMap)
-    clones: FrozenMap[str, FrozenMap[str, str]] = key(factory=FrozenMap)
+    flakes: FrozenMap[str, Flake] = key(factory=FrozenMap, method="flake")
+    clones: FrozenMap[str, FrozenMap[str, str]] = key(factory=FrozenMap, method="clone")
     clone_options: CloneOptions = key(factory=CloneOptions)
     container: Container = key(factory=Container)
     env: FrozenMap[str, str] = key(factory=FrozenMap)
     cmd: FrozenMap[str, Command] = key(factory=FrozenMap)
     dev_shell: DevShell | None = key(None, aliases=("devShell", "devshell"))
-    # the helper inputs are tables of their own: [uv2nix], [pyproject-nix], ...
-    inputs: FrozenMap[str, Input] = key(factory=FrozenMap, dsl="call")
     slurm: Slurm | None = None
     warnings: tuple[str, ...] = key((), role="internal", compare=False)
     origin: str | None = key(None, role="internal", compare=False)

@@ -66,7 +66,7 @@ IGNORED_SECTIONS = {
 }
 _CLONE_SECTIONS = ("clone_regexps",)  # merged into [clones] (1.x spelling)
 SECTIONS = (
-    *(name for name in toml_names(Project) if name != "inputs"),
+    *toml_names(Project),
     *aliases(Project),
     *_CLONE_SECTIONS,
     *HELPER_SECTIONS,

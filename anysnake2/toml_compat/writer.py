@@ -193,7 +193,7 @@ def write_project(project: Project) -> str:
         name = toml_name(f)
         if not is_set(f, value):
             continue
-        if f.name == "inputs":
+        if not name:  # the helper inputs: each one a table of its own
             for helper, item in sorted(value.items()):
                 doc.table((helper,), set_values(item))
         elif kind(f) == "str_map":
