@@ -57,7 +57,7 @@ def read_fields(
     values: dict[str, Any] = {}
     for f in keys(cls):
         name = toml_name(f)
-        if name not in table or name in skip:
+        if not name or name not in table or name in skip:
             continue
         what = kind(f)
         if what == "int":

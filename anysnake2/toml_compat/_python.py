@@ -17,6 +17,7 @@ from ..model import (
 )
 from ..sources import Source, parse_source
 from ._base import ReadState, dotted
+from ._fields import read_fields
 
 __all__ = ["read_python"]
 
@@ -46,7 +47,7 @@ def pep503(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def read_python(state: ReadState, table: dict[str, Any], prefer_wheels: bool | None) -> Python:
+def read_python(state: ReadState, table: dict[str, Any], uv2nix: bool | None) -> Python:
     """Build the model's Python from `[python]` (+ the 2.x `[uv2nix] prefer_wheels`)."""
     path = ("python",)
     state.check_keys(table, path, PYTHON_KEYS)
@@ -66,10 +67,22 @@ def read_python(state: ReadState, table: dict[str, Any], prefer_wheels: bool | N
     if date is not None:
         with state.at(path + ("ecosystem_date",)):
             validate_date(date, "python.ecosystem_date")
-    wheels = state.boolean(table, "prefer_wheels", path)
+    values = read_fields(state, Python, table, path)
+    values["prefer_wheels"] = _prefer_wheels(state, table, values.get("prefer_wheels"), uv2nix)
+    values["packages"] = _packages(state, table, path)
+    state.env_map(values.get("uv_lock_env", {}), path + ("uv_lock_env",))
+    with state.at(path):
+        return Python(**values)
+
+
+def _prefer_wheels(
+    state: ReadState, table: dict[str, Any], wheels: bool | None, uv2nix: bool | None
+) -> bool | None:
+    """`prefer_wheels`, agreeing with 2.x's `preferWheels` and `[uv2nix] prefer_wheels`."""
+    path = ("python",)
     for other_path, other in (
         (path + ("preferWheels",), state.boolean(table, "preferWheels", path)),
-        (("uv2nix", "prefer_wheels"), prefer_wheels),
+        (("uv2nix", "prefer_wheels"), uv2nix),
     ):
         if other is None:
             continue
@@ -81,6 +94,13 @@ def read_python(state: ReadState, table: dict[str, Any], prefer_wheels: bool | N
                 hint="keep one of them (python.prefer_wheels)",
             )
         wheels = other
+    return wheels
+
+
+def _packages(
+    state: ReadState, table: dict[str, Any], path: tuple[str, ...]
+) -> dict[str, PythonPackage]:
+    """`[python.packages]`: each entry in either era's form; one entry per PEP 503 name."""
     packages_table = state.table(table.get("packages", {}), path + ("packages",))
     packages: dict[str, PythonPackage] = {}
     seen: dict[str, str] = {}
@@ -96,16 +116,7 @@ def read_python(state: ReadState, table: dict[str, Any], prefer_wheels: bool | N
             )
         seen[normal] = name
         packages[name] = _read_package(state, name, value, pkg_path)
-    with state.at(path):
-        return Python(
-            version=version,
-            ecosystem_date=date,
-            packages=packages,
-            uv_lock_env=state.env_map(
-                state.str_map(table, "uv_lock_env", path) or {}, path + ("uv_lock_env",)
-            ),
-            prefer_wheels=wheels,
-        )
+    return packages
 
 
 def _version_text(
@@ -189,12 +200,7 @@ def _common(state: ReadState, value: dict[str, Any], path: tuple[str, ...]) -> d
                 f"{dotted(path)}.editable must be true, false or a folder name, not {editable!r}",
                 path + ("editable",),
             )
-    if "override_attrs" in value:
-        fields["override_attrs"] = state.str_map(value, "override_attrs", path)
-    if "build_systems" in value:
-        fields["build_systems"] = state.strings(value, "build_systems", path)
-    if "patch_before_lock" in value:
-        fields["patch_before_lock"] = state.string(value, "patch_before_lock", path)
+    fields.update(read_fields(state, PythonPackage, value, path, skip=("version", "editable")))
     return fields
 
 

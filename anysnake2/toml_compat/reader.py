@@ -245,16 +245,17 @@ def _nixpkgs(state: ReadState, table: dict[str, Any], path: tuple[str, ...]) -> 
 def _r(state: ReadState, raw: dict[str, Any]) -> R:
     path = ("R",)
     table = section_table(state, R, raw, path)
-    values = read_fields(state, R, table, path, skip=INPUT_KEYS)
-    if values.get("date") is not None:
+    date = state.date(table, "date", path)
+    if date is not None:
         with state.at(path + ("date",)):
-            validate_date(values["date"], "R.date")
-    for key in values.get("additional_packages", {}):
+            validate_date(date, "R.date")
+    for key in state.str_map(table, "additional_packages", path) or {}:
         if "_" not in key:
             raise state.error(
                 f"R.additional_packages: the key {key!r} must be name_version (e.g. 'foo_1.0')",
                 path + ("additional_packages", key),
             )
+    values = read_fields(state, R, table, path, skip=INPUT_KEYS)
     with state.at(path):
         return R(**values, **read_input_fields(state, table, path))
 
@@ -262,12 +263,12 @@ def _r(state: ReadState, raw: dict[str, Any]) -> R:
 def _rust(state: ReadState, raw: dict[str, Any]) -> Rust:
     path = ("rust",)
     table = section_table(state, Rust, raw, path)
-    version = state.string(table, "version", path)
-    if version is not None:
+    values = read_fields(state, Rust, table, path, skip=INPUT_KEYS)
+    if values.get("version") is not None:
         with state.at(path + ("version",)):
-            validate_rust_version(version)
+            validate_rust_version(values["version"])
     with state.at(path):
-        return Rust(version=version, **read_input_fields(state, table, path))
+        return Rust(**values, **read_input_fields(state, table, path))
 
 
 def _flakes(state: ReadState, table: dict[str, Any]) -> dict[str, Flake]:
@@ -291,15 +292,16 @@ def _flakes(state: ReadState, table: dict[str, Any]) -> dict[str, Flake]:
 def _container(state: ReadState, raw: dict[str, Any]) -> Container:
     path = ("container",)
     table = section_table(state, Container, raw, path)
-    values = read_fields(state, Container, table, path)
     for key in ("volumes_ro", "volumes_rw"):
-        for host, target in values.get(key, {}).items():
+        for host, target in (state.str_map(table, key, path) or {}).items():
             with state.at(path + (key, host)):
                 validate_container_path(target, host, f"container.{key}")
-    if values.get("home") is not None:
+    home = state.string(table, "home", path)
+    if home is not None:
         with state.at(path + ("home",)):
-            validate_home(values["home"])
-    state.env_map(values.get("env", {}), path + ("env",))
+            validate_home(home)
+    state.env_map(state.str_map(table, "env", path) or {}, path + ("env",))
+    values = read_fields(state, Container, table, path)
     with state.at(path):
         return Container(**values)
 
