@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .. import model as m
+from .._schema import dsl_keyword, keys
 from ..errors import ConfigError
 from ._calls import dsl_method
 from ._slurm import SlurmMixin, slurm_table
@@ -25,15 +26,8 @@ PackageSpec = str | Mapping[str, Any] | m.PythonPackage
 """A Python package: a version constraint ("", ">=1.2", "pypi", "pypi:1.2", a source URL),
 a mapping of `python_package` keywords, or a `model.PythonPackage`."""
 
-_PACKAGE_KEYS = (
-    "version",
-    "pypi",
-    "url",
-    "editable",
-    "override_attrs",
-    "build_systems",
-    "patch_before_lock",
-)
+# the keywords of `python_package` (and the keys of a package given as a mapping)
+_PACKAGE_KEYS = tuple(dsl_keyword(f) for f in keys(m.PythonPackage))
 
 
 def _strings(value: Sequence[str] | None, what: str) -> tuple[str, ...] | None:
@@ -706,7 +700,10 @@ class Project(SlurmMixin):
         A missing file, a folder without anysnake2.toml or a Python config is a
         `ConfigError` saying what to do (`anysnake2.load()` reads both formats).
 
-        >>> Project.from_toml("examples/anysnake2.toml")  # doctest: +SKIP
+        >>> Project().rust("1.80").write("analysis-2").name
+        'anysnake2.toml'
+        >>> Project.from_toml("analysis-2").model.rust.version
+        '1.80'
         """
         from ..loader import config_file
         from ..toml_compat.reader import read_project
@@ -716,7 +713,9 @@ class Project(SlurmMixin):
     def to_toml(self) -> str:
         """The canonical TOML text of this project.
 
-        >>> print(Project().rust("1.80").to_toml())  # doctest: +SKIP
+        >>> print(Project().rust("1.80").to_toml(), end="")
+        [rust]
+        version = "1.80"
         """
         from ..toml_compat.writer import write_project
 
@@ -743,8 +742,8 @@ class Project(SlurmMixin):
 
         An existing file is only replaced with `overwrite=True`.
 
-        >>> Project().rust("1.80").write("/tmp/analysis-1")  # doctest: +SKIP
-        PosixPath('/tmp/analysis-1/anysnake2.toml')
+        >>> Project().rust("1.80").write("analysis-1")
+        PosixPath('analysis-1/anysnake2.toml')
         """
         if format not in ("toml", "python"):
             raise ConfigError(f"write(): format must be 'toml' or 'python', not {format!r}")

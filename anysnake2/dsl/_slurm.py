@@ -63,6 +63,7 @@ class SlurmMixin:
         """`[slurm]`: defaults for every job of `anysnake2 submit` (keys given replace,
         sbatch_options add; `replace=True` starts the section afresh).
 
+        >>> from anysnake2 import Project
         >>> Project().slurm(partition="short", image="sif").model.slurm.partition
         'short'
         """
