@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .. import model as m
-from .._schema import dsl_keyword, keys
+from .._schema import dsl_keyword, keys, kind
 from ..errors import ConfigError
 from ._calls import dsl_method
 from ._slurm import SlurmMixin, slurm_table
@@ -54,8 +54,22 @@ def _merge_map(old: Mapping[str, Any], new: Mapping[str, Any] | None) -> m.Froze
     return m.FrozenMap(data)
 
 
-def _given(**values: Any) -> dict[str, Any]:
-    return {key: value for key, value in values.items() if value is not None}
+def _updated(base: Any, arguments: Mapping[str, Any]) -> Any:
+    """`base` (a model section) with the method's `arguments` given (not None) applied:
+    the section's keys by their DSL keyword (from the model's fields), lists added to and
+    mappings merged into what is there, other values replaced. Keys that are not simple
+    values (python's packages) are left to the method."""
+    changes: dict[str, Any] = {}
+    for f in keys(type(base)):
+        value = arguments.get(dsl_keyword(f))
+        if value is None or kind(f) == "other":
+            continue
+        if kind(f) == "strings":
+            value = _add(getattr(base, f.name), _strings(value, f.name))
+        elif kind(f) == "str_map":
+            value = _merge_map(getattr(base, f.name), value)
+        changes[f.name] = value
+    return _replace(base, **changes)
 
 
 def python_package(name: str, spec: PackageSpec) -> tuple[m.PythonPackage, str | None]:
@@ -215,29 +229,16 @@ class Project(SlurmMixin):
         >>> Project().anysnake2("0.1.0", dtach=False).model.anysnake2.version
         '0.1.0'
         """
-        given = _given(
-            version=version,
-            index_url=index_url,
-            find_links=find_links,
-            rev=rev,
-            url=url,
-            url2=url2,
-            use_binary=use_binary,
-            do_not_modify_flake=do_not_modify_flake,
-            dtach=dtach,
-        )
+        arguments = locals()
         base = m.AnysnakeSettings() if replace else self._model.anysnake2
-        return self._with(anysnake2=_replace(base, **given))
+        return self._with(anysnake2=_updated(base, arguments))
 
     # -- [nixpkgs] / [outside_nixpkgs] ------------------------------------------------
 
-    def _nixpkgs(self, field: str, given: dict[str, Any], replace: bool) -> Project:
+    def _nixpkgs(self, field: str, arguments: dict[str, Any]) -> Project:
         current = getattr(self._model, field)
-        base = m.Nixpkgs() if (replace or current is None) else current
-        for key in ("packages", "permitted_insecure_packages"):
-            if key in given:
-                given[key] = _add(getattr(base, key), _strings(given[key], key))
-        return self._with(**{field: _replace(base, **given)})
+        base = m.Nixpkgs() if (arguments["replace"] or current is None) else current
+        return self._with(**{field: _updated(base, arguments)})
 
     @dsl_method
     def nixpkgs(
@@ -261,16 +262,7 @@ class Project(SlurmMixin):
         >>> p.model.nixpkgs.packages
         ('fish', 'git')
         """
-        given = _given(
-            rev=rev,
-            url=url,
-            ref=ref,
-            packages=packages,
-            allow_unfree=allow_unfree,
-            permitted_insecure_packages=permitted_insecure_packages,
-            overlay=overlay,
-        )
-        return self._nixpkgs("nixpkgs", given, replace)
+        return self._nixpkgs("nixpkgs", locals())
 
     @dsl_method
     def outside_nixpkgs(
@@ -292,16 +284,7 @@ class Project(SlurmMixin):
         >>> Project().outside_nixpkgs("24.05").model.outside_nixpkgs.rev
         '24.05'
         """
-        given = _given(
-            rev=rev,
-            url=url,
-            ref=ref,
-            packages=packages,
-            allow_unfree=allow_unfree,
-            permitted_insecure_packages=permitted_insecure_packages,
-            overlay=overlay,
-        )
-        return self._nixpkgs("outside_nixpkgs", given, replace)
+        return self._nixpkgs("outside_nixpkgs", locals())
 
     # -- [python] -----------------------------------------------------------------------
 
@@ -325,6 +308,7 @@ class Project(SlurmMixin):
         >>> p.model.python.packages["pandas"].version
         '>=2'
         """
+        arguments = locals()
         current = self._model.python
         if replace or current is None:
             if version is None:
@@ -335,10 +319,7 @@ class Project(SlurmMixin):
             section = m.Python(version)
         else:
             section = current
-        given = _given(version=version, ecosystem_date=ecosystem_date, prefer_wheels=prefer_wheels)
-        if uv_lock_env:
-            given["uv_lock_env"] = _merge_map(section.uv_lock_env, uv_lock_env)
-        project = self._with(python=_replace(section, **given))
+        project = self._with(python=_updated(section, arguments))
         if packages:
             project = project._add_packages(packages)
         return project
@@ -444,26 +425,10 @@ class Project(SlurmMixin):
         >>> Project().r(["ggplot2"], date="2024-01-15").model.r.packages
         ('ggplot2',)
         """
+        arguments = locals()
         current = self._model.r
         base = m.R() if (replace or current is None) else current
-        given = _given(
-            date=date,
-            ecosystem_tag=ecosystem_tag,
-            url=url,
-            rev=rev,
-            ref=ref,
-            use_inside_nix_pkgs=use_inside_nix_pkgs,
-        )
-        if packages is not None:
-            given["packages"] = _add(base.packages, _strings(packages, "packages"))
-        for key, value in (
-            ("override_attrs", override_attrs),
-            ("dependency_overrides", dependency_overrides),
-            ("additional_packages", additional_packages),
-        ):
-            if value is not None:
-                given[key] = _merge_map(getattr(base, key), value)
-        return self._with(r=_replace(base, **given))
+        return self._with(r=_updated(base, arguments))
 
     @dsl_method
     def rust(
@@ -480,10 +445,10 @@ class Project(SlurmMixin):
         >>> Project().rust("1.80").model.rust.version
         '1.80'
         """
+        arguments = locals()
         current = self._model.rust
         base = m.Rust() if (replace or current is None) else current
-        given = _given(version=version, url=url, rev=rev, ref=ref)
-        return self._with(rust=_replace(base, **given))
+        return self._with(rust=_updated(base, arguments))
 
     # -- [flakes.*], [clones.*], [clone_options] -----------------------------------------
 
@@ -546,9 +511,7 @@ class Project(SlurmMixin):
         >>> Project().clone_options(jujutsu=True).model.clone_options.jujutsu
         True
         """
-        return self._with(
-            clone_options=_replace(self._model.clone_options, **_given(jujutsu=jujutsu))
-        )
+        return self._with(clone_options=_updated(self._model.clone_options, locals()))
 
     # -- [container], [env] -------------------------------------------------------------
 
@@ -595,12 +558,9 @@ class Project(SlurmMixin):
         >>> Project().container(home="/home/me", runtime="bwrap").model.container.runtime
         'bwrap'
         """
+        arguments = locals()
         base = m.Container() if replace else self._model.container
-        given: dict[str, Any] = _given(home=home, runtime=runtime, dtach=dtach, gpu=gpu)
-        for key, value in (("env", env), ("volumes_ro", volumes_ro), ("volumes_rw", volumes_rw)):
-            if value is not None:
-                given[key] = _merge_map(getattr(base, key), value)
-        return self._with(container=_replace(base, **given))
+        return self._with(container=_updated(base, arguments))
 
     # -- [cmd.*], [dev_shell], helper inputs -----------------------------------------------
 
@@ -649,12 +609,10 @@ class Project(SlurmMixin):
         >>> Project().dev_shell(shell="fish").model.dev_shell.shell
         'fish'
         """
+        arguments = locals()
         current = self._model.dev_shell
         base = m.DevShell() if (replace or current is None) else current
-        given: dict[str, Any] = _given(shell=shell)
-        if inputs is not None:
-            given["inputs"] = _add(base.inputs, _strings(inputs, "inputs"))
-        return self._with(dev_shell=_replace(base, **given))
+        return self._with(dev_shell=_updated(base, arguments))
 
     @dsl_method
     def input(
