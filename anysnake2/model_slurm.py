@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ._schema import key, toml_names
+from ._schema import key, set_values, toml_names
 from .errors import ConfigError
 
 __all__ = ["IMAGES", "SLURM_KEYS", "Slurm", "is_range"]
@@ -102,12 +102,7 @@ class Slurm:
 
     def values(self) -> dict[str, Any]:
         """The keys that are set, in `SLURM_KEYS` order."""
-        out = {}
-        for name in SLURM_KEYS:
-            value = getattr(self, name)
-            if value is not None and value != ():
-                out[name] = value
-        return out
+        return set_values(self)
 
     def describe(self) -> str:
         """`key value, ...` of the keys that are set, for `check` ("defaults" when none)."""

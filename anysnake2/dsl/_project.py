@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .. import model as m
-from .._schema import dsl_keyword, keys, kind
+from .._schema import dsl_keyword, keys
 from ..errors import ConfigError
 from ._calls import dsl_method
 from ._slurm import SlurmMixin, slurm_table
+from ._update import merge_map as _merge_map
+from ._update import strings as _strings
+from ._update import updated as _updated
 
 __all__ = ["PackageSpec", "Project"]
 
@@ -28,48 +31,6 @@ a mapping of `python_package` keywords, or a `model.PythonPackage`."""
 
 # the keywords of `python_package` (and the keys of a package given as a mapping)
 _PACKAGE_KEYS = tuple(dsl_keyword(f) for f in keys(m.PythonPackage))
-
-
-def _strings(value: Sequence[str] | None, what: str) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        raise ConfigError(f"{what} takes a list of strings, not the string {value!r}")
-    return tuple(value)
-
-
-def _add(old: tuple[str, ...] | None, new: tuple[str, ...] | None) -> tuple[str, ...] | None:
-    """`old` plus the items of `new` not already in it (order kept)."""
-    if new is None:
-        return old
-    base = tuple(old or ())
-    return base + tuple(item for item in new if item not in base)
-
-
-def _merge_map(old: Mapping[str, Any], new: Mapping[str, Any] | None) -> m.FrozenMap:
-    if not new:
-        return m.FrozenMap(old)
-    data = dict(old)
-    data.update(new)
-    return m.FrozenMap(data)
-
-
-def _updated(base: Any, arguments: Mapping[str, Any]) -> Any:
-    """`base` (a model section) with the method's `arguments` given (not None) applied:
-    the section's keys by their DSL keyword (from the model's fields), lists added to and
-    mappings merged into what is there, other values replaced. Keys that are not simple
-    values (python's packages) are left to the method."""
-    changes: dict[str, Any] = {}
-    for f in keys(type(base)):
-        value = arguments.get(dsl_keyword(f))
-        if value is None or kind(f) == "other":
-            continue
-        if kind(f) == "strings":
-            value = _add(getattr(base, f.name), _strings(value, f.name))
-        elif kind(f) == "str_map":
-            value = _merge_map(getattr(base, f.name), value)
-        changes[f.name] = value
-    return _replace(base, **changes)
 
 
 def python_package(name: str, spec: PackageSpec) -> tuple[m.PythonPackage, str | None]:
