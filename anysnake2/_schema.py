@@ -22,6 +22,7 @@ A value equal to its field's default is "not set": the writers omit it.
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -36,6 +37,7 @@ __all__ = [
     "keys",
     "kind",
     "known_keys",
+    "section_class",
     "set_values",
     "toml_name",
     "toml_names",
@@ -131,6 +133,15 @@ def is_set(f: dataclasses.Field[Any], value: Any) -> bool:
 def set_values(obj: Any) -> dict[str, Any]:
     """Field name → value of `obj`'s keys that are set, in field order."""
     return {f.name: getattr(obj, f.name) for f in _fields(obj) if is_set(f, getattr(obj, f.name))}
+
+
+def section_class(owner: Any, f: dataclasses.Field[Any]) -> Any:
+    """The dataclass a section field of `owner` holds (`Rust` for `rust: Rust | None`)."""
+    hint = typing.get_type_hints(owner)[f.name]
+    for candidate in (hint, *typing.get_args(hint)):
+        if dataclasses.is_dataclass(candidate):
+            return candidate
+    raise TypeError(f"{owner.__name__}.{f.name} holds no section")
 
 
 def kind(f: dataclasses.Field[Any]) -> Kind:

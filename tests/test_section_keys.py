@@ -293,3 +293,19 @@ def test_an_unknown_key_is_refused_naming_the_known_ones(cls: type) -> None:
     hint = caught.value.hint or ""
     for name in toml_names(cls):
         assert name in hint, (name, hint)
+
+
+def test_a_section_without_a_reader_of_its_own_is_read_by_its_fields(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a new section gets: [rust] read only from its fields reads the same."""
+    from anysnake2.toml_compat import reader
+
+    text = '[rust]\nversion = "1.80"\nurl = "github:oxalica/rust-overlay"\nrev = "abc"\n'
+    with_reader = read_project_text(text, "anysnake2.toml")
+    monkeypatch.delitem(reader._READERS, "rust")
+    assert read_project_text(text, "anysnake2.toml") == with_reader
+    with pytest.raises(ConfigError) as caught:
+        read_project_text('[rust]\nversion = "1.80"\nchannel = "beta"\n', "anysnake2.toml")
+    assert caught.value.line == 3
+    assert "unknown key 'channel'" in caught.value.message

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .._schema import aliases, toml_names
+from .._schema import aliases, keys, section_class, toml_name, toml_names
 from .._values import (
     validate_anysnake2_version,
     validate_container_path,
@@ -139,36 +139,29 @@ def detect_era(data: dict[str, Any]) -> Era:
 def _read(state: ReadState, data: dict[str, Any]) -> Project:
     state.check_keys(data, (), SECTIONS)
     sections = {name: state.table(value, (name,)) for name, value in data.items()}
-    fields: dict[str, Any] = {}
     for name, why in IGNORED_SECTIONS.items():
         if name in sections:
             state.warn(f"[{name}] has no effect here: {why}", (name,))
-    if "anysnake2" in sections:
-        fields["anysnake2"] = _anysnake2(state, sections["anysnake2"])
-    for name in ("nixpkgs", "outside_nixpkgs"):
-        if name in sections:
-            fields[name] = _nixpkgs(state, sections[name], (name,))
-    fields["inputs"], prefer_wheels = _helper_inputs(state, sections)
-    if "python" in sections:
-        fields["python"] = read_python(state, sections["python"], prefer_wheels)
-    elif prefer_wheels is not None:
-        state.warn("uv2nix.prefer_wheels has no effect without [python]", ("uv2nix",))
-    for name, field, read in _SECTION_READERS:
-        if name in sections:
-            fields[field] = read(state, sections[name])
-    fields["clones"] = read_clones(state, sections)
-    if "clone_options" in sections:
-        fields["clone_options"] = _simple(
-            state, CloneOptions, sections["clone_options"], ("clone_options",), _CLONE_OPTIONS
-        )
-    for name, field, read in _LATER_READERS:
-        if name in sections:
-            fields[field] = read(state, sections[name])
-    dev_shell = _dev_shell(state, sections)
-    if dev_shell is not None:
-        fields["dev_shell"] = dev_shell
-    if "slurm" in sections:
-        fields["slurm"] = read_slurm(state, sections["slurm"], ("slurm",))
+    fields: dict[str, Any] = {}
+    prefer_wheels = None
+    for f in keys(Project):  # in the model's order: warnings come in that order
+        name = toml_name(f)
+        if f.name == "inputs":
+            fields["inputs"], prefer_wheels = _helper_inputs(state, sections)
+        elif f.name == "python" and name in sections:
+            fields["python"] = read_python(state, sections[name], prefer_wheels)
+        elif f.name == "python" and prefer_wheels is not None:
+            state.warn("uv2nix.prefer_wheels has no effect without [python]", ("uv2nix",))
+        elif f.name in _FROM_SEVERAL_TABLES:
+            value = _FROM_SEVERAL_TABLES[f.name](state, sections)
+            if value is not None:
+                fields[f.name] = value
+        elif name in sections:
+            read = _READERS.get(f.name)
+            if read is None:  # a section whose keys need nothing beyond their types
+                fields[f.name] = _simple(state, section_class(Project, f), sections[name], (name,))
+            else:
+                fields[f.name] = read(state, sections[name], (name,))
     with state.at(()):
         return Project(**fields)
 
@@ -215,8 +208,7 @@ def _simple(
         return cls(**read_fields(state, cls, table, path))
 
 
-def _anysnake2(state: ReadState, table: dict[str, Any]) -> AnysnakeSettings:
-    path = ("anysnake2",)
+def _anysnake2(state: ReadState, table: dict[str, Any], path: tuple[str, ...]) -> AnysnakeSettings:
     state.check_keys(table, path, toml_names(AnysnakeSettings))
     values = read_fields(state, AnysnakeSettings, table, path)
     pins = [k for k in ("rev", "url2") if values.get(k) not in (None, "dev")]
@@ -242,8 +234,7 @@ def _nixpkgs(state: ReadState, table: dict[str, Any], path: tuple[str, ...]) -> 
         )
 
 
-def _r(state: ReadState, raw: dict[str, Any]) -> R:
-    path = ("R",)
+def _r(state: ReadState, raw: dict[str, Any], path: tuple[str, ...]) -> R:
     table = section_table(state, R, raw, path)
     date = state.date(table, "date", path)
     if date is not None:
@@ -260,8 +251,7 @@ def _r(state: ReadState, raw: dict[str, Any]) -> R:
         return R(**values, **read_input_fields(state, table, path))
 
 
-def _rust(state: ReadState, raw: dict[str, Any]) -> Rust:
-    path = ("rust",)
+def _rust(state: ReadState, raw: dict[str, Any], path: tuple[str, ...]) -> Rust:
     table = section_table(state, Rust, raw, path)
     values = read_fields(state, Rust, table, path, skip=INPUT_KEYS)
     if values.get("version") is not None:
@@ -271,10 +261,10 @@ def _rust(state: ReadState, raw: dict[str, Any]) -> Rust:
         return Rust(**values, **read_input_fields(state, table, path))
 
 
-def _flakes(state: ReadState, table: dict[str, Any]) -> dict[str, Flake]:
+def _flakes(state: ReadState, table: dict[str, Any], section: tuple[str, ...]) -> dict[str, Flake]:
     flakes = {}
     for name, value in table.items():
-        path = ("flakes", name)
+        path = section + (name,)
         entry = section_table(state, Flake, state.table(value, path), path)
         if "url" not in entry:
             raise state.error(
@@ -289,8 +279,7 @@ def _flakes(state: ReadState, table: dict[str, Any]) -> dict[str, Flake]:
     return flakes
 
 
-def _container(state: ReadState, raw: dict[str, Any]) -> Container:
-    path = ("container",)
+def _container(state: ReadState, raw: dict[str, Any], path: tuple[str, ...]) -> Container:
     table = section_table(state, Container, raw, path)
     for key in ("volumes_ro", "volumes_rw"):
         for host, target in (state.str_map(table, key, path) or {}).items():
@@ -306,14 +295,14 @@ def _container(state: ReadState, raw: dict[str, Any]) -> Container:
         return Container(**values)
 
 
-def _env(state: ReadState, table: dict[str, Any]) -> dict[str, str]:
-    return dict(state.env_map(state.str_table(table, ("env",)), ("env",)))
+def _env(state: ReadState, table: dict[str, Any], path: tuple[str, ...]) -> dict[str, str]:
+    return dict(state.env_map(state.str_table(table, path), path))
 
 
-def _cmd(state: ReadState, table: dict[str, Any]) -> dict[str, Command]:
+def _cmd(state: ReadState, table: dict[str, Any], section: tuple[str, ...]) -> dict[str, Command]:
     commands = {}
     for name, value in table.items():
-        path = ("cmd", name)
+        path = section + (name,)
         with state.at(path):
             validate_file_name(name, "cmd")
         entry = section_table(state, Command, state.table(value, path), path)
@@ -354,14 +343,22 @@ def _dev_shell(state: ReadState, sections: dict[str, dict[str, Any]]) -> DevShel
         return DevShell(**values)
 
 
-# (TOML section, model field, reader), in the order the sections are read
-_SECTION_READERS: tuple[tuple[str, str, Any], ...] = (
-    ("R", "r", _r),
-    ("rust", "rust", _rust),
-    ("flakes", "flakes", _flakes),
-)
-_LATER_READERS: tuple[tuple[str, str, Any], ...] = (
-    ("container", "container", _container),
-    ("env", "env", _env),
-    ("cmd", "cmd", _cmd),
-)
+def _clone_options(state: ReadState, table: dict[str, Any], path: tuple[str, ...]) -> CloneOptions:
+    return _simple(state, CloneOptions, table, path, _CLONE_OPTIONS)
+
+
+# the model's sections that need more than their keys' types, by field name
+_READERS: dict[str, Any] = {
+    "anysnake2": _anysnake2,
+    "nixpkgs": _nixpkgs,
+    "outside_nixpkgs": _nixpkgs,
+    "r": _r,
+    "rust": _rust,
+    "flakes": _flakes,
+    "clone_options": _clone_options,
+    "container": _container,
+    "env": _env,
+    "cmd": _cmd,
+    "slurm": read_slurm,
+}
+_FROM_SEVERAL_TABLES: dict[str, Any] = {"clones": read_clones, "dev_shell": _dev_shell}
