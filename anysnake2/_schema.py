@@ -17,6 +17,13 @@ table, one keyword of the DSL method and one argument the writers emit, in field
   `"internal"` (not a key at all: warnings, origin, a message owner).
 
 A value equal to its field's default is "not set": the writers omit it.
+
+A new key of a section is its field in the model and its keyword in the section's DSL
+method. A new section is its dataclass, its field of `model.Project` (the field order is
+the order files and the DSL show sections in) and one DSL method; the TOML reader (a
+section needing checks beyond its keys' types adds a reader in `toml_compat.reader`) and
+both writers follow the fields. `tests/test_section_keys.py` holds a sample that sets
+every key: it fails until the new key is there, then checks TOML and DSL round trips.
 """
 
 from __future__ import annotations

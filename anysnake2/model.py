@@ -1,10 +1,9 @@
 """The project model: one frozen schema that every front door (TOML, DSL) produces.
 
-Field names are the TOML keys of our format and the DSL's method and argument names; where
-they differ (an alias, an old spelling, `[R]`), the field says so (`_schema.key`), and the
-reader, both writers and the DSL take each section's keys from the fields. `[python]` lives
-in `model_python`, `[slurm]` in `model_slurm`.
-Absent values stay absent (`None`): they are resolved and recorded later, never silently
+Field names are the TOML keys and the DSL's argument names; where they differ (an old
+spelling, `[R]`) the field says so (`_schema.key`). The TOML reader, both writers and the
+DSL take each section's keys from these fields (adding one: see `_schema`). `[python]` is
+in `model_python`, `[slurm]` in `model_slurm`. Absent values stay absent (`None`): they are resolved and recorded later, never silently
 defaulted here. `$ANYSNAKE_ROOT`/`$ANYSNAKE2_ROOT` stay symbolic.
 
 Single values are validated where they are made (`__post_init__`); cross-field rules live
