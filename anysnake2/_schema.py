@@ -36,6 +36,7 @@ from typing import Any, Literal
 __all__ = [
     "Kind",
     "aliases",
+    "describe",
     "dsl_keyword",
     "dsl_method",
     "dsl_style",
@@ -140,6 +141,16 @@ def is_set(f: dataclasses.Field[Any], value: Any) -> bool:
 def set_values(obj: Any) -> dict[str, Any]:
     """Field name → value of `obj`'s keys that are set, in field order."""
     return {f.name: getattr(obj, f.name) for f in _fields(obj) if is_set(f, getattr(obj, f.name))}
+
+
+def describe(obj: Any) -> str:
+    """`key value, ...` of `obj`'s set keys (lists space-separated), for `check`."""
+    parts = [
+        f"{toml_name(f) or f.name} {' '.join(map(str, v)) if isinstance(v, tuple) else v}"
+        for f in _fields(obj)
+        if is_set(f, v := getattr(obj, f.name))
+    ]
+    return ", ".join(parts)
 
 
 def section_class(owner: Any, f: dataclasses.Field[Any]) -> Any:

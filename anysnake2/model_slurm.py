@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ._schema import key, set_values, toml_names
+from ._schema import describe, key, set_values, toml_names
 from .errors import ConfigError
 
 __all__ = ["IMAGES", "SLURM_KEYS", "Slurm", "is_range"]
@@ -106,10 +106,7 @@ class Slurm:
 
     def describe(self) -> str:
         """`key value, ...` of the keys that are set, for `check` ("defaults" when none)."""
-        parts = [
-            f"{k} {' '.join(v) if isinstance(v, tuple) else v}" for k, v in self.values().items()
-        ]
-        return ", ".join(parts) or "defaults"
+        return describe(self) or "defaults"
 
     def over(self, defaults: Slurm | None) -> Slurm:
         """These settings over `defaults` (the project's `[slurm]`); sbatch_options add up."""

@@ -323,3 +323,17 @@ def test_a_section_without_a_reader_of_its_own_is_read_by_its_fields(
         read_project_text('[rust]\nversion = "1.80"\nchannel = "beta"\n', "anysnake2.toml")
     assert caught.value.line == 3
     assert "unknown key 'channel'" in caught.value.message
+
+
+def test_check_shows_a_section_without_a_summary_line_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a new section gets in `check`: its set keys, named as in TOML."""
+    from anysnake2.commands import check
+
+    project = m.Project(r=R_TAG, rust=m.Rust("1.80", rev="abc"))
+    monkeypatch.setattr(check, "_SUMMARIZED", check._SUMMARIZED - {"r", "rust"})
+    lines = check.summary(project)
+    assert "R: ecosystem_tag 2024-01-15_1" in lines
+    assert "rust: version 1.80, rev abc" in lines
+    assert not [line for line in lines if line.startswith("r:")]
