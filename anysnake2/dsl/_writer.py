@@ -215,7 +215,7 @@ def _section_calls(f: Any, value: Any) -> list[Call]:
     method = dsl_method(f)
     if not isinstance(value, m.FrozenMap):
         args = _args(value)
-        # a section that is there unless set is written even when empty
+        # a section that is None when absent is written even when empty (`.nixpkgs()`)
         head = [(method, args)] if args or f.default is None else []
         return head + _own_calls(value)
     if kind(f) == "str_map":  # [env]

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._frozen import FrozenMap
-from .._schema import is_set, keys, kind, set_values, toml_name
+from .._schema import is_set, keys, kind, toml_name
 from ..model import Project, PythonPackage
 
 __all__ = ["toml_key", "toml_string", "write_project"]
@@ -155,16 +155,11 @@ def _section(doc: _Doc, header: tuple[str, ...], obj: Any, *, always: bool = Tru
     for f in keys(type(obj)):
         value = getattr(obj, f.name)
         name = toml_name(f)
-        if isinstance(value, FrozenMap) and kind(f) == "other":
-            nested.append((name, value))  # [python.packages], written even when empty
-        elif not name or not is_set(f, value):
-            continue
-        elif kind(f) == "str_map":
-            tables[name] = value
-        elif kind(f) == "other":
-            nested.append((name, value))
-        else:
-            values[name] = value
+        if kind(f) == "other":
+            if isinstance(value, FrozenMap) or is_set(f, value):  # packages: even when empty
+                nested.append((name, value))
+        elif name and is_set(f, value):
+            (tables if kind(f) == "str_map" else values)[name] = value
     doc.table(header, values, always=always)
     for name, mapping in sorted(tables.items()):
         doc.table(header + (name,), dict(mapping))
@@ -195,7 +190,7 @@ def write_project(project: Project) -> str:
             continue
         if not name:  # the helper inputs: each one a table of its own
             for helper, item in sorted(value.items()):
-                doc.table((helper,), set_values(item))
+                _section(doc, (helper,), item)
         elif kind(f) == "str_map":
             doc.table((name,), dict(value))
         elif isinstance(value, FrozenMap):
@@ -205,6 +200,6 @@ def write_project(project: Project) -> str:
                 else:
                     _section(doc, (name, key), item)
         else:
-            # a section that is there unless set is written even when empty
+            # a section that is None when absent is written even when empty ([nixpkgs])
             _section(doc, (name,), value, always=f.default is None)
     return doc.text()
