@@ -9,11 +9,12 @@ each section introduced by a `# [section]` comment.
 
 from __future__ import annotations
 
+import dataclasses
 import keyword
 from typing import Any
 
 from .. import model as m
-from .._schema import dsl_keyword, dsl_method, dsl_style, is_set, keys, kind, set_values, toml_name
+from .._schema import dsl_keyword, dsl_method, dsl_style, is_set, keys, kind, toml_name
 from .._version import __version__
 
 __all__ = ["pep723_header", "to_python"]
@@ -155,9 +156,13 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in value.sorted_items()}
     if isinstance(value, m.Source):
         return value.to_url()
-    if isinstance(value, m.Slurm):
-        return {k: _plain(v) for k, v in set_values(value).items()}
+    if dataclasses.is_dataclass(value):  # a nested section: `slurm={...}` of `cmd(...)`
+        return {dsl_keyword(f): _plain(getattr(value, f.name)) for f in _set_keys(value)}
     return value
+
+
+def _set_keys(obj: Any) -> list[Any]:
+    return [f for f in keys(type(obj)) if is_set(f, getattr(obj, f.name))]
 
 
 def _args(obj: Any, *lead: Any) -> list[Any]:
