@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model_slurm import SLURM_KEYS, Slurm
+from ..model_slurm import Slurm
 from ._base import ReadState, dotted
-from ._fields import read_fields
+from ._fields import read_fields, section_table
 
 __all__ = ["read_slurm"]
 
 
 def read_slurm(state: ReadState, raw: Any, path: tuple[str, ...]) -> Slurm:
     """The Slurm table at `path` (65 naming file and line for anything wrong in it)."""
-    table = state.table(raw, path)
-    state.check_keys(table, path, SLURM_KEYS)
+    table = section_table(state, Slurm, state.table(raw, path), path)
     values = read_fields(state, Slurm, table, path)
     for key, value in values.items():
         if isinstance(value, int) and value < 1:

@@ -208,8 +208,8 @@ def _simple(
         return cls(**read_fields(state, cls, table, path))
 
 
-def _anysnake2(state: ReadState, table: dict[str, Any], path: tuple[str, ...]) -> AnysnakeSettings:
-    state.check_keys(table, path, toml_names(AnysnakeSettings))
+def _anysnake2(state: ReadState, raw: dict[str, Any], path: tuple[str, ...]) -> AnysnakeSettings:
+    table = section_table(state, AnysnakeSettings, raw, path)
     values = read_fields(state, AnysnakeSettings, table, path)
     pins = [k for k in ("rev", "url2") if values.get(k) not in (None, "dev")]
     if pins:
@@ -225,8 +225,8 @@ def _anysnake2(state: ReadState, table: dict[str, Any], path: tuple[str, ...]) -
         return AnysnakeSettings(**values)
 
 
-def _nixpkgs(state: ReadState, table: dict[str, Any], path: tuple[str, ...]) -> Nixpkgs:
-    state.check_keys(table, path, toml_names(Nixpkgs))
+def _nixpkgs(state: ReadState, raw: dict[str, Any], path: tuple[str, ...]) -> Nixpkgs:
+    table = section_table(state, Nixpkgs, raw, path)
     with state.at(path):
         return Nixpkgs(
             **read_input_fields(state, table, path),
@@ -321,8 +321,7 @@ def _dev_shell(state: ReadState, sections: dict[str, dict[str, Any]]) -> DevShel
     origin: dict[str, str] = {}
     names = [n for n in ("dev_shell", *aliases(Project)) if n in sections]
     for name in names:
-        table = sections[name]
-        state.check_keys(table, (name,), toml_names(DevShell))
+        table = section_table(state, DevShell, sections[name], (name,))
         for key, value in table.items():
             if key in merged and merged[key] != value:
                 raise state.error(
