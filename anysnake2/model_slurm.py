@@ -10,29 +10,15 @@ task per line, or a range such as "1-100").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
+from ._schema import describe, key, set_values, toml_names
 from .errors import ConfigError
 
 __all__ = ["IMAGES", "SLURM_KEYS", "Slurm", "gpu_wanted", "is_range"]
 
 IMAGES = ("sif", "rootfs")
-#: The keys of the table, in the order `check` and the writers show them.
-SLURM_KEYS = (
-    "partition",
-    "account",
-    "qos",
-    "time",
-    "mem",
-    "cpus",
-    "gpus",
-    "array",
-    "max_parallel",
-    "image",
-    "sbatch_options",
-)
-
 _TIME = re.compile(r"^(\d+-)?\d+(:\d{1,2}){0,2}$")
 _MEM = re.compile(r"^\d+[KMGT]?$")
 _RANGE = re.compile(r"^\d+(-\d+)?(:\d+)?(,\d+(-\d+)?(:\d+)?)*$")
@@ -82,7 +68,7 @@ class Slurm:
     max_parallel: int | None = None
     image: Literal["sif", "rootfs"] | None = None
     sbatch_options: tuple[str, ...] = ()
-    owner: str = field(default="slurm", compare=False, repr=False)
+    owner: str = key("slurm", role="internal", compare=False, repr=False)
 
     def __post_init__(self) -> None:
         owner = self.owner
@@ -116,19 +102,11 @@ class Slurm:
 
     def values(self) -> dict[str, Any]:
         """The keys that are set, in `SLURM_KEYS` order."""
-        out = {}
-        for name in SLURM_KEYS:
-            value = getattr(self, name)
-            if value is not None and value != ():
-                out[name] = value
-        return out
+        return set_values(self)
 
     def describe(self) -> str:
         """`key value, ...` of the keys that are set, for `check` ("defaults" when none)."""
-        parts = [
-            f"{k} {' '.join(v) if isinstance(v, tuple) else v}" for k, v in self.values().items()
-        ]
-        return ", ".join(parts) or "defaults"
+        return describe(self) or "defaults"
 
     def over(self, defaults: Slurm | None) -> Slurm:
         """These settings over `defaults` (the project's `[slurm]`); sbatch_options add up."""
@@ -139,6 +117,10 @@ class Slurm:
             o for o in self.sbatch_options if o not in defaults.sbatch_options
         )
         return Slurm(**merged, owner=self.owner)
+
+
+#: The keys of the table, in the order `check` and the writers show them.
+SLURM_KEYS = toml_names(Slurm)
 
 
 def gpu_wanted(project: Any) -> bool:

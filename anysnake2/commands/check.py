@@ -79,6 +79,7 @@ def summary(project: Project) -> list[str]:
         lines.append(f"dev_shell: {project.dev_shell.shell or 'bash'}")
     if project.inputs:
         lines.append("pinned helper inputs: " + ", ".join(sorted(project.inputs)))
+    lines += _other_sections(project)
     from ..resolve.pins import requests_for
 
     open_values = requests_for(project)
@@ -87,6 +88,24 @@ def summary(project: Project) -> list[str]:
             "to resolve and record at the next build or 'anysnake2 lock': "
             + "; ".join(r.describe() for r in open_values)
         )
+    return lines
+
+
+# the sections summarized above (clone_options only changes how clones are made)
+_SUMMARIZED = {"anysnake2", "nixpkgs", "outside_nixpkgs", "python", "r", "rust", "flakes"}
+_SUMMARIZED |= {"clones", "clone_options", "container", "env", "cmd", "dev_shell", "inputs"}
+_SUMMARIZED |= {"slurm"}
+
+
+def _other_sections(project: Project) -> list[str]:
+    """`section: key value, ...` for a section of the model without a line of its own."""
+    from .._schema import describe, is_set, keys, toml_name
+
+    lines = []
+    for f in keys(type(project)):
+        value = getattr(project, f.name)
+        if f.name not in _SUMMARIZED and is_set(f, value):
+            lines.append(f"{toml_name(f)}: {describe(value) or 'defaults'}")
     return lines
 
 

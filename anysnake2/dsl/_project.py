@@ -15,9 +15,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .. import model as m
+from .._schema import dsl_keyword, keys
 from ..errors import ConfigError
 from ._calls import dsl_method
 from ._slurm import SlurmMixin, slurm_table
+from ._update import merge_map as _merge_map
+from ._update import strings as _strings
+from ._update import updated as _updated
 
 __all__ = ["PackageSpec", "Project"]
 
@@ -25,43 +29,8 @@ PackageSpec = str | Mapping[str, Any] | m.PythonPackage
 """A Python package: a version constraint ("", ">=1.2", "pypi", "pypi:1.2", a source URL),
 a mapping of `python_package` keywords, or a `model.PythonPackage`."""
 
-_PACKAGE_KEYS = (
-    "version",
-    "pypi",
-    "url",
-    "editable",
-    "override_attrs",
-    "build_systems",
-    "patch_before_lock",
-)
-
-
-def _strings(value: Sequence[str] | None, what: str) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        raise ConfigError(f"{what} takes a list of strings, not the string {value!r}")
-    return tuple(value)
-
-
-def _add(old: tuple[str, ...] | None, new: tuple[str, ...] | None) -> tuple[str, ...] | None:
-    """`old` plus the items of `new` not already in it (order kept)."""
-    if new is None:
-        return old
-    base = tuple(old or ())
-    return base + tuple(item for item in new if item not in base)
-
-
-def _merge_map(old: Mapping[str, Any], new: Mapping[str, Any] | None) -> m.FrozenMap:
-    if not new:
-        return m.FrozenMap(old)
-    data = dict(old)
-    data.update(new)
-    return m.FrozenMap(data)
-
-
-def _given(**values: Any) -> dict[str, Any]:
-    return {key: value for key, value in values.items() if value is not None}
+# the keywords of `python_package` (and the keys of a package given as a mapping)
+_PACKAGE_KEYS = tuple(dsl_keyword(f) for f in keys(m.PythonPackage))
 
 
 def python_package(name: str, spec: PackageSpec) -> tuple[m.PythonPackage, str | None]:
@@ -221,29 +190,16 @@ class Project(SlurmMixin):
         >>> Project().anysnake2("0.1.0", dtach=False).model.anysnake2.version
         '0.1.0'
         """
-        given = _given(
-            version=version,
-            index_url=index_url,
-            find_links=find_links,
-            rev=rev,
-            url=url,
-            url2=url2,
-            use_binary=use_binary,
-            do_not_modify_flake=do_not_modify_flake,
-            dtach=dtach,
-        )
+        arguments = locals()
         base = m.AnysnakeSettings() if replace else self._model.anysnake2
-        return self._with(anysnake2=_replace(base, **given))
+        return self._with(anysnake2=_updated(base, arguments))
 
     # -- [nixpkgs] / [outside_nixpkgs] ------------------------------------------------
 
-    def _nixpkgs(self, field: str, given: dict[str, Any], replace: bool) -> Project:
+    def _nixpkgs(self, field: str, arguments: dict[str, Any]) -> Project:
         current = getattr(self._model, field)
-        base = m.Nixpkgs() if (replace or current is None) else current
-        for key in ("packages", "permitted_insecure_packages"):
-            if key in given:
-                given[key] = _add(getattr(base, key), _strings(given[key], key))
-        return self._with(**{field: _replace(base, **given)})
+        base = m.Nixpkgs() if (arguments["replace"] or current is None) else current
+        return self._with(**{field: _updated(base, arguments)})
 
     @dsl_method
     def nixpkgs(
@@ -267,16 +223,7 @@ class Project(SlurmMixin):
         >>> p.model.nixpkgs.packages
         ('fish', 'git')
         """
-        given = _given(
-            rev=rev,
-            url=url,
-            ref=ref,
-            packages=packages,
-            allow_unfree=allow_unfree,
-            permitted_insecure_packages=permitted_insecure_packages,
-            overlay=overlay,
-        )
-        return self._nixpkgs("nixpkgs", given, replace)
+        return self._nixpkgs("nixpkgs", locals())
 
     @dsl_method
     def outside_nixpkgs(
@@ -298,16 +245,7 @@ class Project(SlurmMixin):
         >>> Project().outside_nixpkgs("24.05").model.outside_nixpkgs.rev
         '24.05'
         """
-        given = _given(
-            rev=rev,
-            url=url,
-            ref=ref,
-            packages=packages,
-            allow_unfree=allow_unfree,
-            permitted_insecure_packages=permitted_insecure_packages,
-            overlay=overlay,
-        )
-        return self._nixpkgs("outside_nixpkgs", given, replace)
+        return self._nixpkgs("outside_nixpkgs", locals())
 
     # -- [python] -----------------------------------------------------------------------
 
@@ -331,6 +269,7 @@ class Project(SlurmMixin):
         >>> p.model.python.packages["pandas"].version
         '>=2'
         """
+        arguments = locals()
         current = self._model.python
         if replace or current is None:
             if version is None:
@@ -341,10 +280,7 @@ class Project(SlurmMixin):
             section = m.Python(version)
         else:
             section = current
-        given = _given(version=version, ecosystem_date=ecosystem_date, prefer_wheels=prefer_wheels)
-        if uv_lock_env:
-            given["uv_lock_env"] = _merge_map(section.uv_lock_env, uv_lock_env)
-        project = self._with(python=_replace(section, **given))
+        project = self._with(python=_updated(section, arguments))
         if packages:
             project = project._add_packages(packages)
         return project
@@ -450,26 +386,10 @@ class Project(SlurmMixin):
         >>> Project().r(["ggplot2"], date="2024-01-15").model.r.packages
         ('ggplot2',)
         """
+        arguments = locals()
         current = self._model.r
         base = m.R() if (replace or current is None) else current
-        given = _given(
-            date=date,
-            ecosystem_tag=ecosystem_tag,
-            url=url,
-            rev=rev,
-            ref=ref,
-            use_inside_nix_pkgs=use_inside_nix_pkgs,
-        )
-        if packages is not None:
-            given["packages"] = _add(base.packages, _strings(packages, "packages"))
-        for key, value in (
-            ("override_attrs", override_attrs),
-            ("dependency_overrides", dependency_overrides),
-            ("additional_packages", additional_packages),
-        ):
-            if value is not None:
-                given[key] = _merge_map(getattr(base, key), value)
-        return self._with(r=_replace(base, **given))
+        return self._with(r=_updated(base, arguments))
 
     @dsl_method
     def rust(
@@ -486,10 +406,10 @@ class Project(SlurmMixin):
         >>> Project().rust("1.80").model.rust.version
         '1.80'
         """
+        arguments = locals()
         current = self._model.rust
         base = m.Rust() if (replace or current is None) else current
-        given = _given(version=version, url=url, rev=rev, ref=ref)
-        return self._with(rust=_replace(base, **given))
+        return self._with(rust=_updated(base, arguments))
 
     # -- [flakes.*], [clones.*], [clone_options] -----------------------------------------
 
@@ -552,9 +472,7 @@ class Project(SlurmMixin):
         >>> Project().clone_options(jujutsu=True).model.clone_options.jujutsu
         True
         """
-        return self._with(
-            clone_options=_replace(self._model.clone_options, **_given(jujutsu=jujutsu))
-        )
+        return self._with(clone_options=_updated(self._model.clone_options, locals()))
 
     # -- [container], [env] -------------------------------------------------------------
 
@@ -601,12 +519,9 @@ class Project(SlurmMixin):
         >>> Project().container(home="/home/me", runtime="bwrap").model.container.runtime
         'bwrap'
         """
+        arguments = locals()
         base = m.Container() if replace else self._model.container
-        given: dict[str, Any] = _given(home=home, runtime=runtime, dtach=dtach, gpu=gpu)
-        for key, value in (("env", env), ("volumes_ro", volumes_ro), ("volumes_rw", volumes_rw)):
-            if value is not None:
-                given[key] = _merge_map(getattr(base, key), value)
-        return self._with(container=_replace(base, **given))
+        return self._with(container=_updated(base, arguments))
 
     # -- [cmd.*], [dev_shell], helper inputs -----------------------------------------------
 
@@ -655,12 +570,10 @@ class Project(SlurmMixin):
         >>> Project().dev_shell(shell="fish").model.dev_shell.shell
         'fish'
         """
+        arguments = locals()
         current = self._model.dev_shell
         base = m.DevShell() if (replace or current is None) else current
-        given: dict[str, Any] = _given(shell=shell)
-        if inputs is not None:
-            given["inputs"] = _add(base.inputs, _strings(inputs, "inputs"))
-        return self._with(dev_shell=_replace(base, **given))
+        return self._with(dev_shell=_updated(base, arguments))
 
     @dsl_method
     def input(
@@ -706,7 +619,10 @@ class Project(SlurmMixin):
         A missing file, a folder without anysnake2.toml or a Python config is a
         `ConfigError` saying what to do (`anysnake2.load()` reads both formats).
 
-        >>> Project.from_toml("examples/anysnake2.toml")  # doctest: +SKIP
+        >>> Project().rust("1.80").write("analysis-2").name
+        'anysnake2.toml'
+        >>> Project.from_toml("analysis-2").model.rust.version
+        '1.80'
         """
         from .._discover import config_file
         from ..toml_compat.reader import read_project
@@ -716,7 +632,9 @@ class Project(SlurmMixin):
     def to_toml(self) -> str:
         """The canonical TOML text of this project.
 
-        >>> print(Project().rust("1.80").to_toml())  # doctest: +SKIP
+        >>> print(Project().rust("1.80").to_toml(), end="")
+        [rust]
+        version = "1.80"
         """
         from ..toml_compat.writer import write_project
 
@@ -743,8 +661,8 @@ class Project(SlurmMixin):
 
         An existing file is only replaced with `overwrite=True`.
 
-        >>> Project().rust("1.80").write("/tmp/analysis-1")  # doctest: +SKIP
-        PosixPath('/tmp/analysis-1/anysnake2.toml')
+        >>> Project().rust("1.80").write("analysis-1")
+        PosixPath('analysis-1/anysnake2.toml')
         """
         if format not in ("toml", "python"):
             raise ConfigError(f"write(): format must be 'toml' or 'python', not {format!r}")

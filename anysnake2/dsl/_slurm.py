@@ -10,6 +10,7 @@ from .. import model as m
 from ..errors import ConfigError
 from ..model_slurm import SLURM_KEYS
 from ._calls import dsl_method
+from ._update import updated
 
 __all__ = ["SlurmMixin", "slurm_table"]
 
@@ -63,19 +64,11 @@ class SlurmMixin:
         """`[slurm]`: defaults for every job of `anysnake2 submit` (keys given replace,
         sbatch_options add; `replace=True` starts the section afresh).
 
+        >>> from anysnake2 import Project
         >>> Project().slurm(partition="short", image="sif").model.slurm.partition
         'short'
         """
-        given = {
-            key: value
-            for key, value in locals().items()
-            if key in SLURM_KEYS and value is not None and key != "sbatch_options"
-        }
+        arguments = locals()
         current = self._model.slurm
         base = m.Slurm() if (replace or current is None) else current
-        if sbatch_options is not None:
-            if isinstance(sbatch_options, str):
-                raise ConfigError("sbatch_options takes a list of strings")
-            added = tuple(o for o in sbatch_options if o not in base.sbatch_options)
-            given["sbatch_options"] = base.sbatch_options + added
-        return self._with(slurm=_replace(base, **given))
+        return self._with(slurm=updated(base, arguments))

@@ -9,10 +9,12 @@ each section introduced by a `# [section]` comment.
 
 from __future__ import annotations
 
+import dataclasses
 import keyword
 from typing import Any
 
 from .. import model as m
+from .._schema import dsl_keyword, dsl_method, dsl_style, is_set, keys, kind, toml_name
 from .._version import __version__
 
 __all__ = ["pep723_header", "to_python"]
@@ -146,22 +148,40 @@ def _call(indent: str, head: str, args: list[Any]) -> list[str]:
 # -- the project as calls -----------------------------------------------------------------
 
 
-def _kwargs(obj: Any, names: tuple[str, ...], skip_empty: bool = True) -> list[_Kw]:
-    out = []
-    for name in names:
-        value = getattr(obj, name)
-        if value is None or (skip_empty and isinstance(value, (tuple, m.FrozenMap)) and not value):
-            continue
-        out.append(_Kw(name, _plain(value)))
-    return out
-
-
 def _plain(value: Any) -> Any:
+    """A model value as the literal the DSL takes."""
     if isinstance(value, tuple):
         return list(value)
     if isinstance(value, m.FrozenMap):
         return {k: _plain(v) for k, v in value.sorted_items()}
+    if isinstance(value, m.Source):
+        return value.to_url()
+    if dataclasses.is_dataclass(value):  # a nested section: `slurm={...}` of `cmd(...)`
+        return {dsl_keyword(f): _plain(getattr(value, f.name)) for f in _set_keys(value)}
     return value
+
+
+def _set_keys(obj: Any) -> list[Any]:
+    return [f for f in keys(type(obj)) if is_set(f, getattr(obj, f.name))]
+
+
+def _args(obj: Any, *lead: Any) -> list[Any]:
+    """The arguments of `obj`'s call: `lead`, its positional keys while they are set, then
+    its other set keys as keywords (in field order); keys written by calls of their own
+    left out."""
+    args: list[Any] = list(lead)
+    fields = [f for f in keys(type(obj)) if dsl_style(f) != "call"]
+    positional = [f for f in fields if dsl_style(f) == "positional"]
+    for f in positional:
+        if not is_set(f, getattr(obj, f.name)):
+            break
+        args.append(_plain(getattr(obj, f.name)))
+        fields.remove(f)
+    for f in fields:
+        value = getattr(obj, f.name)
+        if is_set(f, value):
+            args.append(_Kw(dsl_keyword(f), _plain(value)))
+    return args
 
 
 def _mapping_args(mapping: m.FrozenMap) -> list[Any]:
@@ -172,15 +192,6 @@ def _mapping_args(mapping: m.FrozenMap) -> list[Any]:
     return [dict(items)]
 
 
-def _nixpkgs(name: str, section: m.Nixpkgs) -> Call:
-    args: list[Any] = [section.rev] if section.rev is not None else []
-    args += _kwargs(section, ("url", "ref"))
-    if section.packages is not None:
-        args.append(_Kw("packages", list(section.packages)))
-    args += _kwargs(section, ("allow_unfree", "permitted_insecure_packages", "overlay"))
-    return name, args
-
-
 def _is_simple(package: m.PythonPackage) -> bool:
     return (
         package == m.PythonPackage(package.name, package.version)
@@ -189,136 +200,56 @@ def _is_simple(package: m.PythonPackage) -> bool:
     )
 
 
-def _package(package: m.PythonPackage) -> Call:
-    args: list[Any] = [package.name]
-    if package.version:
-        args.append(package.version)
-    if package.pypi:
-        args.append(_Kw("pypi", True))
-    if package.source is not None:
-        args.append(_Kw("url", package.source.to_url()))
-    args += _kwargs(package, ("editable", "override_attrs", "build_systems", "patch_before_lock"))
-    return "python_package", args
-
-
-def _slurm_kw(slurm: m.Slurm | None) -> list[_Kw]:
-    """`slurm={...}` of a `cmd(...)` call (none when the command has no slurm table)."""
-    if slurm is None:
-        return []
-    return [_Kw("slurm", {k: _plain(v) for k, v in slurm.values().items()})]
-
-
-def _sections(project: m.Project) -> list[tuple[str, list[Call]]]:
-    sections: list[tuple[str, list[Call]]] = []
-
-    def add(title: str, *calls: Call) -> None:
-        if calls:
-            sections.append((title, list(calls)))
-
-    settings = project.anysnake2
-    if settings != m.AnysnakeSettings():
-        args: list[Any] = [settings.version] if settings.version is not None else []
-        args += _kwargs(
-            settings,
-            ("index_url", "find_links", "rev", "url", "url2", "use_binary")
-            + ("do_not_modify_flake", "dtach"),
-        )
-        add("anysnake2", ("anysnake2", args))
-    if project.nixpkgs is not None:
-        add("nixpkgs", _nixpkgs("nixpkgs", project.nixpkgs))
-    if project.outside_nixpkgs is not None:
-        add("outside_nixpkgs", _nixpkgs("outside_nixpkgs", project.outside_nixpkgs))
-    if project.inputs:
-        add(
-            "helper inputs",
-            *(
-                (
-                    "input",
-                    [name, *([i.url] if i.url is not None else []), *_kwargs(i, ("rev", "ref"))],
-                )
-                for name, i in project.inputs.sorted_items()
-            ),
-        )
-    python = project.python
-    if python is not None:
-        calls: list[Call] = [
-            (
-                "python",
-                [
-                    python.version,
-                    *_kwargs(python, ("ecosystem_date", "uv_lock_env", "prefer_wheels")),
-                ],
-            )
-        ]
-        packages = python.packages.sorted_items()
+def _own_calls(section: Any) -> list[Call]:
+    """The calls that write a section's `dsl="call"` keys: packages and volumes."""
+    calls: list[Call] = []
+    if isinstance(section, m.Python):
+        packages = section.packages.sorted_items()
         simple = {name: p.version for name, p in packages if _is_simple(p)}
         if simple:
             calls.append(("python_packages", [simple]))
-        calls += [_package(p) for _, p in packages if not _is_simple(p)]
-        add("python", *calls)
-    if project.r is not None:
-        r = project.r
-        args = [list(r.packages)] if r.packages else []
-        args += _kwargs(
-            r,
-            ("date", "ecosystem_tag", "url", "rev", "ref", "override_attrs")
-            + ("dependency_overrides", "additional_packages", "use_inside_nix_pkgs"),
-        )
-        add("R", ("r", args))
-    if project.rust is not None:
-        rust = project.rust
-        args = [rust.version] if rust.version is not None else []
-        add("rust", ("rust", args + _kwargs(rust, ("url", "rev", "ref"))))
-    add(
-        "flakes",
-        *(
-            (
-                "flake",
-                [name, flake.url, *_kwargs(flake, ("rev", "ref", "dir", "follows"))]
-                + ([] if flake.packages is None else [_Kw("packages", list(flake.packages))]),
-            )
-            for name, flake in project.flakes.sorted_items()
-        ),
-    )
-    if project.clone_options != m.CloneOptions():
-        add("clone_options", ("clone_options", _kwargs(project.clone_options, ("jujutsu",))))
-    add(
-        "clones",
-        *(
-            ("clone", [folder, *_mapping_args(urls)])
-            for folder, urls in project.clones.sorted_items()
-        ),
-    )
-    container = project.container
-    calls = []
-    if (
-        container.home is not None
-        or container.runtime is not None
-        or container.dtach is not None
-        or container.env
-        or container.gpu is not None
-    ):
-        calls.append(("container", _kwargs(container, ("home", "runtime", "dtach", "env", "gpu"))))
-    for host, target in container.volumes_ro.sorted_items():
-        calls.append(("volume", [host, target, _Kw("ro", True)]))
-    for host, target in container.volumes_rw.sorted_items():
-        calls.append(("volume", [host, target]))
-    add("container", *calls)
-    if project.env:
-        add("env", ("env", _mapping_args(project.env)))
-    hooks = ("pre_run_outside", "while_run_outside", "pre_run_inside")
-    hooks += ("post_run_inside", "post_run_outside")
-    add(
-        "cmd",
-        *(
-            ("cmd", [name, command.run, *_kwargs(command, hooks), *_slurm_kw(command.slurm)])
-            for name, command in project.cmd.sorted_items()
-        ),
-    )
-    if project.dev_shell is not None:
-        add("dev_shell", ("dev_shell", _kwargs(project.dev_shell, ("shell", "inputs"))))
-    if project.slurm is not None:
-        add("slurm", ("slurm", [_Kw(k, _plain(v)) for k, v in project.slurm.values().items()]))
+        calls += [("python_package", _args(p, name)) for name, p in packages if not _is_simple(p)]
+    if isinstance(section, m.Container):
+        calls += [("volume", [h, t, _Kw("ro", True)]) for h, t in section.volumes_ro.sorted_items()]
+        calls += [("volume", [h, t]) for h, t in section.volumes_rw.sorted_items()]
+    return calls
+
+
+def _section_calls(f: Any, value: Any) -> list[Call]:
+    """The calls that write one section of the project."""
+    method = dsl_method(f)
+    if not isinstance(value, m.FrozenMap):
+        args = _args(value)
+        # a section that is None when absent is written even when empty (`.nixpkgs()`)
+        head = [(method, args)] if args or f.default is None else []
+        return head + _own_calls(value)
+    if kind(f) == "str_map":  # [env]
+        return [(method, _mapping_args(value))]
+    return [
+        (method, [name, *_mapping_args(item)])
+        if isinstance(item, m.FrozenMap)
+        else (method, _args(item, name))
+        for name, item in value.sorted_items()
+    ]
+
+
+def _section_order() -> list[Any]:
+    """The project's sections in the order the calls are written: the model's, with
+    clone_options before clones (where the DSL's documentation has it)."""
+    order = list(keys(m.Project))
+    names = [f.name for f in order]
+    order.insert(names.index("clones"), order.pop(names.index("clone_options")))
+    return order
+
+
+def _sections(project: m.Project) -> list[tuple[str, list[Call]]]:
+    """(title, calls) of every section the project sets, titled by its TOML name."""
+    sections = []
+    for f in _section_order():
+        value = getattr(project, f.name)
+        calls = _section_calls(f, value) if is_set(f, value) else []
+        if calls:
+            sections.append((toml_name(f) or "helper inputs", calls))
     return sections
 
 

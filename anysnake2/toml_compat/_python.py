@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .._schema import known_keys, toml_names
 from .._values import validate_clone_dir
 from ..errors import ConfigError
 from ..model import (
@@ -16,20 +17,14 @@ from ..model import (
 )
 from ..sources import Source, parse_source
 from ._base import ReadState, dotted
+from ._fields import read_fields
 
 __all__ = ["read_python"]
 
-PYTHON_KEYS = (
-    "version",
-    "ecosystem_date",
-    "packages",
-    "uv_lock_env",
-    "prefer_wheels",
-    "preferWheels",
-    "additional_mkpython_arguments_func",
-    "additional_mkpython_arguments",
-)
-TABLE_KEYS = ("url", "version", "editable", "override_attrs", "patch_before_lock", "build_systems")
+# mach-nix Nix code of 1.x, refused with a hint
+_MKPYTHON = ("additional_mkpython_arguments_func", "additional_mkpython_arguments")
+PYTHON_KEYS = known_keys(Python) + _MKPYTHON
+TABLE_KEYS = toml_names(PythonPackage)
 _FETCH_COMMON = ("method", "hash", "sha256", "overrides", "override_attrs", "build_systems")
 _FETCH_COMMON += ("editable", "patch_before_lock")
 _FETCH_KEYS = {
@@ -52,11 +47,11 @@ def pep503(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def read_python(state: ReadState, table: dict[str, Any], prefer_wheels: bool | None) -> Python:
+def read_python(state: ReadState, table: dict[str, Any], uv2nix: bool | None) -> Python:
     """Build the model's Python from `[python]` (+ the 2.x `[uv2nix] prefer_wheels`)."""
     path = ("python",)
     state.check_keys(table, path, PYTHON_KEYS)
-    for key in ("additional_mkpython_arguments_func", "additional_mkpython_arguments"):
+    for key in _MKPYTHON:
         if key in table:
             raise state.error(
                 f"python.{key} carried mach-nix Nix code, which has no meaning here",
@@ -72,10 +67,22 @@ def read_python(state: ReadState, table: dict[str, Any], prefer_wheels: bool | N
     if date is not None:
         with state.at(path + ("ecosystem_date",)):
             validate_date(date, "python.ecosystem_date")
-    wheels = state.boolean(table, "prefer_wheels", path)
+    values = read_fields(state, Python, table, path)
+    values["prefer_wheels"] = _prefer_wheels(state, table, values.get("prefer_wheels"), uv2nix)
+    values["packages"] = _packages(state, table, path)
+    state.env_map(values.get("uv_lock_env", {}), path + ("uv_lock_env",))
+    with state.at(path):
+        return Python(**values)
+
+
+def _prefer_wheels(
+    state: ReadState, table: dict[str, Any], wheels: bool | None, uv2nix: bool | None
+) -> bool | None:
+    """`prefer_wheels`, agreeing with 2.x's `preferWheels` and `[uv2nix] prefer_wheels`."""
+    path = ("python",)
     for other_path, other in (
         (path + ("preferWheels",), state.boolean(table, "preferWheels", path)),
-        (("uv2nix", "prefer_wheels"), prefer_wheels),
+        (("uv2nix", "prefer_wheels"), uv2nix),
     ):
         if other is None:
             continue
@@ -87,6 +94,13 @@ def read_python(state: ReadState, table: dict[str, Any], prefer_wheels: bool | N
                 hint="keep one of them (python.prefer_wheels)",
             )
         wheels = other
+    return wheels
+
+
+def _packages(
+    state: ReadState, table: dict[str, Any], path: tuple[str, ...]
+) -> dict[str, PythonPackage]:
+    """`[python.packages]`: each entry in either era's form; one entry per PEP 503 name."""
     packages_table = state.table(table.get("packages", {}), path + ("packages",))
     packages: dict[str, PythonPackage] = {}
     seen: dict[str, str] = {}
@@ -102,16 +116,7 @@ def read_python(state: ReadState, table: dict[str, Any], prefer_wheels: bool | N
             )
         seen[normal] = name
         packages[name] = _read_package(state, name, value, pkg_path)
-    with state.at(path):
-        return Python(
-            version=version,
-            ecosystem_date=date,
-            packages=packages,
-            uv_lock_env=state.env_map(
-                state.str_map(table, "uv_lock_env", path) or {}, path + ("uv_lock_env",)
-            ),
-            prefer_wheels=wheels,
-        )
+    return packages
 
 
 def _version_text(
@@ -195,12 +200,7 @@ def _common(state: ReadState, value: dict[str, Any], path: tuple[str, ...]) -> d
                 f"{dotted(path)}.editable must be true, false or a folder name, not {editable!r}",
                 path + ("editable",),
             )
-    if "override_attrs" in value:
-        fields["override_attrs"] = state.str_map(value, "override_attrs", path)
-    if "build_systems" in value:
-        fields["build_systems"] = state.strings(value, "build_systems", path)
-    if "patch_before_lock" in value:
-        fields["patch_before_lock"] = state.string(value, "patch_before_lock", path)
+    fields.update(read_fields(state, PythonPackage, value, path, skip=("version", "editable")))
     return fields
 
 
@@ -280,6 +280,34 @@ def _fetch_table(
     state: ReadState, name: str, value: dict[str, Any], path: tuple[str, ...]
 ) -> dict[str, Any]:
     """A 1.x `method = ...` table (mach-nix fetchers) as a source."""
+    method = _fetch_method(state, name, value, path)
+    allowed = _FETCH_COMMON + _FETCH_KEYS[method]
+    checked = {k: v for k, v in value.items() if not k.startswith("hash_")}
+    state.check_keys(checked, path, allowed)
+    hashes = [k for k in value if k.startswith("hash") or k == "sha256"]
+    if hashes:
+        state.warn(
+            f"{dotted(path)}: {', '.join(hashes)} not needed: the flake lock verifies sources",
+            path + (hashes[0],),
+        )
+    for key, item in value.items():
+        if key.startswith("hash"):
+            state.expect(item, str, path + (key,))
+    if "overrides" in value:
+        state.warn(
+            f"{dotted(path)}.overrides has no effect: uv resolves dependencies between packages",
+            path + ("overrides",),
+        )
+    fields = _common(state, value, path)
+    if method == "fetchPypi":
+        fields.update(_fetch_pypi(state, name, value, path))
+    else:
+        fields["source"] = _fetch_source(state, method, value, path)
+    return fields
+
+
+def _fetch_method(state: ReadState, name: str, value: dict[str, Any], path: tuple[str, ...]) -> str:
+    """The table's `method`, when it is one we read."""
     method = state.expect(value["method"], str, path + ("method",))
     if method == "useFlake":
         raise state.error(
@@ -302,24 +330,13 @@ def _fetch_table(
             hint="use fetchFromGitHub, fetchgit, fetchhg, fetchPypi or fetchurl, or give a URL: "
             f'{name} = "git+https://..."',
         )
-    allowed = _FETCH_COMMON + _FETCH_KEYS[method]
-    checked = {k: v for k, v in value.items() if not k.startswith("hash_")}
-    state.check_keys(checked, path, allowed)
-    hashes = [k for k in value if k.startswith("hash") or k == "sha256"]
-    if hashes:
-        state.warn(
-            f"{dotted(path)}: {', '.join(hashes)} not needed: the flake lock verifies sources",
-            path + (hashes[0],),
-        )
-    for key, item in value.items():
-        if key.startswith("hash"):
-            state.expect(item, str, path + (key,))
-    if "overrides" in value:
-        state.warn(
-            f"{dotted(path)}.overrides has no effect: uv resolves dependencies between packages",
-            path + ("overrides",),
-        )
-    fields = _common(state, value, path)
+    return method
+
+
+def _fetch_source(
+    state: ReadState, method: str, value: dict[str, Any], path: tuple[str, ...]
+) -> Source:
+    """The source of a fetchFromGitHub, fetchgit, fetchGit, fetchhg or fetchurl table."""
     rev = state.string(value, "rev", path)
     ref = state.string(value, "branchName", path)
     if method == "fetchFromGitHub":
@@ -330,30 +347,34 @@ def _fetch_table(
             )
         owner = state.string(value, "owner", path)
         repo = state.string(value, "repo", path)
-        fields["source"] = Source("github", f"{owner}/{repo}", ref, rev)
-    elif method in ("fetchgit", "fetchGit", "fetchhg", "fetchurl"):
-        url = state.string(value, "url", path)
-        if url is None:
-            raise state.error(f"{dotted(path)}: {method} needs url", path)
-        if "://" not in url:
-            raise state.error(
-                f"{dotted(path)}.url {url!r} is not a URL",
-                path + ("url",),
-                hint="e.g. https://github.com/owner/repo",
-            )
-        kind = {"fetchhg": "hg", "fetchurl": "url"}.get(method, "git")
-        fields["source"] = Source(kind, url, ref, rev)  # type: ignore[arg-type]
-    else:  # fetchPypi
-        pname = state.string(value, "pname", path)
-        if pname is not None and pep503(pname) != pep503(name):
-            raise state.error(
-                f"{dotted(path)}: pname {pname!r} differs from the entry's name",
-                path + ("pname",),
-                hint=f"name the entry {pname} (the key is the PyPI name)",
-            )
-        version = state.string(value, "version", path)
-        fields["pypi"] = True
-        if version:
-            with state.at(path + ("version",)):
-                fields["version"], _ = normalize_version_spec(version)
+        return Source("github", f"{owner}/{repo}", ref, rev)
+    url = state.string(value, "url", path)
+    if url is None:
+        raise state.error(f"{dotted(path)}: {method} needs url", path)
+    if "://" not in url:
+        raise state.error(
+            f"{dotted(path)}.url {url!r} is not a URL",
+            path + ("url",),
+            hint="e.g. https://github.com/owner/repo",
+        )
+    kind = {"fetchhg": "hg", "fetchurl": "url"}.get(method, "git")
+    return Source(kind, url, ref, rev)  # type: ignore[arg-type]
+
+
+def _fetch_pypi(
+    state: ReadState, name: str, value: dict[str, Any], path: tuple[str, ...]
+) -> dict[str, Any]:
+    """`pypi` and `version` of a fetchPypi table."""
+    pname = state.string(value, "pname", path)
+    if pname is not None and pep503(pname) != pep503(name):
+        raise state.error(
+            f"{dotted(path)}: pname {pname!r} differs from the entry's name",
+            path + ("pname",),
+            hint=f"name the entry {pname} (the key is the PyPI name)",
+        )
+    version = state.string(value, "version", path)
+    fields: dict[str, Any] = {"pypi": True}
+    if version:
+        with state.at(path + ("version",)):
+            fields["version"], _ = normalize_version_spec(version)
     return fields

@@ -13,11 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .._schema import aliases, keys, section_class, toml_name, toml_names
 from .._values import (
     validate_anysnake2_version,
-    validate_clone_dir,
-    validate_clone_name,
-    validate_clone_url,
     validate_container_path,
     validate_file_name,
     validate_home,
@@ -38,11 +36,12 @@ from ..model import (
     Rust,
     validate_date,
 )
-from ._base import Era, ReadState, dotted
+from ._base import Era, ReadState
+from ._clones import read_clones
+from ._fields import read_fields, section_table
 from ._inputs import read_input_fields
 from ._python import read_python
 from ._slurm import read_slurm
-from .clone_regexps import compile_regexps, detect_flavour, expand_url
 
 __all__ = ["detect_era", "read_project", "read_project_text"]
 
@@ -65,43 +64,18 @@ IGNORED_SECTIONS = {
     "ancient_poetry": "ancient-poetry is not used: uv locks Python packages by ecosystem_date",
     "poetry2nix": "poetry2nix is not used: Python environments are built with uv2nix",
 }
+_CLONE_SECTIONS = ("clone_regexps",)  # merged into [clones] (1.x spelling)
 SECTIONS = (
-    "anysnake2",
-    "nixpkgs",
-    "outside_nixpkgs",
-    "python",
-    "R",
-    "rust",
-    "flakes",
-    "clones",
-    "clone_regexps",
-    "clone_options",
-    "container",
-    "env",
-    "cmd",
-    "dev_shell",
-    "devShell",
-    "devshell",
-    "slurm",
+    *toml_names(Project),
+    *aliases(Project),
+    *_CLONE_SECTIONS,
     *HELPER_SECTIONS,
     *IGNORED_SECTIONS,
 )
 _TWO_X_SECTIONS = ("ancient_poetry", "uv2nix_override_collection", "pyproject_build_systems")
 _TWO_X_SECTIONS += ("poetry2nix",)
-NIXPKGS_KEYS = ("url", "rev", "ref", "packages", "allow_unfree")
-NIXPKGS_KEYS += ("permitted_insecure_packages", "overlay")
-ANYSNAKE2_KEYS = ("version", "index_url", "find_links", "do_not_modify_flake", "dtach")
-ANYSNAKE2_KEYS += ("rev", "url", "url2", "use_binary")
-R_KEYS = ("packages", "date", "ecosystem_tag", "url", "rev", "ref", "override_attrs")
-R_KEYS += ("dependency_overrides", "additional_packages", "use_inside_nix_pkgs")
-R_ALIASES = {"nixr_url": "url", "r_ecosystem_track_url": "url", "nixr_tag": "rev"}
-RUST_ALIASES = {"rust_overlay_url": "url", "rust_overlay_rev": "rev"}
-FLAKE_KEYS = ("url", "rev", "ref", "dir", "follows", "packages")
-CONTAINER_KEYS = ("home", "volumes_ro", "volumes_rw", "env", "runtime", "dtach", "detach")
-CONTAINER_KEYS += ("gpu",)
-CMD_KEYS = ("run", "pre_run_outside", "while_run_outside", "pre_run_inside")
-CMD_KEYS += ("post_run_inside", "post_run_outside", "slurm")
-INPUT_KEYS = ("url", "rev", "ref")
+INPUT_KEYS = toml_names(Input)
+_CLONE_OPTIONS = ("clone_regexps", "regex")  # 2.x: the clone regexps lived here
 
 
 def read_project(path: Path) -> Project:
@@ -162,37 +136,40 @@ def detect_era(data: dict[str, Any]) -> Era:
     return "1.x"
 
 
-def _aliased(
-    state: ReadState, table: dict[str, Any], path: tuple[str, ...], aliases: dict[str, str]
-) -> dict[str, Any]:
-    """`table` with old spellings moved to their key; the same value twice merges."""
-    merged = {k: v for k, v in table.items() if k not in aliases}
-    for alias, key in aliases.items():
-        if alias not in table:
-            continue
-        if key in merged and merged[key] != table[alias]:
-            raise state.error(
-                f"{dotted(path)}: {alias} = {table[alias]!r} and {key} = {merged[key]!r} "
-                "say the same thing differently",
-                path + (alias,),
-                hint=f"keep one ({key})",
-            )
-        merged[key] = table[alias]
-    return merged
-
-
 def _read(state: ReadState, data: dict[str, Any]) -> Project:
     state.check_keys(data, (), SECTIONS)
     sections = {name: state.table(value, (name,)) for name, value in data.items()}
-    fields: dict[str, Any] = {}
     for name, why in IGNORED_SECTIONS.items():
         if name in sections:
             state.warn(f"[{name}] has no effect here: {why}", (name,))
-    if "anysnake2" in sections:
-        fields["anysnake2"] = _anysnake2(state, sections["anysnake2"])
-    for name in ("nixpkgs", "outside_nixpkgs"):
-        if name in sections:
-            fields[name] = _nixpkgs(state, sections[name], (name,))
+    fields: dict[str, Any] = {}
+    prefer_wheels = None
+    for f in keys(Project):  # in the model's order: warnings come in that order
+        name = toml_name(f)
+        if f.name == "inputs":
+            fields["inputs"], prefer_wheels = _helper_inputs(state, sections)
+        elif f.name == "python" and name in sections:
+            fields["python"] = read_python(state, sections[name], prefer_wheels)
+        elif f.name == "python" and prefer_wheels is not None:
+            state.warn("uv2nix.prefer_wheels has no effect without [python]", ("uv2nix",))
+        elif f.name in _FROM_SEVERAL_TABLES:
+            value = _FROM_SEVERAL_TABLES[f.name](state, sections)
+            if value is not None:
+                fields[f.name] = value
+        elif name in sections:
+            read = _READERS.get(f.name)
+            if read is None:  # a section whose keys need nothing beyond their types
+                fields[f.name] = _simple(state, section_class(Project, f), sections[name], (name,))
+            else:
+                fields[f.name] = read(state, sections[name], (name,))
+    with state.at(()):
+        return Project(**fields)
+
+
+def _helper_inputs(
+    state: ReadState, sections: dict[str, dict[str, Any]]
+) -> tuple[dict[str, Input], bool | None]:
+    """The helper inputs' pins (each under any of its spellings) and `[uv2nix] prefer_wheels`."""
     prefer_wheels = None
     inputs: dict[str, Input] = {}
     for name, key in HELPER_SECTIONS.items():
@@ -215,124 +192,80 @@ def _read(state: ReadState, data: dict[str, Any]) -> Project:
                 hint="keep one section",
             )
         inputs[key] = made
-    fields["inputs"] = inputs
-    if "python" in sections:
-        fields["python"] = read_python(state, sections["python"], prefer_wheels)
-    elif prefer_wheels is not None:
-        state.warn("uv2nix.prefer_wheels has no effect without [python]", ("uv2nix",))
-    if "R" in sections:
-        fields["r"] = _r(state, sections["R"])
-    if "rust" in sections:
-        fields["rust"] = _rust(state, sections["rust"])
-    if "flakes" in sections:
-        fields["flakes"] = _flakes(state, sections["flakes"])
-    fields["clones"] = _clones(state, sections)
-    if "clone_options" in sections:
-        table = sections["clone_options"]
-        state.check_keys(table, ("clone_options",), ("jujutsu", "clone_regexps", "regex"))
-        with state.at(("clone_options",)):
-            fields["clone_options"] = CloneOptions(
-                jujutsu=state.boolean(table, "jujutsu", ("clone_options",))
-            )
-    if "container" in sections:
-        fields["container"] = _container(state, sections["container"])
-    if "env" in sections:
-        fields["env"] = state.env_map(state.str_table(sections["env"], ("env",)), ("env",))
-    if "cmd" in sections:
-        fields["cmd"] = _commands(state, sections["cmd"])
-    dev_shell = _dev_shell(state, sections)
-    if dev_shell is not None:
-        fields["dev_shell"] = dev_shell
-    if "slurm" in sections:
-        fields["slurm"] = read_slurm(state, sections["slurm"], ("slurm",))
-    with state.at(()):
-        return Project(**fields)
+    return inputs, prefer_wheels
 
 
-def _anysnake2(state: ReadState, table: dict[str, Any]) -> AnysnakeSettings:
-    path = ("anysnake2",)
-    state.check_keys(table, path, ANYSNAKE2_KEYS)
-    values: dict[str, Any] = {}
-    for key in ANYSNAKE2_KEYS:
-        if key in ("do_not_modify_flake", "dtach", "use_binary"):
-            values[key] = state.boolean(table, key, path)
-        else:
-            values[key] = state.string(table, key, path)
-    pins = [k for k in ("rev", "url2") if values[k] not in (None, "dev")]
+def _simple(
+    state: ReadState,
+    cls: Any,
+    raw: dict[str, Any],
+    path: tuple[str, ...],
+    extra: tuple[str, ...] = (),
+) -> Any:
+    """A section whose keys need nothing beyond their types."""
+    table = section_table(state, cls, raw, path, extra)
+    with state.at(path):
+        return cls(**read_fields(state, cls, table, path))
+
+
+def _anysnake2(state: ReadState, raw: dict[str, Any], path: tuple[str, ...]) -> AnysnakeSettings:
+    table = section_table(state, AnysnakeSettings, raw, path)
+    values = read_fields(state, AnysnakeSettings, table, path)
+    pins = [k for k in ("rev", "url2") if values.get(k) not in (None, "dev")]
     if pins:
         state.warn(
             f"[anysnake2] {' and '.join(pins)} pin the original (Rust) anysnake2; this "
             "implementation runs instead",
             path + (pins[0],),
         )
-    if values["version"] is not None:
+    if values.get("version") is not None:
         with state.at(path + ("version",)):
             validate_anysnake2_version(values["version"])
     with state.at(path):
         return AnysnakeSettings(**values)
 
 
-def _nixpkgs(state: ReadState, table: dict[str, Any], path: tuple[str, ...]) -> Nixpkgs:
-    state.check_keys(table, path, NIXPKGS_KEYS)
+def _nixpkgs(state: ReadState, raw: dict[str, Any], path: tuple[str, ...]) -> Nixpkgs:
+    table = section_table(state, Nixpkgs, raw, path)
     with state.at(path):
         return Nixpkgs(
             **read_input_fields(state, table, path),
-            packages=state.strings(table, "packages", path),
-            allow_unfree=state.boolean(table, "allow_unfree", path),
-            permitted_insecure_packages=state.strings(table, "permitted_insecure_packages", path)
-            or (),
-            overlay=state.string(table, "overlay", path),
+            **read_fields(state, Nixpkgs, table, path, skip=INPUT_KEYS),
         )
 
 
-def _r(state: ReadState, raw: dict[str, Any]) -> R:
-    path = ("R",)
-    state.check_keys(raw, path, R_KEYS + tuple(R_ALIASES))
-    table = _aliased(state, raw, path, R_ALIASES)
+def _r(state: ReadState, raw: dict[str, Any], path: tuple[str, ...]) -> R:
+    table = section_table(state, R, raw, path)
     date = state.date(table, "date", path)
     if date is not None:
         with state.at(path + ("date",)):
             validate_date(date, "R.date")
-    additional = state.str_map(table, "additional_packages", path) or {}
-    for key in additional:
+    for key in state.str_map(table, "additional_packages", path) or {}:
         if "_" not in key:
             raise state.error(
                 f"R.additional_packages: the key {key!r} must be name_version (e.g. 'foo_1.0')",
                 path + ("additional_packages", key),
             )
+    values = read_fields(state, R, table, path, skip=INPUT_KEYS)
     with state.at(path):
-        return R(
-            packages=state.strings(table, "packages", path) or (),
-            date=date,
-            ecosystem_tag=state.string(table, "ecosystem_tag", path),
-            **read_input_fields(state, table, path),
-            override_attrs=state.str_map(table, "override_attrs", path) or {},
-            dependency_overrides=state.str_map(table, "dependency_overrides", path) or {},
-            additional_packages=additional,
-            use_inside_nix_pkgs=state.boolean(table, "use_inside_nix_pkgs", path),
-        )
+        return R(**values, **read_input_fields(state, table, path))
 
 
-def _rust(state: ReadState, raw: dict[str, Any]) -> Rust:
-    path = ("rust",)
-    state.check_keys(raw, path, ("version",) + INPUT_KEYS + tuple(RUST_ALIASES))
-    table = _aliased(state, raw, path, RUST_ALIASES)
-    version = state.string(table, "version", path)
-    if version is not None:
+def _rust(state: ReadState, raw: dict[str, Any], path: tuple[str, ...]) -> Rust:
+    table = section_table(state, Rust, raw, path)
+    values = read_fields(state, Rust, table, path, skip=INPUT_KEYS)
+    if values.get("version") is not None:
         with state.at(path + ("version",)):
-            validate_rust_version(version)
+            validate_rust_version(values["version"])
     with state.at(path):
-        return Rust(
-            version=state.string(table, "version", path), **read_input_fields(state, table, path)
-        )
+        return Rust(**values, **read_input_fields(state, table, path))
 
 
-def _flakes(state: ReadState, table: dict[str, Any]) -> dict[str, Flake]:
+def _flakes(state: ReadState, table: dict[str, Any], section: tuple[str, ...]) -> dict[str, Flake]:
     flakes = {}
     for name, value in table.items():
-        path = ("flakes", name)
-        entry = state.table(value, path)
-        state.check_keys(entry, path, FLAKE_KEYS)
+        path = section + (name,)
+        entry = section_table(state, Flake, state.table(value, path), path)
         if "url" not in entry:
             raise state.error(
                 f"[flakes.{name}] needs a url", path, hint='e.g. url = "github:owner/repo"'
@@ -341,72 +274,13 @@ def _flakes(state: ReadState, table: dict[str, Any]) -> dict[str, Flake]:
             flakes[name] = Flake(
                 name=name,
                 **read_input_fields(state, entry, path, with_dir=True),  # type: ignore[arg-type]
-                follows=state.strings(entry, "follows", path) or (),
-                packages=state.strings(entry, "packages", path),
+                **read_fields(state, Flake, entry, path, skip=INPUT_KEYS + ("dir",)),
             )
     return flakes
 
 
-def _clones(state: ReadState, sections: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:
-    tables: list[tuple[tuple[str, ...], dict[str, Any]]] = []
-    if "clone_regexps" in sections:
-        tables.append((("clone_regexps",), sections["clone_regexps"]))
-    options = sections.get("clone_options", {})
-    for key in ("clone_regexps", "regex"):
-        if key in options:
-            tables.append(
-                (("clone_options", key), state.table(options[key], ("clone_options", key)))
-            )
-    merged: dict[str, Any] = {}
-    for path, table in tables:
-        for pattern, replacement in table.items():
-            if pattern in merged and merged[pattern] != replacement:
-                raise state.error(
-                    f"clone regexp {pattern!r} is given twice with different replacements",
-                    path + (pattern,),
-                )
-            merged[pattern] = replacement
-    default = (
-        "2.x"
-        if state.era == "2.x" or len(tables) > 1 or tables and tables[0][0][0] == "clone_options"
-        else "1.x"
-    )
-    first = tables[0][0] if tables else ("clone_regexps",)
-    with state.at(first):
-        strings = [v for v in merged.values() if isinstance(v, str)]
-        flavour = detect_flavour(strings, default)  # type: ignore[arg-type]
-        rules = compile_regexps(merged, flavour)
-    clones: dict[str, dict[str, str]] = {}
-    for directory, value in sections.get("clones", {}).items():
-        entries = state.table(value, ("clones", directory))
-        with state.at(("clones", directory)):
-            validate_clone_dir(directory)
-        expanded = {}
-        for name, url in entries.items():
-            path = ("clones", directory, name)
-            with state.at(path):
-                validate_clone_name(name, f"clones.{directory}")
-            state.expect(url, str, path)
-            try:
-                after = expand_url(name, url, rules, flavour)
-            except ConfigError as error:
-                raise state.error(
-                    f"clones.{directory}.{name} = {url!r}: {error.message}", path, hint=error.hint
-                ) from None
-            changed = f" (expanded from {url!r} by the clone regexps)" if after != url else ""
-            try:
-                validate_clone_url(after, f"clones.{directory}.{name}")
-            except ConfigError as error:
-                raise state.error(error.message + changed, path, hint=error.hint) from None
-            expanded[name] = after
-        clones[directory] = expanded
-    return clones
-
-
-def _container(state: ReadState, raw: dict[str, Any]) -> Container:
-    path = ("container",)
-    state.check_keys(raw, path, CONTAINER_KEYS)
-    table = _aliased(state, raw, path, {"detach": "dtach"})
+def _container(state: ReadState, raw: dict[str, Any], path: tuple[str, ...]) -> Container:
+    table = section_table(state, Container, raw, path)
     for key in ("volumes_ro", "volumes_rw"):
         for host, target in (state.str_map(table, key, path) or {}).items():
             with state.at(path + (key, host)):
@@ -416,34 +290,28 @@ def _container(state: ReadState, raw: dict[str, Any]) -> Container:
         with state.at(path + ("home",)):
             validate_home(home)
     state.env_map(state.str_map(table, "env", path) or {}, path + ("env",))
+    values = read_fields(state, Container, table, path)
     with state.at(path):
-        return Container(
-            home=home,
-            volumes_ro=state.str_map(table, "volumes_ro", path) or {},
-            volumes_rw=state.str_map(table, "volumes_rw", path) or {},
-            env=state.str_map(table, "env", path) or {},
-            runtime=state.string(table, "runtime", path),  # type: ignore[arg-type]
-            dtach=state.boolean(table, "dtach", path),
-            gpu=state.boolean(table, "gpu", path),
-        )
+        return Container(**values)
 
 
-def _commands(state: ReadState, table: dict[str, Any]) -> dict[str, Command]:
+def _env(state: ReadState, table: dict[str, Any], path: tuple[str, ...]) -> dict[str, str]:
+    return dict(state.env_map(state.str_table(table, path), path))
+
+
+def _cmd(state: ReadState, table: dict[str, Any], section: tuple[str, ...]) -> dict[str, Command]:
     commands = {}
     for name, value in table.items():
-        path = ("cmd", name)
+        path = section + (name,)
         with state.at(path):
             validate_file_name(name, "cmd")
-        entry = state.table(value, path)
-        state.check_keys(entry, path, CMD_KEYS)
+        entry = section_table(state, Command, state.table(value, path), path)
         if "run" not in entry:
             raise state.error(f'[cmd.{name}] needs run = "..." (the script to run)', path)
         slurm = read_slurm(state, entry["slurm"], path + ("slurm",)) if "slurm" in entry else None
         with state.at(path):
             commands[name] = Command(
-                name=name,
-                **{key: state.string(entry, key, path) for key in entry if key != "slurm"},
-                slurm=slurm,
+                name=name, **read_fields(state, Command, entry, path), slurm=slurm
             )
     return commands
 
@@ -451,13 +319,9 @@ def _commands(state: ReadState, table: dict[str, Any]) -> dict[str, Command]:
 def _dev_shell(state: ReadState, sections: dict[str, dict[str, Any]]) -> DevShell | None:
     merged: dict[str, Any] = {}
     origin: dict[str, str] = {}
-    found = False
-    for name in ("dev_shell", "devShell", "devshell"):
-        if name not in sections:
-            continue
-        found = True
-        table = sections[name]
-        state.check_keys(table, (name,), ("shell", "inputs"))
+    names = [n for n in ("dev_shell", *aliases(Project)) if n in sections]
+    for name in names:
+        table = section_table(state, DevShell, sections[name], (name,))
         for key, value in table.items():
             if key in merged and merged[key] != value:
                 raise state.error(
@@ -468,11 +332,32 @@ def _dev_shell(state: ReadState, sections: dict[str, dict[str, Any]]) -> DevShel
                 )
             merged.setdefault(key, value)
             origin.setdefault(key, name)
-    if not found:
+    if not names:
         return None
-    path = (origin.get("shell", "dev_shell"),)
-    with state.at(path):
-        return DevShell(
-            shell=state.string(merged, "shell", (origin.get("shell", "dev_shell"),)),
-            inputs=state.strings(merged, "inputs", (origin.get("inputs", "dev_shell"),)) or (),
-        )
+    values = {
+        key: read_fields(state, DevShell, {key: value}, (origin[key],))[key]
+        for key, value in merged.items()
+    }
+    with state.at((origin.get("shell", "dev_shell"),)):
+        return DevShell(**values)
+
+
+def _clone_options(state: ReadState, table: dict[str, Any], path: tuple[str, ...]) -> CloneOptions:
+    return _simple(state, CloneOptions, table, path, _CLONE_OPTIONS)
+
+
+# the model's sections that need more than their keys' types, by field name
+_READERS: dict[str, Any] = {
+    "anysnake2": _anysnake2,
+    "nixpkgs": _nixpkgs,
+    "outside_nixpkgs": _nixpkgs,
+    "r": _r,
+    "rust": _rust,
+    "flakes": _flakes,
+    "clone_options": _clone_options,
+    "container": _container,
+    "env": _env,
+    "cmd": _cmd,
+    "slurm": read_slurm,
+}
+_FROM_SEVERAL_TABLES: dict[str, Any] = {"clones": read_clones, "dev_shell": _dev_shell}

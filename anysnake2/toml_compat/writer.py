@@ -1,8 +1,10 @@
 """Model -> canonical TOML in our format: stable bytes, sorted where order has no meaning.
 
-Sections come in a fixed order (anysnake2, nixpkgs, python, python.packages, R, rust,
-flakes, clones, clone_options, container, env, cmd (each followed by its cmd.X.slurm),
-dev_shell, slurm, outside_nixpkgs, helper inputs); keys are sorted inside each table. Multi-line strings are written as TOML
+Sections and their keys come from the model's fields (`_schema`): the sections in the
+model's order (anysnake2, nixpkgs, python, python.packages, R, rust, flakes, clones,
+clone_options, container, env, cmd (each followed by its cmd.X.slurm), dev_shell, slurm),
+then outside_nixpkgs and the helper inputs; keys are sorted inside each table, values
+equal to their field's default left out. Multi-line strings are written as TOML
 multi-line strings so scripts and Nix code stay readable.
 `read_project_text(write_project(p), ...) == p` for every project.
 """
@@ -10,11 +12,12 @@ multi-line strings so scripts and Nix code stay readable.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from ..model import Input, Nixpkgs, Project, PythonPackage
-from ._slurm import slurm_values
+from .._frozen import FrozenMap
+from .._schema import is_set, keys, kind, toml_name
+from ..model import Project, PythonPackage
 
 __all__ = ["toml_key", "toml_string", "write_project"]
 
@@ -90,21 +93,6 @@ class _Doc:
         return "\n".join(self.parts)
 
 
-def _input_values(item: Input | Nixpkgs) -> dict[str, Any]:
-    return {"url": item.url, "rev": item.rev, "ref": item.ref}
-
-
-def _nixpkgs(doc: _Doc, name: str, nixpkgs: Nixpkgs) -> None:
-    values = _input_values(nixpkgs)
-    values.update(
-        packages=nixpkgs.packages,
-        allow_unfree=nixpkgs.allow_unfree,
-        permitted_insecure_packages=nixpkgs.permitted_insecure_packages or None,
-        overlay=nixpkgs.overlay,
-    )
-    doc.table((name,), values)
-
-
 def _simple_package(package: PythonPackage) -> str | None:
     """The one-string form of a package, or None when it needs a table."""
     if package.override_attrs or package.build_systems or package.patch_before_lock:
@@ -159,115 +147,59 @@ def _write_packages(doc: _Doc, packages: Mapping[str, PythonPackage]) -> None:
         doc.parts.append("\n".join(lines) + "\n")
 
 
-def _maps(
-    doc: _Doc, header: tuple[str, ...], maps: Iterable[tuple[str, Mapping[str, str]]]
-) -> None:
-    for name, mapping in maps:
-        if mapping:
-            doc.table(header + (name,), dict(mapping))
+def _section(doc: _Doc, header: tuple[str, ...], obj: Any, *, always: bool = True) -> None:
+    """`obj`'s table: its set keys, then its string tables, then its nested sections."""
+    values: dict[str, Any] = {}
+    tables: dict[str, Any] = {}
+    nested = []
+    for f in keys(type(obj)):
+        value = getattr(obj, f.name)
+        name = toml_name(f)
+        if kind(f) == "other":
+            if isinstance(value, FrozenMap) or is_set(f, value):  # packages: even when empty
+                nested.append((name, value))
+        elif name and is_set(f, value):
+            (tables if kind(f) == "str_map" else values)[name] = value
+    doc.table(header, values, always=always)
+    for name, mapping in sorted(tables.items()):
+        doc.table(header + (name,), dict(mapping))
+    for name, value in nested:
+        if isinstance(value, FrozenMap):
+            _write_packages(doc, value)  # [python.packages]: the one nested map of sections
+        else:
+            _section(doc, header + (name,), value)
+
+
+def _field_order() -> list[Any]:
+    """The project's sections in file order: the model's, the host's nixpkgs and the
+    helper inputs last (where the original's files have them)."""
+    fields = keys(Project)
+    return [f for f in fields if f.name not in _LAST] + [f for f in fields if f.name in _LAST]
+
+
+_LAST = ("outside_nixpkgs", "inputs")
 
 
 def write_project(project: Project) -> str:
     """Canonical TOML text of `project` (our format)."""
     doc = _Doc()
-    settings = project.anysnake2
-    doc.table(
-        ("anysnake2",),
-        {f: getattr(settings, f) for f in settings.__dataclass_fields__},
-        always=False,
-    )
-    if project.nixpkgs is not None:
-        _nixpkgs(doc, "nixpkgs", project.nixpkgs)
-    python = project.python
-    if python is not None:
-        doc.table(
-            ("python",),
-            {
-                "version": python.version,
-                "ecosystem_date": python.ecosystem_date,
-                "prefer_wheels": python.prefer_wheels,
-            },
-        )
-        _maps(doc, ("python",), [("uv_lock_env", python.uv_lock_env)])
-        _write_packages(doc, python.packages)
-    r = project.r
-    if r is not None:
-        doc.table(
-            ("R",),
-            {
-                "packages": r.packages or None,
-                "date": r.date,
-                "ecosystem_tag": r.ecosystem_tag,
-                "url": r.url,
-                "rev": r.rev,
-                "ref": r.ref,
-                "use_inside_nix_pkgs": r.use_inside_nix_pkgs,
-            },
-        )
-        _maps(
-            doc,
-            ("R",),
-            [
-                ("additional_packages", r.additional_packages),
-                ("dependency_overrides", r.dependency_overrides),
-                ("override_attrs", r.override_attrs),
-            ],
-        )
-    if project.rust is not None:
-        rust = project.rust
-        doc.table(
-            ("rust",), {"version": rust.version, "url": rust.url, "rev": rust.rev, "ref": rust.ref}
-        )
-    for name, flake in sorted(project.flakes.items()):
-        doc.table(
-            ("flakes", name),
-            {
-                "url": flake.url,
-                "rev": flake.rev,
-                "ref": flake.ref,
-                "dir": flake.dir,
-                "follows": flake.follows or None,
-                "packages": flake.packages,
-            },
-        )
-    for directory, entries in sorted(project.clones.items()):
-        doc.table(("clones", directory), dict(entries))
-    doc.table(("clone_options",), {"jujutsu": project.clone_options.jujutsu}, always=False)
-    container = project.container
-    doc.table(
-        ("container",),
-        {
-            "home": container.home,
-            "runtime": container.runtime,
-            "dtach": container.dtach,
-            "gpu": container.gpu,
-        },
-        always=False,
-    )
-    _maps(
-        doc,
-        ("container",),
-        [
-            ("env", container.env),
-            ("volumes_ro", container.volumes_ro),
-            ("volumes_rw", container.volumes_rw),
-        ],
-    )
-    if project.env:
-        doc.table(("env",), dict(project.env))
-    for name, command in sorted(project.cmd.items()):
-        values = {f: getattr(command, f) for f in command.__dataclass_fields__ if f != "name"}
-        values.pop("slurm")
-        doc.table(("cmd", name), values)
-        if command.slurm is not None:
-            doc.table(("cmd", name, "slurm"), slurm_values(command.slurm))
-    if project.dev_shell is not None:
-        shell = project.dev_shell
-        doc.table(("dev_shell",), {"shell": shell.shell, "inputs": shell.inputs or None})
-    if project.slurm is not None:
-        doc.table(("slurm",), slurm_values(project.slurm))
-    if project.outside_nixpkgs is not None:
-        _nixpkgs(doc, "outside_nixpkgs", project.outside_nixpkgs)
-    for name, item in sorted(project.inputs.items()):
-        doc.table((name,), _input_values(item))
+    for f in _field_order():
+        value = getattr(project, f.name)
+        name = toml_name(f)
+        if not is_set(f, value):
+            continue
+        if not name:  # the helper inputs: each one a table of its own
+            for helper, item in sorted(value.items()):
+                _section(doc, (helper,), item)
+        elif kind(f) == "str_map":
+            doc.table((name,), dict(value))
+        elif isinstance(value, FrozenMap):
+            for key, item in sorted(value.items()):
+                if isinstance(item, FrozenMap):
+                    doc.table((name, key), dict(item))
+                else:
+                    _section(doc, (name, key), item)
+        else:
+            # a section that is None when absent is written even when empty ([nixpkgs])
+            _section(doc, (name,), value, always=f.default is None)
     return doc.text()
