@@ -20,7 +20,7 @@ from .._frozen import FrozenMap
 from ..errors import ConfigError
 from ..model import Input, Project
 from ..resolve.local_sources import source_files
-from .defaults import DEFAULT_INPUTS, DEFAULT_NIXPKGS_URL
+from ..defaults import DEFAULT_INPUTS, DEFAULT_NIXPKGS_URL
 from .inputs import flake_url
 from .nix import RawNix, attr_name, attr_path, closed, is_attr_path, paren, quote, render
 from .python import pep503, render_python

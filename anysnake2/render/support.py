@@ -21,7 +21,7 @@ from .. import _log
 from ..errors import ConfigError
 from ..model import Project
 from ..toml_compat._lines import LineFinder
-from .defaults import DEFAULT_INPUTS
+from ..defaults import DEFAULT_INPUTS
 
 __all__ = [
     "RUST_OVERLAY_NIGHTLY_PURGE",

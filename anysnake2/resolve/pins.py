@@ -22,7 +22,7 @@ from typing import Any, Literal
 from .. import _log
 from ..errors import AnysnakeError, ConfigError, NetworkError, UsageError
 from ..model import Input, Nixpkgs, Project
-from ..render.defaults import DEFAULT_NIXPKGS_URL
+from ..defaults import DEFAULT_NIXPKGS_URL
 from ..sources import Source, is_full_rev, strip_credentials
 
 __all__ = ["Request", "pin_project", "requests_for"]
@@ -187,7 +187,7 @@ def _with_root(url: str, root: Path) -> str:
 def _nixr_source(project: Project) -> tuple[str, str | None]:
     """nixR's URL and revision as the flake will use them (the pinned default without [R]
     url; None while an open revision is not resolved)."""
-    from ..render.defaults import DEFAULT_INPUTS
+    from ..defaults import DEFAULT_INPUTS
 
     assert project.r is not None
     default = DEFAULT_INPUTS["nixR"]

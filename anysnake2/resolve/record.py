@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from .._config_text import read_config
 from ..model import HELPER_INPUTS
-from ..render.defaults import DEFAULT_INPUTS, DEFAULT_NIXPKGS_URL
+from ..defaults import DEFAULT_INPUTS, DEFAULT_NIXPKGS_URL
 from ..sources import Source, is_full_rev, parse_source
 
 __all__ = ["Pin", "read_config_text", "record_pins", "recorded_refs", "write_config_text"]
