@@ -31,7 +31,7 @@ import re
 import shlex
 from typing import TYPE_CHECKING
 
-from .build_systems import GIT
+from ..build_systems import GIT
 from .nix import RawNix, attr_name, paren, quote, render
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ UV_BIN_OVERLAY = (
     '          { uv = final.callPackage "${inputs.uv2nix}/pkgs/uv-bin" { }; })'
 )
 
-# Nix helpers of the build-backend overlay (see build_systems.py)
+# Nix helpers of the build-backend overlay (see anysnake2/build_systems.py)
 BACKEND_HELPERS = """\
           # the backend uv2nix leaves out, only where it builds from source
           withBackend = name: requires:

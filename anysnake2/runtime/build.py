@@ -148,7 +148,7 @@ def resolution_for(ctx: Context, project: Project | None = None) -> Resolution:
     lock = ensure_python_lock(project, ctx.root, offline=ctx.offline, locked=ctx.locked)
     build_requires: dict[str, tuple[str, ...]] = {}
     if lock is not None:
-        from ..render.build_systems import build_requires as requires_of
+        from ..build_systems import build_requires as requires_of
         from ..resolve.sdist_backends import sdist_build_requires
 
         ensure_local_sources(project, ctx.root, offline=ctx.offline)
