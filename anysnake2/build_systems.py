@@ -30,7 +30,7 @@ import zipfile
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from .. import _toml
+from . import _toml
 
 __all__ = [
     "CORE",
