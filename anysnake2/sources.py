@@ -16,19 +16,12 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from ._util.names import is_full_rev
 from .errors import ConfigError
 
-__all__ = ["Source", "SourceKind", "is_full_rev", "parse_source", "strip_credentials"]
+__all__ = ["Source", "SourceKind", "parse_source", "strip_credentials"]
 
 SourceKind = Literal["github", "git", "hg", "file", "url"]
-
-_HEX40 = re.compile(r"^[0-9a-f]{40}$")
-
-
-def is_full_rev(value: str | None) -> bool:
-    """True for a full 40-hex git/hg revision."""
-    return bool(value) and bool(_HEX40.match(value or ""))
-
 
 @dataclass(frozen=True)
 class Source:

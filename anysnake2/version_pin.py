@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import re
 
+from ._util.names import is_full_rev
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -22,8 +24,6 @@ __all__ = ["FIND_LINKS_ENV", "INDEX_URL_ENV", "Pin", "read_pin"]
 
 INDEX_URL_ENV = "ANYSNAKE2_INDEX_URL"
 FIND_LINKS_ENV = "ANYSNAKE2_FIND_LINKS"
-_FULL_REV = re.compile(r"^[0-9a-f]{40}$")
-_PEP723 = re.compile(r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$")
 
 
 class Pin:
@@ -164,7 +164,7 @@ def _read_toml(path: Path) -> Pin:
     if pin.version and url:
         if "?rev=" in url or "&rev=" in url:
             pin.flake = url
-        elif rev and _FULL_REV.match(rev):
+        elif is_full_rev(rev):
             pin.flake = f"{url}?rev={rev}"
         else:
             pin.problem = (
@@ -174,22 +174,13 @@ def _read_toml(path: Path) -> Pin:
     return pin
 
 
-def _pep723_block(text: str) -> str | None:
-    for match in _PEP723.finditer(text):
-        if match.group("type") == "script":
-            return "".join(
-                line[2:] if line.startswith("# ") else line[1:]
-                for line in match.group("content").splitlines(keepends=True)
-            )
-    return None
-
-
 def _read_script(path: Path) -> Pin:
     from . import _toml as tomllib
     from ._config_text import read_config
+    from ._util.pep723 import script_block
     from .errors import ConfigError
 
-    block = _pep723_block(read_config(path))
+    block = script_block(read_config(path))
     pin = Pin(where=str(path))
     if block is None:
         _recorded_script_version(path, pin)

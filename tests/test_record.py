@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import tomlkit
 
+from anysnake2._util.names import is_full_rev
 from anysnake2.errors import ConfigError
 from anysnake2.model import Project
 from anysnake2.resolve.record import Pin, record_pins, recorded_refs
-from anysnake2.sources import is_full_rev
 from anysnake2.toml_compat.reader import detect_era, read_project
 
 ROOT = Path(__file__).resolve().parent.parent

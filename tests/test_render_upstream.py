@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import UPSTREAM
 
-from anysnake2.model import Nixpkgs, Project, Python, Rust
 from anysnake2.defaults import DEFAULT_INPUTS
+from anysnake2.model import Nixpkgs, Project, Python, Rust
 from anysnake2.render.flake import render_flake
 from anysnake2.render.resolution import Resolution
 

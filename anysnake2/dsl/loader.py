@@ -8,21 +8,18 @@ show the user's frames only.
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from .. import model as m
 from .._config_text import read_config
+from .._util.pep723 import script_block
 from ..errors import AnysnakeError, ConfigError
 
 __all__ = ["load_python_config", "read_pep723_pin", "version_pin_warnings"]
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent) + "/"
-
-_PEP723 = re.compile(r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$")
-
 
 def _module_name(path: Path) -> str:
     import hashlib
@@ -117,13 +114,8 @@ def _user_error(path: Path, error: BaseException) -> ConfigError:
 
 def read_pep723_pin(text: str) -> str | None:
     """The version `anysnake2==X` of a PEP 723 `script` block, or None."""
-    for match in _PEP723.finditer(text):
-        if match.group("type") != "script":
-            continue
-        content = "".join(
-            line[2:] if line.startswith("# ") else line[1:]
-            for line in match.group("content").splitlines(keepends=True)
-        )
+    content = script_block(text)
+    if content is not None:
         from .. import _toml as tomllib
 
         try:

@@ -13,17 +13,16 @@ and reported as a warning.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 from .. import credentials
+from .._util.names import is_full_rev
 
 __all__ = ["ROOT_VARIABLES", "InputUrl", "flake_url", "uses_root"]
 
 ROOT_VARIABLES = ("$ANYSNAKE2_ROOT", "$ANYSNAKE_ROOT")
-_HEX40 = re.compile(r"^[0-9a-fA-F]{40}$")
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,7 @@ def flake_url(
         base = "github:" + "/".join(parts[:2])
         rest = parts[2:]
         if len(rest) == 1 and rest[0]:
-            if _HEX40.match(rest[0]):
+            if is_full_rev(rest[0], any_case=True):
                 rev = rev or rest[0]
             else:
                 ref = ref or rest[0]
@@ -93,7 +92,7 @@ def flake_url(
         credentials.refuse(base, f"flake input {name!r}")
     if resolved:
         rev = resolved
-    if rev and not _HEX40.match(rev):
+    if rev and not is_full_rev(rev, any_case=True):
         # a tag or branch: nix can follow it, but the project is then not fully pinned
         ref, rev = rev, None
     warning = None

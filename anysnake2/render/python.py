@@ -27,17 +27,17 @@ Everything here was checked against the real repositories (git bundles in the te
 
 from __future__ import annotations
 
-import re
 import shlex
 from typing import TYPE_CHECKING
 
+from .._util.names import normalize_name, requirement_name
 from ..build_systems import GIT
 from .nix import RawNix, attr_name, paren, quote, render
 
 if TYPE_CHECKING:
     from .flake import _Flake
 
-__all__ = ["EDITABLES_PTH", "pep503", "render_python"]
+__all__ = ["EDITABLES_PTH", "render_python"]
 
 #: `anysnake2_editables.pth` in the venv's site-packages when the project has editables:
 #: Python reads the generated site folder (runtime.editables.SITE_ROOT, bound in the
@@ -85,18 +85,6 @@ BACKEND_HELPERS = """\
               name = (inputs.pyproject-nix.lib.pep508.parseString r).name;
               value = [ ];
             }) requires);"""
-
-
-def requirement_name(requirement: str) -> str:
-    """The normalized name of a PEP 508 requirement (`Setuptools_SCM[toml]>=6` →
-    `setuptools-scm`), as pyproject.nix's `pep508.parseString` gives it."""
-    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
-    return pep503(match.group(1)) if match else ""
-
-
-def pep503(name: str) -> str:
-    """The normalized (PEP 503) package name: uv2nix's attribute name for it."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def render_python(flake: _Flake) -> None:
@@ -197,7 +185,7 @@ def _overrides(flake: _Flake) -> str:
             before = attrs.get("nativeBuildInputs", RawNix("(old.nativeBuildInputs or [ ])"))
             attrs["nativeBuildInputs"] = RawNix(f"{before.code} ++ {extra}")
         if attrs:
-            entries.setdefault(pep503(name), {}).update(attrs)
+            entries.setdefault(normalize_name(name), {}).update(attrs)
     lines = []
     for name in sorted(entries):
         body = render(entries[name], 5)

@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .. import _log
+from .._util.names import is_full_rev
+from ..defaults import DEFAULT_NIXPKGS_URL
 from ..errors import AnysnakeError, ConfigError, NetworkError, UsageError
 from ..model import Input, Nixpkgs, Project
-from ..defaults import DEFAULT_NIXPKGS_URL
-from ..sources import Source, is_full_rev, strip_credentials
+from ..sources import Source, strip_credentials
 
 __all__ = ["Request", "pin_project", "requests_for"]
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import _log, credentials
+from .._util.names import normalize_name
 from ..errors import ConfigError
 from . import local_sources as _local
 from ._uv_errors import uv_error
@@ -64,10 +64,6 @@ def _requires_python(version: str) -> str:
     major, minor = (int(p) for p in version.split("."))
     low = min((major, minor), _MIN_REQUIRES)
     return f">={low[0]}.{low[1]}"
-
-
-def _normalized(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _uv_source(package: PythonPackage, folder: str | None) -> dict[str, str] | None:
@@ -133,11 +129,11 @@ def _pyproject(python: Python, deps: list[str], sources: list[tuple[str, dict[st
 
 def _packages(python: Python, with_r: bool) -> list[PythonPackage]:
     packages = list(python.packages.values())
-    if with_r and "rpy2" not in {_normalized(p.name) for p in packages}:
+    if with_r and "rpy2" not in {normalize_name(p.name) for p in packages}:
         from ..model import PythonPackage
 
         packages.append(PythonPackage("rpy2"))
-    return sorted(packages, key=lambda p: _normalized(p.name))
+    return sorted(packages, key=lambda p: normalize_name(p.name))
 
 
 def _editable_requirements(project: Project, root: Path | None) -> list[str]:

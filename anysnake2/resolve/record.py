@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .._config_text import read_config
-from ..model import HELPER_INPUTS
+from .._util.names import is_full_rev
 from ..defaults import DEFAULT_INPUTS, DEFAULT_NIXPKGS_URL
-from ..sources import Source, is_full_rev, parse_source
+from ..model import HELPER_INPUTS
+from ..sources import Source, parse_source
 
 __all__ = ["Pin", "read_config_text", "record_pins", "recorded_refs", "write_config_text"]
 

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import unquote, urlsplit
 
 from .._proc import run
+from .._util.names import is_full_rev
 from ..errors import ConfigError, FailureError, NetworkError
-from ..sources import is_full_rev, strip_credentials
+from ..sources import strip_credentials
 
 if TYPE_CHECKING:
     from .cache import ResolveCache

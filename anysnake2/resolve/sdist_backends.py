@@ -15,8 +15,8 @@ import hashlib
 from pathlib import Path
 
 from .. import _log
-from ..errors import AnysnakeError
 from ..build_systems import archive_build_requires, sdists_to_read
+from ..errors import AnysnakeError
 from .cache import ResolveCache
 
 __all__ = ["NAMESPACE", "sdist_build_requires"]

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import _log
+from .._util.names import normalize_name
 from ..errors import FailureError
 
 __all__ = [
@@ -231,7 +232,7 @@ class SiteEntry:
 def _dist_stem(meta: EditableMeta) -> str:
     from packaging.version import InvalidVersion, Version
 
-    name = re.sub(r"[-_.]+", "_", meta.name).lower()
+    name = normalize_name(meta.name, "_")
     try:
         version = str(Version(meta.version))
     except InvalidVersion:

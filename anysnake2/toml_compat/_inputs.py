@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from ..sources import is_full_rev
+from .._util.names import is_full_rev
 from ._base import ReadState, dotted
 
 __all__ = ["read_input_fields"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from .._util.names import normalize_name as pep503
 from .._values import validate_clone_dir
 from ..errors import ConfigError
 from ..model import (
@@ -45,11 +45,6 @@ _NO_NIX_CODE_HINT = (
     "into override_attrs (Nix attributes, e.g. override_attrs.postPatch = '...') and "
     'build_systems = ["setuptools"]'
 )
-
-
-def pep503(name: str) -> str:
-    """The normalized form of a Python package name (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def read_python(state: ReadState, table: dict[str, Any], prefer_wheels: bool | None) -> Python:
