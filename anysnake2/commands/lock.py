@@ -49,11 +49,11 @@ def parse_args(args: list[str]) -> tuple[list[str] | None, bool]:
 
 def main(ctx: Context, args: list[str]) -> int:
     """Resolve, record, lock; 0 when everything is recorded afterwards."""
+    from ..resolve.editable_sdists import fetch_editable_sdists
     from ..resolve.pins import pin_project
     from ..resolve.python_lock import LOCK_NAME, ensure_python_lock, python_lock_is_current
     from ..runtime.build import flake_dir_of, project_lock
     from ..runtime.clones import perform_clones
-    from ..runtime.editables import fetch_editable_sdists
     from ..runtime.host_tools import provide_all
 
     upgrade, force = parse_args(args)

@@ -140,7 +140,7 @@ def _editable_requirements(project: Project, root: Path | None) -> list[str]:
     """The dependencies of the editable checkouts (not the checkouts themselves)."""
     if root is None:
         return []
-    from ..runtime.editables import editable_requirements
+    from .editable_deps import editable_requirements
 
     return editable_requirements(project, root)
 

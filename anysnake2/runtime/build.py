@@ -228,8 +228,8 @@ def write_flake(ctx: Context) -> bool:
     from ..render.flake import render_flake
     from ..render.support import check_supported
     from ..render.write import write_flake_dir
+    from ..resolve.editable_sdists import fetch_editable_sdists
     from .clones import perform_clones
-    from .editables import fetch_editable_sdists
     from .repair import repair_flake_dir
 
     repair_flake_dir(flake_dir_of(ctx.root))  # under the project lock (see callers)

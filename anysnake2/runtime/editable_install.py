@@ -18,8 +18,6 @@ Everything is read statically: pyproject.toml `[project]`, setup.cfg `[metadata]
 
 from __future__ import annotations
 
-import ast
-import configparser
 import hashlib
 import json
 import os
@@ -33,15 +31,13 @@ from typing import Any
 from .. import _log
 from .._util.names import normalize_name
 from ..errors import FailureError
+from ..resolve.editable_deps import load_toml, setup_cfg, setup_py_kwargs
 
 __all__ = [
     "EditableMeta",
     "SiteEntry",
     "console_scripts",
-    "load_toml",
     "read_metadata",
-    "setup_cfg",
-    "setup_py_kwargs",
     "top_level_modules",
     "write_console_scripts",
     "write_site",
@@ -63,57 +59,6 @@ class EditableMeta:
     requires: tuple[str, ...] = ()
     entry_points: dict[str, dict[str, str]] = field(default_factory=dict)
     summary: str = ""
-
-
-def load_toml(path: Path) -> dict[str, Any]:
-    """The TOML file at `path`; FailureError (70) naming it when it is not valid TOML."""
-    from .. import _toml as toml
-
-    try:
-        return toml.loads(path.read_text(encoding="utf-8"))
-    except toml.TOMLDecodeError as error:
-        raise FailureError(f"{path} is not valid TOML: {error}") from None
-
-
-def setup_cfg(checkout: Path) -> configparser.ConfigParser | None:
-    """The checkout's setup.cfg, parsed (no interpolation); None when there is none."""
-    path = checkout / "setup.cfg"
-    if not path.is_file():
-        return None
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
-    except configparser.Error as error:
-        raise FailureError(f"{path} could not be parsed: {error}") from None
-    return parser
-
-
-def setup_py_kwargs(checkout: Path) -> dict[str, Any]:
-    """Literal keyword arguments of the `setup(...)` call in setup.py (not executed)."""
-    path = checkout / "setup.py"
-    if not path.is_file():
-        return {}
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    except (SyntaxError, ValueError) as error:
-        _log.warn(f"{path} could not be parsed ({error}); its metadata is not read")
-        return {}
-    found: dict[str, Any] = {}
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        func = node.func
-        called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-        if called != "setup":
-            continue
-        for keyword in node.keywords:
-            if keyword.arg is None:
-                continue
-            try:
-                found[keyword.arg] = ast.literal_eval(keyword.value)
-            except ValueError:
-                continue  # computed at run time: not knowable without executing setup.py
-    return found
 
 
 def _entry_lines(value: Any) -> dict[str, str]:
