@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 from .. import credentials
+from .._util.github import github_ref_rev, split_github
 from .._util.names import is_full_rev
 
 __all__ = ["ROOT_VARIABLES", "InputUrl", "flake_url", "uses_root"]
@@ -70,17 +71,10 @@ def flake_url(
     kind = "other"
     if base.startswith("github:"):
         kind = "github"
-        parts = base[len("github:") :].strip("/").split("/")
-        base = "github:" + "/".join(parts[:2])
-        rest = parts[2:]
-        if len(rest) == 1 and rest[0]:
-            if is_full_rev(rest[0], any_case=True):
-                rev = rev or rest[0]
-            else:
-                ref = ref or rest[0]
-        elif len(rest) >= 2:
-            ref = ref or rest[0] or None
-            rev = rev or rest[1] or None
+        owner_repo, rest = split_github(base)
+        base = "github:" + owner_repo
+        path_ref, path_rev = github_ref_rev(rest, any_case=True)
+        ref, rev = ref or path_ref, rev or path_rev
     elif base.startswith(("git+", "hg+")):
         kind = "vcs"
     elif base.startswith("/"):

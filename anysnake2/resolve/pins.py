@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .. import _log
+from .._util.github import split_github
 from .._util.names import is_full_rev
 from ..defaults import DEFAULT_NIXPKGS_URL
 from ..errors import AnysnakeError, ConfigError, NetworkError, UsageError
@@ -258,8 +259,7 @@ def _git_instead(url: str, rev: str, cache: object, *, offline: bool) -> str | N
     from . import remote
     from .github import github_uses_export_subst
 
-    owner, _, repo = url[len("github:") :].strip("/").partition("/")
-    repo = repo.split("/", 1)[0]
+    owner, _, repo = split_github(url)[0].partition("/")
     try:
         unstable = github_uses_export_subst(owner, repo, rev, cache=cache, offline=offline)
     except remote.NotCached:
