@@ -22,7 +22,7 @@ from .._util.names import find_revs
 from ..defaults import DEFAULT_INPUTS
 from ..errors import ConfigError
 from ..model import Project
-from ..toml_compat._lines import LineFinder
+from ..toml_compat.lines import LineFinder
 
 __all__ = [
     "RUST_OVERLAY_NIGHTLY_PURGE",

@@ -294,7 +294,7 @@ def _at_line(error: AnysnakeError, request: Request, config_path: Path | None) -
         line = None
         if config_path.suffix == ".toml":
             from .._config_text import read_config
-            from ..toml_compat._lines import LineFinder
+            from ..toml_compat.lines import LineFinder
 
             try:
                 # a section not written at all (nixpkgs by default): the file's first line

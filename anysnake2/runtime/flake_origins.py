@@ -149,7 +149,7 @@ def _config_line(origin: Origin, config: Path) -> int | None:
     except (OSError, ConfigError):
         return None
     if config.suffix == ".toml":
-        from ..toml_compat._lines import LineFinder
+        from ..toml_compat.lines import LineFinder
 
         return LineFinder(text).line(*origin.path)
     needle = origin.needle or origin.path[-1]
