@@ -218,7 +218,7 @@ def record_running_version(config: Path, *, locked: bool) -> bool:
     from tomlkit.exceptions import ParseError
     from tomlkit.items import AoT, Table
 
-    from .resolve.record import read_config_text, write_config_text
+    from .toml_compat.pin_marks import read_config_text, write_config_text
 
     path, text, crlf = read_config_text(config)
     try:

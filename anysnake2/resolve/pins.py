@@ -4,7 +4,7 @@ A project may leave things open: `rev = "24.05"` (a tag), a branch, a flake with
 a Python package from a branch or `"pypi"` without a version, no `ecosystem_date`. The first
 run resolves each (`resolve.remote`: GitHub API, `git ls-remote`, `hg id`, PyPI JSON) and
 records the answer where the next run — and every colleague's — reads it: in anysnake2.toml
-itself (`resolve.record`, comments kept) or, for an anysnake2.py, in anysnake2.lock.toml.
+itself (`toml_compat.record`, comments kept) or, for an anysnake2.py, in anysnake2.lock.toml.
 
 Modes: `offline` uses only what is recorded or cached and refuses the rest (75, naming
 each value and where it would be asked; answers found are still recorded); `locked` refuses (65) anything that is not recorded yet; `upgrade`
@@ -483,7 +483,7 @@ def pin_project(
     refs: dict[str, tuple[str, str | None]] = {}
     if upgrade is not None:
         if config_path is not None and not is_python_config:
-            from .record import recorded_refs
+            from ..toml_compat.pin_marks import recorded_refs
 
             refs = recorded_refs(config_path)
         elif config_path is not None:
@@ -610,7 +610,8 @@ def _record(
         write_lockfile(path, pins={t: _lock_entry(req, ans) for t, (req, ans) in answers.items()})
         _log.note(f"recorded {', '.join(sorted(answers))} in {path}")
         return
-    from .record import Pin, record_pins
+    from ..toml_compat.pin_marks import Pin
+    from ..toml_compat.record import record_pins
 
     pins = [
         Pin(

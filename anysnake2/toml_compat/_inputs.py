@@ -8,10 +8,10 @@ from urllib.parse import parse_qsl, urlencode
 from .._util.github import github_ref_rev, split_github
 from ._base import ReadState, dotted
 
-__all__ = ["read_input_fields"]
+__all__ = ["read_input_fields", "split_url"]
 
 
-def _split_url(url: str) -> tuple[str, str | None, str | None, str | None]:
+def split_url(url: str) -> tuple[str, str | None, str | None, str | None]:
     """(url without revision, ref, rev, dir) of a flake URL as the original wrote them."""
     url = url.strip()
     if url.startswith("github:/"):
@@ -58,7 +58,7 @@ def read_input_fields(
         fields["dir"] = directory
     if url is None:
         return fields
-    base, url_ref, url_rev, url_dir = _split_url(url)
+    base, url_ref, url_rev, url_dir = split_url(url)
     fields["url"] = base
     where = dotted(path)
     if url_dir is not None:
