@@ -78,7 +78,8 @@ def render_lockfile(version: str | None, pins: Mapping[str, Mapping[str, str | N
     for target in sorted(pins):
         pin = pins[target]
         lines = [f"\n[pins.{toml_key(target)}]"]
-        lines += [f"{k} = {basic_string(str(pin[k]))}" for k in PIN_FIELDS if pin.get(k) is not None]
+        values = [(k, str(pin[k])) for k in PIN_FIELDS if pin.get(k) is not None]
+        lines += [f"{k} = {basic_string(v)}" for k, v in values]
         parts.append("\n".join(lines) + "\n")
     return "".join(parts)
 

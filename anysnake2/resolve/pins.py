@@ -7,8 +7,9 @@ records the answer where the next run — and every colleague's — reads it: in
 itself (`toml_compat.record`, comments kept) or, for an anysnake2.py, in anysnake2.lock.toml.
 
 Modes: `offline` uses only what is recorded or cached and refuses the rest (75, naming
-each value and where it would be asked; answers found are still recorded); `locked` refuses (65) anything that is not recorded yet; `upgrade`
-re-resolves the named targets even though they are recorded.
+each value and where it would be asked; answers found are still recorded); `locked`
+refuses (65) anything that is not recorded yet; `upgrade` re-resolves the named targets
+even though they are recorded.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import _log, credentials
+from .._util.atomic import write_atomic
 from .._util.names import normalize_name
 from ..errors import ConfigError
 from . import local_sources as _local
@@ -227,17 +228,6 @@ def python_lock_is_current(project: Project, root: Path) -> bool:
     return header is not None and header.get("input") == spec.digest
 
 
-def _write_if_changed(path: Path, text: str) -> None:
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return
-    except FileNotFoundError:
-        pass
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def _lock_body(lock_path: Path) -> str:
     text = lock_path.read_text(encoding="utf-8")
     return text.split("\n", 1)[1] if text.startswith(_HEADER_PREFIX) else text
@@ -261,8 +251,8 @@ def ensure_python_lock(
     header = read_header(lock_path)
     if header is not None and header.get("input") == spec.digest:
         workspace.mkdir(parents=True, exist_ok=True)
-        _write_if_changed(workspace / "pyproject.toml", spec.pyproject)
-        _write_if_changed(workspace / "uv.lock", _lock_body(lock_path))
+        write_atomic(workspace / "pyproject.toml", spec.pyproject, if_changed=True)
+        write_atomic(workspace / "uv.lock", _lock_body(lock_path), if_changed=True)
         return workspace
     if locked:
         state = "missing" if not lock_path.exists() else "out of date with the config"
@@ -293,7 +283,7 @@ def _relock(spec: LockInput, root: Path, header: dict[str, str] | None, *, offli
     lock_path = root / LOCK_NAME
     workspace = root / WORKSPACE
     workspace.mkdir(parents=True, exist_ok=True)
-    _write_if_changed(workspace / "pyproject.toml", spec.pyproject)
+    write_atomic(workspace / "pyproject.toml", spec.pyproject, if_changed=True)
     ws_lock = workspace / "uv.lock"
     same_base = (
         header is not None
@@ -302,7 +292,7 @@ def _relock(spec: LockInput, root: Path, header: dict[str, str] | None, *, offli
     )
     if same_base:
         # Keep the pins of packages that stayed: uv starts from the old lock.
-        _write_if_changed(ws_lock, _lock_body(lock_path))
+        write_atomic(ws_lock, _lock_body(lock_path), if_changed=True)
         _log.note(f"updating the Python lock {lock_path}")
     else:
         ws_lock.unlink(missing_ok=True)
@@ -313,7 +303,7 @@ def _relock(spec: LockInput, root: Path, header: dict[str, str] | None, *, offli
         _local.prepare_local(local, workspace / local.folder, root=root)
     _run_uv_lock(spec, workspace, offline=offline)
     body = ws_lock.read_text(encoding="utf-8")
-    _write_if_changed(lock_path, _header(spec) + body)
+    write_atomic(lock_path, _header(spec) + body, if_changed=True)
 
 
 def _cutoff(date: str | None) -> str:

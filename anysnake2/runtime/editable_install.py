@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shlex
 import shutil
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import _log
+from .._util.atomic import write_atomic
 from .._util.names import normalize_name
 from ..errors import FailureError
 from ..resolve.editable_deps import load_toml, setup_cfg, setup_py_kwargs
@@ -249,9 +249,7 @@ def write_site(folder: Path, entries: list[SiteEntry]) -> None:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         # atomically: a container started meanwhile reads the old file or the new one
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, text)
     for info in folder.glob("*.dist-info"):
         for old in sorted(info.iterdir()):
             if f"{info.name}/{old.name}" not in wanted:
