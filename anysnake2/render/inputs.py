@@ -20,11 +20,9 @@ from urllib.parse import parse_qsl
 from .. import credentials
 from .._util.github import github_ref_rev, split_github
 from .._util.names import is_full_rev
+from .._util.root_url import ROOT_VARIABLES, with_root
 
 __all__ = ["ROOT_VARIABLES", "InputUrl", "flake_url", "uses_root"]
-
-ROOT_VARIABLES = ("$ANYSNAKE2_ROOT", "$ANYSNAKE_ROOT")
-
 
 @dataclass(frozen=True)
 class InputUrl:
@@ -55,8 +53,7 @@ def flake_url(
     offline: bool = False,
 ) -> InputUrl:
     """The URL of flake input `name`; `resolved` (from the Resolution) beats `rev`."""
-    for variable in ROOT_VARIABLES:
-        url = url.replace(variable, str(root))
+    url = with_root(url, root)
     base, _, query = url.partition("?")
     others: list[tuple[str, str]] = []
     for key, value in parse_qsl(query, keep_blank_values=True):
@@ -91,16 +88,28 @@ def flake_url(
         ref, rev = rev, None
     warning = None
     if kind in ("github", "vcs") and not rev:
-        how = f"the {'tag or branch' if ref else 'newest commit of'} {ref or 'its default branch'}"
-        hint = (
-            "run 'anysnake2 lock' with network access to record its revision"
-            if offline
-            else "run 'anysnake2 lock' to record its revision"
-        )
-        warning = (
-            f"flake input {name!r} ({credentials.redact(url)}) is not pinned to a revision: nix will use "
-            f"{how}, so the project is not fully pinned; {hint}"
-        )
+        warning = _unpinned_warning(name, url, ref, offline=offline)
+    text, pairs = _assemble(kind, base, ref, rev, dir)
+    return InputUrl(text + _query(pairs + others), warning)
+
+
+def _unpinned_warning(name: str, url: str, ref: str | None, *, offline: bool) -> str:
+    how = f"the {'tag or branch' if ref else 'newest commit of'} {ref or 'its default branch'}"
+    hint = (
+        "run 'anysnake2 lock' with network access to record its revision"
+        if offline
+        else "run 'anysnake2 lock' to record its revision"
+    )
+    return (
+        f"flake input {name!r} ({credentials.redact(url)}) is not pinned to a revision: nix "
+        f"will use {how}, so the project is not fully pinned; {hint}"
+    )
+
+
+def _assemble(
+    kind: str, base: str, ref: str | None, rev: str | None, dir: str | None
+) -> tuple[str, list[tuple[str, str]]]:
+    """The URL without its query, and the query pairs for ref, rev and dir."""
     pairs: list[tuple[str, str]] = []
     if kind == "github":
         text = base + (f"/{rev}" if rev else "")
@@ -116,4 +125,4 @@ def flake_url(
         pairs += [("rev", rev)] if rev else []
     if dir:
         pairs.append(("dir", dir))
-    return InputUrl(text + _query(pairs + others), warning)
+    return text, pairs

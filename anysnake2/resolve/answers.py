@@ -10,14 +10,12 @@ from pathlib import Path
 from .. import _log
 from .._util.github import split_github
 from .._util.names import is_full_rev
+from .._util.root_url import with_root
 from ..errors import AnysnakeError
 from ..model import Project
 from .open_values import Request
 
 __all__ = ["Answer", "at_line", "located", "resolve_request"]
-
-_ROOT_VARIABLES = ("$ANYSNAKE2_ROOT", "$ANYSNAKE_ROOT")
-
 
 @dataclass(frozen=True)
 class Answer:
@@ -27,12 +25,6 @@ class Answer:
     ref: str | None = None
     ref_kind: str | None = None
     fetch_url: str | None = None  # fetch with git from here instead (unstable tarball)
-
-
-def _with_root(url: str, root: Path) -> str:
-    for variable in _ROOT_VARIABLES:
-        url = url.replace(variable, str(root))
-    return url
 
 
 def _nixr_source(project: Project) -> tuple[str, str | None]:
@@ -70,7 +62,7 @@ def resolve_request(
             return None
         try:
             return Answer(
-                newest_nixr_date(_with_root(url, root), rev, cache=cache, offline=offline)
+                newest_nixr_date(with_root(url, root), rev, cache=cache, offline=offline)
             )
         except remote.NotCached:
             return None
@@ -81,7 +73,7 @@ def resolve_request(
             )
             return Answer(version)
         found = remote.resolve_revision(
-            _with_root(request.url, root),
+            with_root(request.url, root),
             request.ref,
             cache=cache,
             offline=offline,
