@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 
-from ._util.names import is_full_rev
+from ._util.names import is_full_rev, normalize_name
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
@@ -200,7 +200,7 @@ def _read_script(path: Path) -> Pin:
             requirement = Requirement(str(entry))
         except InvalidRequirement:
             continue
-        if requirement.name.lower().replace("_", "-") != "anysnake2":
+        if normalize_name(requirement.name) != "anysnake2":
             continue
         specs = list(requirement.specifier)
         if not specs:

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import model as m
 from .._config_text import read_config
+from .._util.names import normalize_name
 from .._util.pep723 import script_block
 from ..errors import AnysnakeError, ConfigError
 
@@ -129,7 +130,7 @@ def read_pep723_pin(text: str) -> str | None:
                 requirement = Requirement(str(entry))
             except InvalidRequirement:
                 continue
-            if requirement.name.lower() != "anysnake2":
+            if normalize_name(requirement.name) != "anysnake2":
                 continue
             for spec in requirement.specifier:
                 if spec.operator in ("==", "==="):
