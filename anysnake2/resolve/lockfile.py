@@ -26,7 +26,6 @@ from typing import Any
 
 from .._util.atomic import write_atomic
 from ..errors import ConfigError
-from ..toml_compat.strings import basic_string, toml_key
 
 __all__ = ["LOCKFILE_NAME", "lockfile_path", "read_lockfile", "write_lockfile"]
 
@@ -71,17 +70,28 @@ def read_lockfile(path: Path) -> dict[str, Any]:
 
 
 def render_lockfile(version: str | None, pins: Mapping[str, Mapping[str, str | None]]) -> str:
-    """The file's text: same content, same bytes."""
-    parts = [HEADER]
+    """The file's text (written by tomlkit): same content, same bytes."""
+    import tomlkit  # only when writing
+
+    doc = tomlkit.document()
+    for line in HEADER.splitlines():
+        doc.add(tomlkit.comment(line.removeprefix("# ")))
     if version is not None:
-        parts.append(f"\n[anysnake2]\nversion = {basic_string(version)}\n")
-    for target in sorted(pins):
-        pin = pins[target]
-        lines = [f"\n[pins.{toml_key(target)}]"]
-        values = [(k, str(pin[k])) for k in PIN_FIELDS if pin.get(k) is not None]
-        lines += [f"{k} = {basic_string(v)}" for k, v in values]
-        parts.append("\n".join(lines) + "\n")
-    return "".join(parts)
+        doc.add(tomlkit.nl())
+        doc.add("anysnake2", tomlkit.table().add("version", version))
+    if pins:
+        tables = tomlkit.table(is_super_table=True)
+        for target in sorted(pins):
+            pin = pins[target]
+            table = tomlkit.table()
+            for key in PIN_FIELDS:
+                if pin.get(key) is not None:
+                    table.add(key, str(pin[key]))
+            tables.add(target, table)
+        if version is None:
+            doc.add(tomlkit.nl())
+        doc.add("pins", tables)
+    return tomlkit.dumps(doc)
 
 
 def write_lockfile(
