@@ -194,51 +194,40 @@ def recorded_refs(config_path: Path) -> dict[str, tuple[str, str | None]]:
     text, _ = split_newlines(read_config(config_path))
     doc = tomlkit.parse(text)
     found: dict[str, tuple[str, str | None]] = {}
-
-    def look(target: str, parent: Any, key: str, keys: Sequence[str]) -> None:
-        table = parent[key]
-        holders = []
-        if is_inline(table) or not hasattr(table, "items"):
-            holders.append(table)
-        else:
-            holders += [table[k] for k in keys if k in table]
-        for holder in holders:
-            trivia = getattr(holder, "trivia", None)
-            words = _marker_of(trivia.comment) if trivia is not None else None
-            parsed = _parse_words(words) if words else None
-            if parsed:
-                found[target] = parsed
-                return
-
     for target, names in SECTIONS.items():
+        keys = ("url", "rev") + URL_ALIASES.get(target, ()) + REV_ALIASES.get(target, ())
         for name in names:
             if name in doc:
-                keys = ("url", "rev") + URL_ALIASES.get(target, ()) + REV_ALIASES.get(target, ())
-                look(target, doc, name, keys)
+                _look(found, target, doc[name], keys)
     flakes = doc.get("flakes")
-    if flakes is not None:
-        for name in flakes:
-            look(f"flakes.{name}", flakes, name, ("url", "rev"))
+    for name in flakes if flakes is not None else ():
+        _look(found, f"flakes.{name}", flakes[name], ("url", "rev"))
+    for target, table, key, words in (
+        ("python.ecosystem_date", doc.get("python"), "ecosystem_date", _DATE_WORDS),
+        ("R.date", doc.get("R"), "date", _NIXR_DATE_WORDS),
+    ):
+        if table is not None and key in table:
+            item = table if is_inline(table) else table[key]
+            if _marker_of(item.trivia.comment) == words:
+                found[target] = ("date", None)
     python = doc.get("python")
-    if python is not None and "ecosystem_date" in python:
-        item = python["ecosystem_date"] if not is_inline(python) else python
-        words = _marker_of(item.trivia.comment)
-        if words == _DATE_WORDS:
-            found["python.ecosystem_date"] = ("date", None)
-    r_table = doc.get("R")
-    if r_table is not None and "date" in r_table:
-        item = r_table["date"] if not is_inline(r_table) else r_table
-        if _marker_of(item.trivia.comment) == _NIXR_DATE_WORDS:
-            found["R.date"] = ("date", None)
     packages = python.get("packages") if python is not None else None
-    if packages is not None:
-        for name in packages:
-            entry = packages[name]
-            if isinstance(entry, str):
-                words = _marker_of(entry.trivia.comment)
-                parsed = _parse_words(words) if words else None
-                if parsed:
-                    found[f"python.packages.{name}"] = parsed
-            else:
-                look(f"python.packages.{name}", packages, name, ("version", "rev", "url"))
+    for name in packages if packages is not None else ():
+        _look(found, f"python.packages.{name}", packages[name], ("version", "rev", "url"))
     return dict(sorted(found.items()))
+
+
+def _look(
+    found: dict[str, tuple[str, str | None]], target: str, table: Any, keys: Sequence[str]
+) -> None:
+    """Note the first marker on the lines of `keys` in `table` (or on the line of an inline
+    table or a plain value) as `target`'s."""
+    holders = [table] if is_inline(table) or not hasattr(table, "items") else []
+    holders += [table[k] for k in keys if not holders and k in table]
+    for holder in holders:
+        trivia = getattr(holder, "trivia", None)
+        words = _marker_of(trivia.comment) if trivia is not None else None
+        parsed = _parse_words(words) if words else None
+        if parsed:
+            found[target] = parsed
+            return
