@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 
-from ._util.names import is_full_rev, normalize_name
+from ._util.names import is_full_rev
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
@@ -177,7 +177,7 @@ def _read_toml(path: Path) -> Pin:
 def _read_script(path: Path) -> Pin:
     from . import _toml as tomllib
     from ._config_text import read_config
-    from ._util.pep723 import script_block
+    from ._util.pep723 import anysnake2_requirement, script_block
     from .errors import ConfigError
 
     block = script_block(read_config(path))
@@ -193,25 +193,16 @@ def _read_script(path: Path) -> Pin:
             file=str(path),
             hint="each line between '# /// script' and '# ///' is '# ' followed by TOML",
         ) from None
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    for entry in meta.get("dependencies", []) or []:
-        try:
-            requirement = Requirement(str(entry))
-        except InvalidRequirement:
-            continue
-        if normalize_name(requirement.name) != "anysnake2":
-            continue
+    found = anysnake2_requirement(meta)
+    if found is not None and found[1].specifier:
+        entry, requirement = found
         specs = list(requirement.specifier)
-        if not specs:
-            break
         if len(specs) == 1 and specs[0].operator == "==" and "*" not in specs[0].version:
             pin.version = specs[0].version
         else:
             pin.problem = (
                 f"the script header pins {entry!r}; only an exact 'anysnake2==X' is switched to"
             )
-        break
     uv = (meta.get("tool") or {}).get("uv") or {}
     if isinstance(uv.get("index-url"), str):
         pin.index_url = uv["index-url"]

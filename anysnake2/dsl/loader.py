@@ -14,8 +14,7 @@ from typing import Any
 
 from .. import model as m
 from .._config_text import read_config
-from .._util.names import normalize_name
-from .._util.pep723 import script_block
+from .._util.pep723 import anysnake2_requirement, script_block
 from ..errors import AnysnakeError, ConfigError
 
 __all__ = ["load_python_config", "read_pep723_pin", "version_pin_warnings"]
@@ -123,18 +122,10 @@ def read_pep723_pin(text: str) -> str | None:
             data = tomllib.loads(content)
         except tomllib.TOMLDecodeError:
             return None
-        from packaging.requirements import InvalidRequirement, Requirement
-
-        for entry in data.get("dependencies", []):
-            try:
-                requirement = Requirement(str(entry))
-            except InvalidRequirement:
-                continue
-            if normalize_name(requirement.name) != "anysnake2":
-                continue
-            for spec in requirement.specifier:
-                if spec.operator in ("==", "==="):
-                    return spec.version
+        found = anysnake2_requirement(data)
+        for spec in found[1].specifier if found is not None else ():
+            if spec.operator in ("==", "==="):
+                return spec.version
     return None
 
 
