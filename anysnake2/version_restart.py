@@ -28,9 +28,9 @@ STARTED_ENV = "ANYSNAKE2_SWITCH_STARTED"
 
 def _uv() -> str:
     try:
-        from .resolve.python_lock import _uv_binary
+        from .resolve.python_lock import uv_binary
 
-        return _uv_binary()
+        return uv_binary()
     except Exception:  # noqa: BLE001 - the uv wheel missing: fall back to PATH
         from . import _proc
 

@@ -37,6 +37,7 @@ __all__ = [
     "lock_input",
     "python_lock_is_current",
     "read_header",
+    "uv_binary",
 ]
 
 LOCK_NAME = "anysnake2.uv.lock"
@@ -319,7 +320,8 @@ def _cutoff(date: str | None) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def _uv_binary() -> str:
+def uv_binary() -> str:
+    """The pinned uv (the `uv` wheel's binary)."""
     from uv import find_uv_bin
 
     return find_uv_bin()
@@ -328,7 +330,7 @@ def _uv_binary() -> str:
 def _run_uv_lock(spec: LockInput, workspace: Path, *, offline: bool) -> None:
     from .. import _proc
 
-    argv = [_uv_binary(), "lock", "--exclude-newer", _cutoff(spec.date)]
+    argv = [uv_binary(), "lock", "--exclude-newer", _cutoff(spec.date)]
     for item in spec.exclude_newer_packages:
         argv += ["--exclude-newer-package", item]
     if offline:
