@@ -23,6 +23,7 @@ __all__ = ["Source", "SourceKind", "parse_source", "strip_credentials"]
 
 SourceKind = Literal["github", "git", "hg", "file", "url"]
 
+
 @dataclass(frozen=True)
 class Source:
     """Where code comes from. `location` is `owner/repo` for github, else the inner URL."""

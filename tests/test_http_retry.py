@@ -28,7 +28,7 @@ class _Flaky:
         flaky = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 flaky.seen.append(self.path)
                 step = flaky.script.pop(0) if len(flaky.script) > 1 else flaky.script[0]
                 if step == "drop":

@@ -136,7 +136,6 @@ def test_lockfile_is_deterministic_keeps_what_is_not_given_and_drops(tmp_path: P
     assert list(data["pins"]) == ["a"]
 
 
-
 def test_lockfile_round_trips_any_string(tmp_path: Path) -> None:
     """Values and names with characters TOML forbids raw (DEL, controls, quotes, a line
     separator) are escaped, so the file always reads back as it was written."""
@@ -147,6 +146,7 @@ def test_lockfile_round_trips_any_string(tmp_path: Path) -> None:
     data = read_lockfile(path)
     assert data["anysnake2"]["version"] == odd
     assert data["pins"] == pins
+
 
 # -- end to end ------------------------------------------------------------------------------
 @pytest.fixture

@@ -3,9 +3,8 @@ escaping): a DEL or another control character in a value still gives valid TOML.
 
 from __future__ import annotations
 
-import tomllib
-
 import pytest
+import tomllib
 
 from anysnake2.render.uvlock import lock_for_uv2nix
 from anysnake2.resolve.lockfile import render_lockfile
@@ -30,7 +29,7 @@ def test_a_bare_key_stays_bare() -> None:
 def test_the_uv2nix_lock_copy_is_valid_toml_with_a_del_character() -> None:
     # `revision` is dropped, so the copy is written anew (not passed through)
     lock = (
-        "version = 1\nrevision = 2\nrequires-python = \">=3.11\"\n\n"
+        'version = 1\nrevision = 2\nrequires-python = ">=3.11"\n\n'
         '[[package]]\nname = "odd"\nversion = "1.0"\n'
         'source = { registry = "https://pypi.org/simple" }\n'
         '\n[package.metadata]\nrequires-dist = ["x\\u007fy"]\n'

@@ -35,7 +35,7 @@ from anysnake2.render.flake import render_flake
 from anysnake2.render.python import COLLECTION
 from anysnake2.render.resolution import Resolution
 from anysnake2.render.write import write_flake_dir
-from anysnake2.resolve.python_lock import _cutoff, uv_binary, lock_input
+from anysnake2.resolve.python_lock import _cutoff, lock_input, uv_binary
 from anysnake2.toml_compat.reader import read_project
 
 pytestmark = pytest.mark.needs_shared

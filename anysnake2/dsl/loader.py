@@ -21,6 +21,7 @@ __all__ = ["load_python_config", "read_pep723_pin", "version_pin_warnings"]
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent) + "/"
 
+
 def _module_name(path: Path) -> str:
     import hashlib
 

@@ -24,6 +24,7 @@ from .._util.root_url import ROOT_VARIABLES, with_root
 
 __all__ = ["ROOT_VARIABLES", "InputUrl", "flake_url", "uses_root"]
 
+
 @dataclass(frozen=True)
 class InputUrl:
     """A rendered input URL and the warning to show when it is not fully pinned."""

@@ -17,6 +17,7 @@ from .open_values import Request
 
 __all__ = ["Answer", "at_line", "located", "resolve_request"]
 
+
 @dataclass(frozen=True)
 class Answer:
     """A resolved value, as recorded."""
@@ -61,9 +62,7 @@ def resolve_request(
         if rev is None:
             return None
         try:
-            return Answer(
-                newest_nixr_date(with_root(url, root), rev, cache=cache, offline=offline)
-            )
+            return Answer(newest_nixr_date(with_root(url, root), rev, cache=cache, offline=offline))
         except remote.NotCached:
             return None
     try:

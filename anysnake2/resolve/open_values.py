@@ -45,7 +45,6 @@ class Request:
         return f"{self.target} ({strip_credentials(self.url)}, {what})"
 
 
-
 def _revision_request(
     target: str, url: str | None, rev: str | None, ref: str | None, *, default_url: str | None
 ) -> Request | None:

@@ -65,7 +65,6 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+!_-]*$")
 
 
-
 @dataclass(frozen=True)
 class Pin:
     """One resolved value to record in the config."""
@@ -104,7 +103,6 @@ class Pin:
         return " ".join(p for p in (_KIND_WORDS[self.ref_kind], self.ref) if p)
 
 
-
 def _with_marker(comment: str, words: str | None) -> str:
     """`comment` (a '# ...' trivia text or '') with our marker replaced by `words`."""
     text = comment.strip()
@@ -138,7 +136,6 @@ def previous_ref(holder: Any) -> tuple[str, str | None] | None:
     trivia = getattr(holder, "trivia", None)
     words = _marker_of(trivia.comment) if trivia is not None else None
     return _parse_words(words) if words else None
-
 
 
 def is_inline(table: Any) -> bool:
