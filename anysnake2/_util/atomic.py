@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["write_atomic"]
+__all__ = ["temp_name", "write_atomic"]
+
+
+def temp_name(path: str | os.PathLike[str]) -> str:
+    """A temporary file name beside `path`, unique to this process and call (hidden)."""
+    folder, name = os.path.split(os.fspath(path))
+    return os.path.join(folder, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
 
 
 def _unchanged(path: str | os.PathLike[str], data: bytes) -> bool:
@@ -36,8 +42,7 @@ def write_atomic(
     if if_changed and _unchanged(path, raw):
         return False
     target = os.fspath(path)
-    folder, name = os.path.split(target)
-    tmp = os.path.join(folder, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    tmp = temp_name(target)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:

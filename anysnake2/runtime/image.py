@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from .. import _log, _proc
+from .._util.atomic import temp_name
 from .._version import __version__
 from ..errors import FailureError, ToolUnavailableError
 from .container import INSIDE, make_env
@@ -239,53 +240,16 @@ def write_oci_archive(
 ) -> str:
     """Write the OCI archive to `out` (atomically); returns the manifest digest."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    layer_tmp = out.with_name(f"{out.name}.layer-{os.getpid()}")
-    archive_tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}")
+    layer_tmp = Path(temp_name(out.with_name(f"{out.name}.layer")))
+    archive_tmp = Path(temp_name(out))
     try:
         with open(layer_tmp, "wb") as handle:
             diff_id, layer_digest, layer_size = _write_layer(handle, rootfs, closure, extra)
-        image = {
-            "architecture": "amd64",
-            "os": "linux",
-            "config": dict(config),
-            "rootfs": {"type": "layers", "diff_ids": [diff_id]},
-            "history": [{"created_by": f"anysnake2 {__version__} build oci"}],
-        }
-        config_bytes = _json(image)
-        config_digest = "sha256:" + hashlib.sha256(config_bytes).hexdigest()
-        manifest = {
-            "schemaVersion": 2,
-            "mediaType": _MEDIA_MANIFEST,
-            "config": {
-                "mediaType": _MEDIA_CONFIG,
-                "digest": config_digest,
-                "size": len(config_bytes),
-            },
-            "layers": [{"mediaType": _MEDIA_LAYER, "digest": layer_digest, "size": layer_size}],
-        }
-        manifest_bytes = _json(manifest)
-        manifest_digest = "sha256:" + hashlib.sha256(manifest_bytes).hexdigest()
-        index = {
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.oci.image.index.v1+json",
-            "manifests": [
-                {
-                    "mediaType": _MEDIA_MANIFEST,
-                    "digest": manifest_digest,
-                    "size": len(manifest_bytes),
-                    "annotations": {"org.opencontainers.image.ref.name": TAG},
-                }
-            ],
-        }
-        blobs = {
-            config_digest: config_bytes,
-            manifest_digest: manifest_bytes,
-        }
+        blobs, index, manifest_digest = _metadata(config, diff_id, layer_digest, layer_size)
         with tarfile.open(archive_tmp, "w", format=tarfile.PAX_FORMAT) as tar:
             for name in ("blobs", "blobs/sha256"):
                 tar.addfile(_info(name, tarfile.DIRTYPE, 0o755))
-            names = sorted([*blobs, layer_digest])
-            for digest in names:
+            for digest in sorted([*blobs, layer_digest]):
                 name = "blobs/sha256/" + digest.split(":", 1)[1]
                 if digest == layer_digest:
                     with open(layer_tmp, "rb") as layer:
@@ -293,13 +257,51 @@ def write_oci_archive(
                         tar.addfile(info, layer)
                 else:
                     _add_bytes(tar, name, blobs[digest])
-            _add_bytes(tar, "index.json", _json(index))
+            _add_bytes(tar, "index.json", index)
             _add_bytes(tar, "oci-layout", _json({"imageLayoutVersion": "1.0.0"}))
         os.replace(archive_tmp, out)
     finally:
         for path in (layer_tmp, archive_tmp):
             path.unlink(missing_ok=True)
     return manifest_digest
+
+
+def _metadata(
+    config: Mapping[str, object], diff_id: str, layer_digest: str, layer_size: int
+) -> tuple[dict[str, bytes], bytes, str]:
+    """The image config and manifest blobs (by digest), index.json and the manifest's
+    digest, for the one layer."""
+    image = {
+        "architecture": "amd64",
+        "os": "linux",
+        "config": dict(config),
+        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+        "history": [{"created_by": f"anysnake2 {__version__} build oci"}],
+    }
+    config_bytes = _json(image)
+    config_digest = "sha256:" + hashlib.sha256(config_bytes).hexdigest()
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": _MEDIA_MANIFEST,
+        "config": {"mediaType": _MEDIA_CONFIG, "digest": config_digest, "size": len(config_bytes)},
+        "layers": [{"mediaType": _MEDIA_LAYER, "digest": layer_digest, "size": layer_size}],
+    }
+    manifest_bytes = _json(manifest)
+    manifest_digest = "sha256:" + hashlib.sha256(manifest_bytes).hexdigest()
+    index = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [
+            {
+                "mediaType": _MEDIA_MANIFEST,
+                "digest": manifest_digest,
+                "size": len(manifest_bytes),
+                "annotations": {"org.opencontainers.image.ref.name": TAG},
+            }
+        ],
+    }
+    blobs = {config_digest: config_bytes, manifest_digest: manifest_bytes}
+    return blobs, _json(index), manifest_digest
 
 
 def build_oci(ctx: Context) -> Path:
