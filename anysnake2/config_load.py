@@ -15,7 +15,6 @@ would be the package), registered in `sys.modules` before it runs, with its fold
 from __future__ import annotations
 
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,13 +22,12 @@ from typing import Any
 from . import model as m
 from ._config_text import read_config
 from ._discover import config_file
+from ._util.pep723 import anysnake2_requirement, script_block
 from .errors import AnysnakeError, ConfigError
 
 __all__ = ["load_model", "load_python_config", "read_pep723_pin", "version_pin_warnings"]
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent) + "/"
-
-_PEP723 = re.compile(r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$")
 
 
 def _module_name(path: Path) -> str:
@@ -132,31 +130,18 @@ def _user_error(path: Path, error: BaseException) -> ConfigError:
 
 def read_pep723_pin(text: str) -> str | None:
     """The version `anysnake2==X` of a PEP 723 `script` block, or None."""
-    for match in _PEP723.finditer(text):
-        if match.group("type") != "script":
-            continue
-        content = "".join(
-            line[2:] if line.startswith("# ") else line[1:]
-            for line in match.group("content").splitlines(keepends=True)
-        )
+    content = script_block(text)
+    if content is not None:
         from . import _toml as tomllib
 
         try:
             data = tomllib.loads(content)
         except tomllib.TOMLDecodeError:
             return None
-        from packaging.requirements import InvalidRequirement, Requirement
-
-        for entry in data.get("dependencies", []):
-            try:
-                requirement = Requirement(str(entry))
-            except InvalidRequirement:
-                continue
-            if requirement.name.lower() != "anysnake2":
-                continue
-            for spec in requirement.specifier:
-                if spec.operator in ("==", "==="):
-                    return spec.version
+        found = anysnake2_requirement(data)
+        for spec in found[1].specifier if found is not None else ():
+            if spec.operator in ("==", "==="):
+                return spec.version
     return None
 
 

@@ -62,10 +62,10 @@ def lock_project(
     """Pin (`upgrade`: these recorded pins again, [] all; `force`: hand-written ones too),
     clone and make the Python lock, under the project lock. The pinned project, and whether
     its Python lock was current already (None: the project has no [python])."""
+    from .resolve.editable_sdists import fetch_editable_sdists
     from .resolve.pins import pin_project
     from .resolve.python_lock import ensure_python_lock, python_lock_is_current
     from .runtime.clones import perform_clones
-    from .runtime.editables import fetch_editable_sdists
 
     root = ctx.root
     with project_lock(flake_dir_of(root), "locking"):
@@ -98,7 +98,7 @@ def resolution_for(project: Project, root: Path, *, offline: bool, locked: bool)
     lock = ensure_python_lock(project, root, offline=offline, locked=locked)
     if lock is None:
         return Resolution(offline=offline)
-    from .render.build_systems import build_requires
+    from .build_systems import build_requires
     from .resolve.local_sources import source_files
     from .resolve.sdist_backends import sdist_build_requires
 
@@ -119,8 +119,8 @@ def resolution_for(project: Project, root: Path, *, offline: bool, locked: bool)
 def _render(ctx: Context) -> tuple[Project, RenderedFlake]:
     """Check, pin, clone, fetch, resolve and render ctx's project."""
     from .render.flake import render_flake
+    from .resolve.editable_sdists import fetch_editable_sdists
     from .runtime.clones import perform_clones
-    from .runtime.editables import fetch_editable_sdists
 
     check_project(ctx.project, ctx.config_path)
     project = pinned_project(ctx)

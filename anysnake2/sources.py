@@ -16,18 +16,12 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from ._util.github import github_ref_rev, split_github
 from .errors import ConfigError
 
-__all__ = ["Source", "SourceKind", "is_full_rev", "parse_source", "strip_credentials"]
+__all__ = ["Source", "SourceKind", "parse_source", "strip_credentials"]
 
 SourceKind = Literal["github", "git", "hg", "file", "url"]
-
-_HEX40 = re.compile(r"^[0-9a-f]{40}$")
-
-
-def is_full_rev(value: str | None) -> bool:
-    """True for a full 40-hex git/hg revision."""
-    return bool(value) and bool(_HEX40.match(value or ""))
 
 
 @dataclass(frozen=True)
@@ -128,23 +122,11 @@ def _parse_github(text: str) -> Source:
             f"'{text}': github: source URLs take no query string",
             hint="write github:owner/repo/branch/rev",
         )
-    body = body.lstrip("/")  # 1.x accepted github:/owner/repo
-    parts = body.split("/")
-    if len(parts) < 2 or not parts[0] or not parts[1]:
+    owner_repo, rest = split_github(text)  # 1.x accepted github:/owner/repo
+    owner, _, repo = owner_repo.partition("/")
+    if not owner or not repo:
         raise ConfigError(f"'{text}': expected github:owner/repo[/branch[/rev]]")
-    owner_repo = f"{parts[0]}/{parts[1]}"
-    rest = parts[2:]
-    while rest and rest[-1] == "" and len(rest) != 2:
-        rest.pop()
-    ref = rev = None
-    if len(rest) == 1:
-        if is_full_rev(rest[0]):
-            rev = rest[0]
-        else:
-            ref = rest[0]
-    elif len(rest) == 2:
-        ref = rest[0] or None
-        rev = rest[1] or None
-    elif len(rest) > 2:
+    if len(rest) > 2:
         raise ConfigError(f"'{text}': too many parts; expected github:owner/repo/branch/rev")
+    ref, rev = github_ref_rev(rest)
     return Source("github", owner_repo, ref, rev)

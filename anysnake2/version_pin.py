@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import re
 
+from ._util.names import is_full_rev
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -22,8 +24,6 @@ __all__ = ["FIND_LINKS_ENV", "INDEX_URL_ENV", "Pin", "read_pin"]
 
 INDEX_URL_ENV = "ANYSNAKE2_INDEX_URL"
 FIND_LINKS_ENV = "ANYSNAKE2_FIND_LINKS"
-_FULL_REV = re.compile(r"^[0-9a-f]{40}$")
-_PEP723 = re.compile(r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$")
 
 
 class Pin:
@@ -164,7 +164,7 @@ def _read_toml(path: Path) -> Pin:
     if pin.version and url:
         if "?rev=" in url or "&rev=" in url:
             pin.flake = url
-        elif rev and _FULL_REV.match(rev):
+        elif is_full_rev(rev):
             pin.flake = f"{url}?rev={rev}"
         else:
             pin.problem = (
@@ -174,22 +174,13 @@ def _read_toml(path: Path) -> Pin:
     return pin
 
 
-def _pep723_block(text: str) -> str | None:
-    for match in _PEP723.finditer(text):
-        if match.group("type") == "script":
-            return "".join(
-                line[2:] if line.startswith("# ") else line[1:]
-                for line in match.group("content").splitlines(keepends=True)
-            )
-    return None
-
-
 def _read_script(path: Path) -> Pin:
     from . import _toml as tomllib
     from ._config_text import read_config
+    from ._util.pep723 import anysnake2_requirement, script_block
     from .errors import ConfigError
 
-    block = _pep723_block(read_config(path))
+    block = script_block(read_config(path))
     pin = Pin(where=str(path))
     if block is None:
         _recorded_script_version(path, pin)
@@ -202,25 +193,16 @@ def _read_script(path: Path) -> Pin:
             file=str(path),
             hint="each line between '# /// script' and '# ///' is '# ' followed by TOML",
         ) from None
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    for entry in meta.get("dependencies", []) or []:
-        try:
-            requirement = Requirement(str(entry))
-        except InvalidRequirement:
-            continue
-        if requirement.name.lower().replace("_", "-") != "anysnake2":
-            continue
+    found = anysnake2_requirement(meta)
+    if found is not None and found[1].specifier:
+        entry, requirement = found
         specs = list(requirement.specifier)
-        if not specs:
-            break
         if len(specs) == 1 and specs[0].operator == "==" and "*" not in specs[0].version:
             pin.version = specs[0].version
         else:
             pin.problem = (
                 f"the script header pins {entry!r}; only an exact 'anysnake2==X' is switched to"
             )
-        break
     uv = (meta.get("tool") or {}).get("uv") or {}
     if isinstance(uv.get("index-url"), str):
         pin.index_url = uv["index-url"]

@@ -28,9 +28,9 @@ STARTED_ENV = "ANYSNAKE2_SWITCH_STARTED"
 
 def _uv() -> str:
     try:
-        from .resolve.python_lock import _uv_binary
+        from .resolve.python_lock import uv_binary
 
-        return _uv_binary()
+        return uv_binary()
     except Exception:  # noqa: BLE001 - the uv wheel missing: fall back to PATH
         from . import _proc
 
@@ -56,11 +56,13 @@ def uv_argv(pin: Pin, args: Sequence[str], *, uv: str) -> list[str]:
 
 
 def nix_shell_argv(flake: str, args: Sequence[str], *, nix: str = "nix") -> list[str]:
-    """`nix shell <url>?rev=<sha> -c anysnake2 <args>` with the flags of runtime.nix_argv."""
-    argv = [nix, "--extra-experimental-features", "nix-command flakes"]
-    if os.environ.get("ANYSNAKE2_OFFLINE") == "1":
-        argv += ["--offline", "--option", "substituters", ""]
-    return [*argv, "shell", flake, "-c", "anysnake2", *args]
+    """`nix shell <url>?rev=<sha> -c anysnake2 <args>` with the flags of runtime.nix_argv
+    (the empty registry lives in anysnake2's cache folder: there is no flake folder yet)."""
+    from ._util.nix_flags import empty_registry, global_flags
+
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    registry = empty_registry(os.path.join(cache, "anysnake2"))
+    return [nix, *global_flags(registry), "shell", flake, "-c", "anysnake2", *args]
 
 
 def restart_argv(pin: Pin, args: Sequence[str]) -> list[str]:

@@ -244,7 +244,7 @@ def _record_in_lockfile(config: Path, version: str) -> bool:
 
 def _record_in_toml(config: Path, version: str) -> bool:
     from . import _log
-    from .resolve.record import read_config_text, write_config_text
+    from .toml_compat.pin_marks import read_config_text, write_config_text
     from .toml_compat.version_record import with_anysnake2_version
 
     path, text, crlf = read_config_text(config)

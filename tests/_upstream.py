@@ -4,7 +4,7 @@
 `upstream` in conftest.py does this once per test session). `Upstream.overrides(flake_nix,
 ...)` reads the inputs of a rendered flake.nix and returns the `--override-input NAME URL`
 arguments that point each helper input at `git+file://<clone>?rev=<rev>`, where the rev is
-the one the rendered URL pins, else our default from anysnake2/render/defaults.py. The
+the one the rendered URL pins, else our default from anysnake2/defaults.py. The
 flake itself is not edited.
 
 Inputs of a helper that our flake does not `follows` (nix 2.8 would fetch them from GitHub
@@ -30,7 +30,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from anysnake2.render.defaults import DEFAULT_INPUTS
+from anysnake2.defaults import DEFAULT_INPUTS
 
 __all__ = [
     "BUNDLES",
@@ -391,7 +391,7 @@ class Upstream:
 
     @staticmethod
     def default_rev(name: str, owner_repo: str) -> str:
-        """Our default revision (anysnake2/render/defaults.py) for an input without one."""
+        """Our default revision (anysnake2/defaults.py) for an input without one."""
         for key, default in DEFAULT_INPUTS.items():
             if (key == name or default.url.lower() == f"github:{owner_repo}") and default.rev:
                 return default.rev

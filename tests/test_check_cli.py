@@ -45,7 +45,10 @@ EXPECTED: dict[str, tuple[str, str] | None] = {
     "1.15.5__just_r.toml": None,
     "1.15.5__minimal.toml": None,
     "1.15.5__python_310_nixpkgs_2205.toml": (UV2NIX_MIN("22.05"), "22.11"),
-    "1.15.5__python_buildPackage_interdependency_with_overrides.toml": (UV2NIX_MIN("22.05"), "22.11"),
+    "1.15.5__python_buildPackage_interdependency_with_overrides.toml": (
+        UV2NIX_MIN("22.05"),
+        "22.11",
+    ),
     "1.15.5__test_python_pulled_by_other_editable.toml": (UV2NIX_MIN("21.05"), "22.11"),
     "2.3.6__basic.toml": None,
     "2.3.6__docker.toml": None,

@@ -13,13 +13,8 @@ import pytest
 
 from anysnake2.errors import FailureError
 from anysnake2.model import Project, Python, PythonPackage
-from anysnake2.runtime.editables import (
-    console_scripts,
-    editable_mounts,
-    editable_requirements,
-    read_dependencies,
-    write_console_scripts,
-)
+from anysnake2.resolve.editable_deps import editable_requirements, read_dependencies
+from anysnake2.runtime.editables import console_scripts, editable_mounts, write_console_scripts
 
 
 def write(path: Path, text: str) -> None:

@@ -185,7 +185,7 @@ def test_develop_sees_the_editables(project_dir, tmp_path: Path, nixpkgs) -> Non
 
 
 def test_setup_py_dependencies_join_the_lock(project_dir) -> None:
-    from anysnake2.runtime.editables import editable_requirements
+    from anysnake2.resolve.editable_deps import editable_requirements
 
     project = _project(project_dir)
     assert editable_requirements(project, project_dir) == ["attrs>=20", "attrs>=21", "packaging"]

@@ -19,6 +19,8 @@ import pytest
 
 from anysnake2.errors import ConfigError, FailureError, NetworkError
 from anysnake2.model import Project, Python, PythonPackage
+from anysnake2.resolve.editable_sdists import fetch_editable_sdists
+from anysnake2.resolve.pypi import PYPI_JSON_ENV
 from anysnake2.resolve.python_lock import (
     LOCK_NAME,
     WORKSPACE,
@@ -27,7 +29,6 @@ from anysnake2.resolve.python_lock import (
     python_lock_is_current,
 )
 from anysnake2.runtime.clones import perform_clones
-from anysnake2.runtime.editables import PYPI_JSON_ENV, fetch_editable_sdists
 from anysnake2.sources import parse_source
 
 

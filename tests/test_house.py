@@ -80,10 +80,22 @@ def _arrows(source_layer: str) -> Iterator[tuple[str, str]]:
     ("layer", "forbidden"),
     [
         ("runtime", ("anysnake2.cli", "anysnake2.commands", "anysnake2.pipeline", "anysnake2.dsl")),
-        ("resolve", ("anysnake2.runtime", "anysnake2.render", "anysnake2.cli", "anysnake2.commands")),
-        ("render", ("anysnake2.runtime", "anysnake2.resolve", "anysnake2.cli", "anysnake2.commands")),
-        ("toml_compat", ("anysnake2.runtime", "anysnake2.render", "anysnake2.resolve", "anysnake2.cli")),
-        ("model", ("anysnake2.toml_compat", "anysnake2.dsl", "anysnake2.render", "anysnake2.runtime")),
+        (
+            "resolve",
+            ("anysnake2.runtime", "anysnake2.render", "anysnake2.cli", "anysnake2.commands"),
+        ),
+        (
+            "render",
+            ("anysnake2.runtime", "anysnake2.resolve", "anysnake2.cli", "anysnake2.commands"),
+        ),
+        (
+            "toml_compat",
+            ("anysnake2.runtime", "anysnake2.render", "anysnake2.resolve", "anysnake2.cli"),
+        ),
+        (
+            "model",
+            ("anysnake2.toml_compat", "anysnake2.dsl", "anysnake2.render", "anysnake2.runtime"),
+        ),
     ],
 )
 def test_layers_import_only_downwards(layer: str, forbidden: tuple[str, ...]) -> None:
@@ -180,7 +192,9 @@ def test_no_import_circle_spans_two_packages() -> None:
 def test_the_circle_finder_finds_circles() -> None:
     global GRAPH
     saved = GRAPH
-    GRAPH = defaultdict(set, {"anysnake2.cli": {"anysnake2.model"}, "anysnake2.model": {"anysnake2.cli"}})
+    GRAPH = defaultdict(
+        set, {"anysnake2.cli": {"anysnake2.model"}, "anysnake2.model": {"anysnake2.cli"}}
+    )
     try:
         assert _circles() == [["anysnake2.cli", "anysnake2.model"]]
     finally:

@@ -207,7 +207,7 @@ def ipykernel_project(
     built by the real pyproject.nix builders from wheels); its rootfs built; (root, env)."""
     from test_upstream_build import HELPERS
 
-    from anysnake2.render.defaults import DEFAULT_INPUTS
+    from anysnake2.defaults import DEFAULT_INPUTS
 
     base = tmp_path_factory.mktemp("ipykernel")
     root = base / "project"

@@ -136,7 +136,6 @@ def test_lockfile_is_deterministic_keeps_what_is_not_given_and_drops(tmp_path: P
     assert list(data["pins"]) == ["a"]
 
 
-
 def test_lockfile_round_trips_any_string(tmp_path: Path) -> None:
     """Values and names with characters TOML forbids raw (DEL, controls, quotes, a line
     separator) are escaped, so the file always reads back as it was written."""
@@ -147,6 +146,7 @@ def test_lockfile_round_trips_any_string(tmp_path: Path) -> None:
     data = read_lockfile(path)
     assert data["anysnake2"]["version"] == odd
     assert data["pins"] == pins
+
 
 # -- end to end ------------------------------------------------------------------------------
 @pytest.fixture
@@ -506,14 +506,14 @@ def test_a_config_that_cannot_be_written_still_builds_with_a_warning(
     tmp_path: Path, repos: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
     # (the tests run as root, whom file modes do not stop: the refusal is simulated)
-    from anysnake2.resolve import record
     from anysnake2.resolve.pins import pin_project
+    from anysnake2.toml_compat import record
     from anysnake2.toml_compat.reader import read_project
 
-    def refuse(path: Path, text: str) -> None:
+    def refuse(path: Path, text: str, **_options: object) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(record, "_write_atomic", refuse)
+    monkeypatch.setattr(record, "write_atomic", refuse)
     a, _ = repos
     text = f'[flakes.a]\nurl = "git+file://{a}"\npackages = []\n'
     root = _project(tmp_path, NIXPKGS + text)

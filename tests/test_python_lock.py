@@ -84,7 +84,7 @@ def test_reuse_calls_no_uv_and_restores_the_workspace(
         raise AssertionError("uv was called for a current lock")
 
     monkeypatch.setattr(python_lock, "_run_uv_lock", no_uv)
-    monkeypatch.setattr(python_lock, "_uv_binary", no_uv)
+    monkeypatch.setattr(python_lock, "uv_binary", no_uv)
     monkeypatch.setenv("PATH", "/nonexistent")
     assert python_lock_is_current(project, tmp_path)
     assert ensure_python_lock(project, tmp_path, offline=True) == workspace

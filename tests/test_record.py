@@ -1,4 +1,4 @@
-"""Recording resolved pins into anysnake2.toml (anysnake2.resolve.record)."""
+"""Recording resolved pins into anysnake2.toml (anysnake2.toml_compat.record)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 import tomlkit
 
+from anysnake2._util.names import is_full_rev
 from anysnake2.errors import ConfigError
 from anysnake2.model import Project
-from anysnake2.resolve.record import Pin, record_pins, recorded_refs
-from anysnake2.sources import is_full_rev
+from anysnake2.toml_compat.pin_marks import Pin, recorded_refs
 from anysnake2.toml_compat.reader import detect_era, read_project
+from anysnake2.toml_compat.record import record_pins
 
 ROOT = Path(__file__).resolve().parent.parent
 from conftest import ORIGINAL_CONFIGS as ORIGINALS

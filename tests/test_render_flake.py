@@ -294,7 +294,7 @@ sdist = { url = "https://files.pythonhosted.org/s/setuptools-70.0.tar.gz", hash 
 
 
 def test_build_requires_names_what_uv2nix_builds_without_a_backend() -> None:
-    from anysnake2.render.build_systems import FALLBACK, GIT, build_requires
+    from anysnake2.build_systems import FALLBACK, GIT, build_requires
 
     assert build_requires(LOCK) == {"from-git": GIT, "sdist-only": FALLBACK}
     assert build_requires(LOCK, prefer_wheels=False) == {
@@ -305,7 +305,7 @@ def test_build_requires_names_what_uv2nix_builds_without_a_backend() -> None:
 
 
 def test_build_backends_are_rendered_for_the_resolution_packages() -> None:
-    from anysnake2.render.build_systems import build_requires
+    from anysnake2.build_systems import build_requires
 
     project = Project(nixpkgs=Nixpkgs(rev=SHA), python=Python(version="3.12"))
     text = render_flake(
@@ -370,7 +370,7 @@ def _sdist(files: dict[str, str], kind: str) -> bytes:
 
 @pytest.mark.parametrize("kind", ["tar.gz", "zip"])
 def test_sdist_backend_is_read_from_its_top_pyproject(kind: str) -> None:
-    from anysnake2.render.build_systems import FALLBACK, archive_build_requires
+    from anysnake2.build_systems import FALLBACK, archive_build_requires
 
     hatch = '[build-system]\nrequires = ["hatchling", "Setuptools_SCM[toml]>=6"]\n'
     files = {"x-1.0/pyproject.toml": hatch, "x-1.0/tests/pyproject.toml": "[build-system]\n"}
@@ -384,7 +384,7 @@ def test_sdist_backend_is_read_from_its_top_pyproject(kind: str) -> None:
 
 
 def test_sdist_backend_from_the_resolution_is_rendered_by_name() -> None:
-    from anysnake2.render.build_systems import build_requires
+    from anysnake2.build_systems import build_requires
 
     known = {"sha256:00": ("hatchling>=1", "Setuptools_SCM[toml]>=6", "wheel; python_version<'3'")}
     requires = build_requires(LOCK, sdist_requires=known)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import UPSTREAM, run_cli
 
+from anysnake2.defaults import DEFAULT_INPUTS
 from anysnake2.errors import ConfigError
-from anysnake2.render.defaults import DEFAULT_INPUTS
 from anysnake2.toml_compat.reader import read_project
 
 NIGHTLY_2024 = """\

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import UPSTREAM
 
+from anysnake2.defaults import DEFAULT_INPUTS
 from anysnake2.model import Nixpkgs, Project, Python, Rust
-from anysnake2.render.defaults import DEFAULT_INPUTS
 from anysnake2.render.flake import render_flake
 from anysnake2.render.resolution import Resolution
 
@@ -380,7 +380,7 @@ def test_backends_and_rpy2_evaluate_with_the_real_helpers(
     build inputs evaluate against the real uv2nix, pyproject.nix and build-system-pkgs."""
     from test_upstream_eval import _python_lock, eval_drv
 
-    from anysnake2.render.build_systems import FALLBACK, GIT, build_requires
+    from anysnake2.build_systems import FALLBACK, GIT, build_requires
     from anysnake2.runtime.flake_dir import write_flake_dir
     from anysnake2.toml_compat.reader import read_project
 
@@ -434,7 +434,7 @@ def test_sdist_backends_are_read_from_the_real_sdists_once(uv_lock: Path, tmp_pa
     """attrs built from source (prefer_wheels = false): its sdist from the PyPI file host
     says hatchling (+ hatch-vcs, hatch-fancy-pypi-readme); the answer is cached by the
     locked hash, so offline gives the same; pandocfilters' sdist has no [build-system]."""
-    from anysnake2.render.build_systems import FALLBACK, build_requires
+    from anysnake2.build_systems import FALLBACK, build_requires
     from anysnake2.resolve.sdist_backends import sdist_build_requires
 
     text = (uv_lock / "uv.lock").read_text()

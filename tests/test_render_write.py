@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from anysnake2.defaults import DEFAULT_INPUTS
 from anysnake2.model import DevShell, Input, Nixpkgs, Project, Python, PythonPackage, R, Rust
-from anysnake2.render.defaults import DEFAULT_INPUTS
 from anysnake2.render.flake import render_flake
 from anysnake2.render.resolution import Resolution
 from anysnake2.render.uvlock import lock_for_uv2nix

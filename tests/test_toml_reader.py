@@ -541,7 +541,7 @@ def test_malformed_toml_in_the_middle():
 
 
 def test_line_finder_skips_multiline_strings_and_reads_quoted_dotted_keys():
-    from anysnake2.toml_compat._lines import LineFinder
+    from anysnake2.toml_compat.lines import LineFinder
 
     finder = LineFinder(
         textwrap.dedent(

@@ -27,7 +27,7 @@ import pytest
 from _upstream import Upstream
 from conftest import run_cli
 
-from anysnake2.render.defaults import DEFAULT_INPUTS
+from anysnake2.defaults import DEFAULT_INPUTS
 
 pytestmark = pytest.mark.needs_shared
 

@@ -35,7 +35,7 @@ from anysnake2.render.flake import render_flake
 from anysnake2.render.python import COLLECTION
 from anysnake2.render.resolution import Resolution
 from anysnake2.resolve.local_sources import source_files
-from anysnake2.resolve.python_lock import _cutoff, _uv_binary, lock_input
+from anysnake2.resolve.python_lock import _cutoff, lock_input, uv_binary
 from anysnake2.runtime.flake_dir import write_flake_dir
 from anysnake2.toml_compat.reader import read_project
 
@@ -181,7 +181,7 @@ def _python_lock(project, root: Path) -> Path | None:
         return f'"{name}" = {{ path = "{repo}" }}'
 
     (workspace / "pyproject.toml").write_text(_SOURCE.sub(replace, spec.pyproject))
-    argv = [_uv_binary(), "lock", "--exclude-newer", _cutoff(spec.date)]
+    argv = [uv_binary(), "lock", "--exclude-newer", _cutoff(spec.date)]
     for item in spec.exclude_newer_packages:
         argv += ["--exclude-newer-package", item]
     env = nix_env() | {"UV_PYTHON_DOWNLOADS": "never"} | dict(spec.env)

@@ -244,6 +244,6 @@ def test_a_project_copies_pickles_and_compares_as_a_value() -> None:
 
 def test_reserved_flake_names_cover_every_input_the_renderer_adds() -> None:
     from anysnake2._names import RESERVED_FLAKE_NAMES
-    from anysnake2.render.defaults import DEFAULT_INPUTS
+    from anysnake2.defaults import DEFAULT_INPUTS
 
     assert {"nixpkgs", "self", *DEFAULT_INPUTS} <= set(RESERVED_FLAKE_NAMES)

@@ -213,10 +213,14 @@ def test_nix_shell_form_argv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     pin = vs.read_pin(tmp_path / "anysnake2.toml", environ={})
     assert pin.flake == f"github:me/anysnake2py?rev={sha}"
     monkeypatch.delenv("ANYSNAKE2_OFFLINE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    registry = tmp_path / "cache" / "anysnake2" / ".empty-registry.json"
     assert vs.nix_shell_argv(pin.flake, ["-v", "3", "run", "--", "ls"], nix="/bin/nix") == [
         "/bin/nix", "--extra-experimental-features", "nix-command flakes",
+        "--option", "flake-registry", str(registry), "--option", "warn-dirty", "false",
         "shell", f"github:me/anysnake2py?rev={sha}", "-c", "anysnake2", "-v", "3", "run", "--", "ls",
     ]  # fmt: skip
+    assert registry.read_text() == '{"flakes": [], "version": 2}\n'
     argv = vs.restart_argv(pin, ["version"])
     assert argv[0] == shutil.which("nix")
     assert argv[-5:] == ["shell", pin.flake, "-c", "anysnake2", "version"]

@@ -101,23 +101,6 @@ def main(ctx: Context, args: list[str]) -> int:
 def _write_whole(path: Path, text: str) -> None:
     """Write `path` completely or not at all (a full disk leaves no half file, and an
     existing file replaced with --force is kept until the new one is complete)."""
-    import os
-    import tempfile
+    from .._util.atomic import write_atomic
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    import os
-
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    write_atomic(path, text, fsync=True)

@@ -266,15 +266,15 @@ def pep723_header(project: m.Project) -> str:
     # ///
     <BLANKLINE>
     """
-    import json
+    from ..toml_compat.strings import basic_string
 
     settings = project.anysnake2
-    lines = [f"dependencies = [{json.dumps('anysnake2==' + (settings.version or __version__))}]"]
+    lines = [f"dependencies = [{basic_string('anysnake2==' + (settings.version or __version__))}]"]
     uv = []
     if settings.index_url:
-        uv.append(f"index-url = {json.dumps(settings.index_url)}")
+        uv.append(f"index-url = {basic_string(settings.index_url)}")
     if settings.find_links:
-        uv.append(f"find-links = [{json.dumps(settings.find_links)}]")
+        uv.append(f"find-links = [{basic_string(settings.find_links)}]")
     if uv:
         lines += ["", "[tool.uv]", *uv]
     body = "".join(f"# {line}\n" if line else "#\n" for line in lines)

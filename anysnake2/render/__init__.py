@@ -2,11 +2,9 @@
 
 - `nix`: the Nix value printer (`RawNix`, string escaping, attribute names);
 - `resolution`: what the resolve steps decided (`Resolution`);
-- `defaults`: default revisions of the helper flake inputs;
 - `flake`: `render_flake(project, resolution, root=...)` → `RenderedFlake`;
 - `rootfs`: the rootfs builder script;
 - `python`: the Python part (uv2nix, build-system-pkgs, override collection, rpy2);
-- `build_systems`: which locked packages need a build backend from the flake;
 - `support`: `check_supported`, configs the pinned helper flakes cannot build (65);
 - `uvlock`: the lock copy in the form every uv2nix revision reads.
 

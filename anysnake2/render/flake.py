@@ -17,12 +17,13 @@ from pathlib import Path
 
 from .. import _log
 from .._frozen import FrozenMap
+from .._util.names import normalize_name as pep503
+from ..defaults import DEFAULT_INPUTS, DEFAULT_NIXPKGS_URL
 from ..errors import ConfigError
 from ..model import Input, Project
-from .defaults import DEFAULT_INPUTS, DEFAULT_NIXPKGS_URL
 from .inputs import flake_url
 from .nix import RawNix, attr_name, attr_path, closed, is_attr_path, paren
-from .python import pep503, render_python
+from .python import render_python
 from .resolution import Resolution
 from .template import render_template
 

@@ -13,17 +13,16 @@ and reported as a warning.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 from .. import credentials
+from .._util.github import github_ref_rev, split_github
+from .._util.names import is_full_rev
+from .._util.root_url import ROOT_VARIABLES, with_root
 
 __all__ = ["ROOT_VARIABLES", "InputUrl", "flake_url", "uses_root"]
-
-ROOT_VARIABLES = ("$ANYSNAKE2_ROOT", "$ANYSNAKE_ROOT")
-_HEX40 = re.compile(r"^[0-9a-fA-F]{40}$")
 
 
 @dataclass(frozen=True)
@@ -66,17 +65,10 @@ def _split(url: str, rev: str | None, ref: str | None, dir: str | None) -> _Part
             parts.others.append((key, value))
     if base.startswith("github:"):
         parts.kind = "github"
-        path = base[len("github:") :].strip("/").split("/")
-        parts.base = "github:" + "/".join(path[:2])
-        rest = path[2:]
-        if len(rest) == 1 and rest[0]:
-            if _HEX40.match(rest[0]):
-                parts.rev = parts.rev or rest[0]
-            else:
-                parts.ref = parts.ref or rest[0]
-        elif len(rest) >= 2:
-            parts.ref = parts.ref or rest[0] or None
-            parts.rev = parts.rev or rest[1] or None
+        owner_repo, rest = split_github(base)
+        parts.base = "github:" + owner_repo
+        path_ref, path_rev = github_ref_rev(rest, any_case=True)
+        parts.ref, parts.rev = parts.ref or path_ref, parts.rev or path_rev
     elif base.startswith(("git+", "hg+")):
         parts.kind = "vcs"
     elif base.startswith("/"):
@@ -125,8 +117,7 @@ def flake_url(
     offline: bool = False,
 ) -> InputUrl:
     """The URL of flake input `name`; `resolved` (from the Resolution) beats `rev`."""
-    for variable in ROOT_VARIABLES:
-        url = url.replace(variable, str(root))
+    url = with_root(url, root)
     parts = _split(url, rev, ref, dir)
     if parts.base.startswith("git+"):
         parts.base = credentials.public(parts.base)  # the secret reaches nix through its env
@@ -134,7 +125,7 @@ def flake_url(
         credentials.refuse(parts.base, f"flake input {name!r}")
     if resolved:
         parts.rev = resolved
-    if parts.rev and not _HEX40.match(parts.rev):
+    if parts.rev and not is_full_rev(parts.rev, any_case=True):
         # a tag or branch: nix can follow it, but the project is then not fully pinned
         parts.ref, parts.rev = parts.rev, None
     warning = None

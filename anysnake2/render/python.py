@@ -27,17 +27,17 @@ Everything here was checked against the real repositories (git bundles in the te
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .build_systems import GIT
+from .._util.names import normalize_name, requirement_name
+from ..build_systems import GIT
 from .nix import RawNix, attr_name, paren
 
 if TYPE_CHECKING:
     from .flake import _Flake
 
-__all__ = ["EDITABLES_PTH", "pep503", "render_python"]
+__all__ = ["EDITABLES_PTH", "render_python"]
 
 #: `anysnake2_editables.pth` in the venv's site-packages when the project has editables:
 #: Python reads the generated site folder (runtime.editables.SITE_ROOT, bound in the
@@ -61,18 +61,6 @@ UV_BIN_OVERLAY = (
 #: Nix helpers of the build-backend overlay (see build_systems.py), as the flake includes
 #: them (the tests evaluate them on their own)
 BACKEND_HELPERS = (Path(__file__).parent / "templates" / "backend_helpers.nix").read_text().rstrip()
-
-
-def requirement_name(requirement: str) -> str:
-    """The normalized name of a PEP 508 requirement (`Setuptools_SCM[toml]>=6` →
-    `setuptools-scm`), as pyproject.nix's `pep508.parseString` gives it."""
-    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
-    return pep503(match.group(1)) if match else ""
-
-
-def pep503(name: str) -> str:
-    """The normalized (PEP 503) package name: uv2nix's attribute name for it."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def render_python(flake: _Flake) -> None:
@@ -132,5 +120,5 @@ def _overrides(flake: _Flake) -> list[tuple[str, dict[str, RawNix]]]:
             before = attrs.get("nativeBuildInputs", RawNix("(old.nativeBuildInputs or [ ])"))
             attrs["nativeBuildInputs"] = RawNix(f"{before.code} ++ {extra}")
         if attrs:
-            entries.setdefault(pep503(name), {}).update(attrs)
+            entries.setdefault(normalize_name(name), {}).update(attrs)
     return sorted(entries.items())

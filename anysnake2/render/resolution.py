@@ -20,7 +20,7 @@ class Resolution:
     `pyproject.toml` and `uv.lock` (the Python lock workspace), copied to
     `.anysnake2_flake/uv/`. `offline`: resolution could not use the network.
     `build_requires`: locked package → the build requirements the flake must add
-    (`render.build_systems.build_requires` of the lock; `GIT` = read from the checkout).
+    (`build_systems.build_requires` of the lock; `GIT` = read from the checkout).
     `local_sources`: the files of the lock's local sources (`sources/...` relative to
     `python_lock` → file; `resolve.local_sources.source_files`), copied beside the lock.
     """

@@ -18,10 +18,11 @@ import re
 from pathlib import Path
 
 from .. import _log
+from .._util.names import find_revs
+from ..defaults import DEFAULT_INPUTS
 from ..errors import ConfigError
 from ..model import Project
-from ..toml_compat._lines import LineFinder
-from .defaults import DEFAULT_INPUTS
+from ..toml_compat.lines import LineFinder
 
 __all__ = [
     "RUST_OVERLAY_NIGHTLY_PURGE",
@@ -38,7 +39,6 @@ RUST_OVERLAY_NIGHTLY_PURGE = ("2a40bff32733e94a8a9042b00806c1933f10da57", "2025-
 RUST_OVERLAY_BEFORE_PURGE = "e552b1d2850f5f0a739bba27c6463af1a29e2f4e"
 
 _RELEASE = re.compile(r"(?:^|[/:-])(\d\d\.\d\d)(?:$|[/?&])")
-_HEX40 = re.compile(r"\b[0-9a-fA-F]{40}\b")
 _NIGHTLY = re.compile(r"rust-bin\s*\.\s*(nightly|beta)\s*\.\s*\"(\d{4}-\d{2}-\d{2})\"")
 
 
@@ -105,7 +105,7 @@ def _check_python_nixpkgs(project: Project, config_path: Path | None) -> None:
 
 def _pinned_rev(item: object) -> str | None:
     """The 40-hex revision an input's `rev` or URL pins, lower-cased, or None."""
-    found = _HEX40.findall(f"{getattr(item, 'rev', '') or ''} {getattr(item, 'url', '') or ''}")
+    found = find_revs(f"{getattr(item, 'rev', '') or ''} {getattr(item, 'url', '') or ''}")
     return found[0].lower() if found else None
 
 

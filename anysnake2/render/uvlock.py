@@ -23,11 +23,11 @@ of moving it. The project's own lock (`anysnake2.uv.lock`) is left as uv wrote i
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 from .. import _toml
+from ..toml_compat.strings import basic_string, toml_key
 
 __all__ = ["DROPPED_KEYS", "lock_for_uv2nix"]
 
@@ -64,19 +64,13 @@ def _scalar(value: Any) -> str:
             raise ValueError(f"uv.lock holds a float TOML cannot spell: {value!r}")
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+        return basic_string(value)
     if isinstance(value, list):
         return "[" + ", ".join(_scalar(item) for item in value) + "]"
     if isinstance(value, dict):
-        body = ", ".join(f"{_key(k)} = {_scalar(v)}" for k, v in value.items())
+        body = ", ".join(f"{toml_key(k)} = {_scalar(v)}" for k, v in value.items())
         return "{ " + body + " }" if body else "{}"
     raise ValueError(f"uv.lock holds a value TOML cannot spell: {value!r}")
-
-
-def _key(key: str) -> str:
-    if key and all(c.isalnum() or c in "-_" for c in key) and key.isascii():
-        return key
-    return json.dumps(key, ensure_ascii=False)
 
 
 def _is_table_array(value: Any) -> bool:
@@ -93,9 +87,9 @@ def _table(out: list[str], header: str, table: dict[str, Any], array: bool = Fal
         if isinstance(value, dict) or (not header and _is_table_array(value)):
             nested.append((key, value))
         else:
-            out.append(f"{_key(key)} = {_scalar(value)}")
+            out.append(f"{toml_key(key)} = {_scalar(value)}")
     for key, value in nested:
-        name = f"{header}.{_key(key)}" if header else _key(key)
+        name = f"{header}.{toml_key(key)}" if header else toml_key(key)
         if isinstance(value, dict):
             _table(out, name, value)
         else:

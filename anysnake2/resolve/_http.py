@@ -1,4 +1,8 @@
-"""The shared HTTP client of the resolvers: one requests session, timeouts, errors.
+"""The shared HTTP client of the resolvers: one requests session, timeouts, retries, errors.
+
+A connection that fails, an answer that breaks off or a server error (500, 502, 503, 504)
+is retried (`RETRIES` times, with urllib3's backoff: at once, after 0.5 s, after 1 s) before it
+counts as a network error.
 
 requests is imported inside the functions (it costs ~90 ms and the warm path never
 resolves). Proxies come from HTTPS_PROXY/HTTP_PROXY/NO_PROXY in either case: requests'
@@ -15,11 +19,15 @@ from .._version import __version__
 from ..errors import NetworkError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import requests
 
-__all__ = ["TIMEOUT", "USER_AGENT", "get", "github_auth", "session"]
+__all__ = ["RETRIES", "TIMEOUT", "USER_AGENT", "download", "get", "github_auth", "session"]
 
 TIMEOUT = 30.0
+RETRIES = 3
+_RETRY_STATUSES = (500, 502, 503, 504)
 USER_AGENT = f"anysnake2/{__version__}"
 
 _TOKEN_HINT = (
@@ -34,9 +42,22 @@ def session() -> requests.Session:
     """The process-wide session (created on first use)."""
     if "session" not in _state:
         import requests
+        from requests.adapters import HTTPAdapter
+        from urllib3.util import Retry
 
         sess = requests.Session()
         sess.trust_env = True
+        retry = Retry(
+            total=RETRIES,
+            other=0,  # e.g. a proxy that refuses the tunnel: asking again changes nothing
+            backoff_factor=0.25,
+            status_forcelist=_RETRY_STATUSES,
+            allowed_methods=("GET",),
+            raise_on_status=False,  # the last answer is judged below, with its status
+            respect_retry_after_header=False,  # a long Retry-After must not hang a build
+        )
+        for prefix in ("http://", "https://"):
+            sess.mount(prefix, HTTPAdapter(max_retries=retry))
         sess.headers["User-Agent"] = USER_AGENT
         _state["session"] = sess
     return _state["session"]
@@ -80,18 +101,8 @@ def get(
         headers.update(extra)
     try:
         response = session().get(url, params=params, headers=headers, auth=auth, timeout=TIMEOUT)
-    except requests.exceptions.ProxyError as exc:
-        raise NetworkError(
-            f"could not reach {url} through the configured proxy ({type(exc).__name__})",
-            hint="check HTTPS_PROXY/HTTP_PROXY (and NO_PROXY), or use --offline "
-            "when everything is already resolved",
-        ) from None
     except requests.exceptions.RequestException as exc:
-        raise NetworkError(
-            f"could not reach {url} ({type(exc).__name__})",
-            hint="check the network; behind a proxy set HTTPS_PROXY/HTTP_PROXY; "
-            "use --offline when everything is already resolved",
-        ) from None
+        raise _unreachable(url, exc) from None
     status = response.status_code
     if 200 <= status < 300 or status in ok_statuses:
         return response
@@ -110,6 +121,40 @@ def get(
     if status >= 500:
         raise NetworkError(f"{url} answered HTTP {status} (a server error)", hint="try again later")
     raise NetworkError(f"{url} answered HTTP {status}", hint="check the URL and try again later")
+
+
+def download(url: str, target: Path) -> None:
+    """Stream the 2xx answer of `url` into the file `target`; NetworkError otherwise."""
+    import requests
+
+    try:
+        with session().get(url, timeout=TIMEOUT, stream=True) as response:
+            if not 200 <= response.status_code < 300:
+                raise NetworkError(
+                    f"{url} answered HTTP {response.status_code}",
+                    hint="check the URL and try again later",
+                )
+            with open(target, "wb") as handle:
+                handle.writelines(response.iter_content(1 << 16))
+    except requests.exceptions.RequestException as exc:
+        raise _unreachable(url, exc) from None
+
+
+def _unreachable(url: str, exc: Exception) -> NetworkError:
+    """The NetworkError for a request that got no answer (`exc` from requests)."""
+    import requests
+
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return NetworkError(
+            f"could not reach {url} through the configured proxy ({type(exc).__name__})",
+            hint="check HTTPS_PROXY/HTTP_PROXY (and NO_PROXY), or use --offline "
+            "when everything is already resolved",
+        )
+    return NetworkError(
+        f"could not reach {url} ({type(exc).__name__})",
+        hint="check the network; behind a proxy set HTTPS_PROXY/HTTP_PROXY; "
+        "use --offline when everything is already resolved",
+    )
 
 
 def _is_rate_limited(response: requests.Response) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from .._util.names import normalize_name
 from ..errors import ConfigError, NetworkError
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def uv_error(spec: LockInput, output: str, *, offline: bool) -> Exception:
     named = f" (concerns: {', '.join(names)})" if names else ""
     hint = f"as of the ecosystem date {spec.date}" if spec.date else "as of now"
     pinned = [item.split("=", 1)[0] for item in spec.exclude_newer_packages]
-    if any(_normalized(p) in {_normalized(n) for n in names} for p in pinned):
+    if any(normalize_name(p) in {normalize_name(n) for n in names} for p in pinned):
         hint += (
             "; a pypi: pin escapes the ecosystem date, but its own dependencies stay "
             "limited to it: pin those with pypi: too, or move the date"
@@ -67,12 +68,8 @@ def _named_packages(spec: LockInput, lower_text: str) -> list[str]:
     for line in spec.pyproject.splitlines():
         match = re.match(r'^    "([A-Za-z0-9._-]+)', line)
         if match and re.search(
-            r"(?<![a-z0-9_.-])" + re.escape(_normalized(match.group(1))) + r"(?![a-z0-9_-])",
-            re.sub(r"[-_.]+", "-", lower_text),
+            r"(?<![a-z0-9_.-])" + re.escape(normalize_name(match.group(1))) + r"(?![a-z0-9_-])",
+            normalize_name(lower_text),
         ):
             names.append(match.group(1))
     return names
-
-
-def _normalized(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()

@@ -8,12 +8,11 @@ URLs through `anysnake2.sources.strip_credentials`).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from .. import _log
+from .._util.atomic import write_atomic
 
 __all__ = ["DEFAULT_CACHE_PATH", "ResolveCache"]
 
@@ -69,14 +68,7 @@ class ResolveCache:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self._data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
-        fd, tmp = tempfile.mkstemp(prefix=".resolve_cache.", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(self.path, text)
         self._dirty = False
 
 

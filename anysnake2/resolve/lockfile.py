@@ -20,11 +20,11 @@ A pin applies only while the request it answered (kind, url, ref) is unchanged.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .._util.atomic import write_atomic
 from ..errors import ConfigError
 
 __all__ = ["LOCKFILE_NAME", "lockfile_path", "read_lockfile", "write_lockfile"]
@@ -69,29 +69,29 @@ def read_lockfile(path: Path) -> dict[str, Any]:
     return data
 
 
-def _string(value: str) -> str:
+def render_lockfile(version: str | None, pins: Mapping[str, Mapping[str, str | None]]) -> str:
+    """The file's text (written by tomlkit): same content, same bytes."""
     import tomlkit  # only when writing
 
-    return tomlkit.string(value).as_string()  # escapes what TOML forbids raw (DEL, controls)
-
-
-def _key(name: str) -> str:
-    import tomlkit
-
-    return tomlkit.key(name).as_string()
-
-
-def render_lockfile(version: str | None, pins: Mapping[str, Mapping[str, str | None]]) -> str:
-    """The file's text: same content, same bytes."""
-    parts = [HEADER]
+    doc = tomlkit.document()
+    for line in HEADER.splitlines():
+        doc.add(tomlkit.comment(line.removeprefix("# ")))
     if version is not None:
-        parts.append(f"\n[anysnake2]\nversion = {_string(version)}\n")
-    for target in sorted(pins):
-        pin = pins[target]
-        lines = [f"\n[pins.{_key(target)}]"]
-        lines += [f"{k} = {_string(str(pin[k]))}" for k in PIN_FIELDS if pin.get(k) is not None]
-        parts.append("\n".join(lines) + "\n")
-    return "".join(parts)
+        doc.add(tomlkit.nl())
+        doc.add("anysnake2", tomlkit.table().add("version", version))
+    if pins:
+        tables = tomlkit.table(is_super_table=True)
+        for target in sorted(pins):
+            pin = pins[target]
+            table = tomlkit.table()
+            for key in PIN_FIELDS:
+                if pin.get(key) is not None:
+                    table.add(key, str(pin[key]))
+            tables.add(target, table)
+        if version is None:
+            doc.add(tomlkit.nl())
+        doc.add("pins", tables)
+    return tomlkit.dumps(doc)
 
 
 def write_lockfile(
@@ -119,7 +119,5 @@ def write_lockfile(
     except FileNotFoundError:
         if not merged and version is None:
             return False
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, text, fsync=True)
     return True

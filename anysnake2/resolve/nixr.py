@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .._proc import run
+from .._util.github import split_github
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
@@ -49,8 +50,8 @@ def _readme(url: str, rev: str) -> str | None:
     if url.startswith("github:"):
         from .github import github_file_text
 
-        owner, _, rest = url[len("github:") :].strip("/").partition("/")
-        return github_file_text(owner, rest.split("/", 1)[0], rev, README_PATH)
+        owner, _, repo = split_github(url)[0].partition("/")
+        return github_file_text(owner, repo, rev, README_PATH)
     location = url.removeprefix("git+")
     location = location.split("?", 1)[0]
     location = location.removeprefix("file://")

@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import _log, credentials
+from .._util.atomic import write_atomic
+from .._util.names import normalize_name
 from ..errors import ConfigError
 from . import local_sources as _local
 from ._uv_errors import uv_error
@@ -36,6 +37,7 @@ __all__ = [
     "lock_input",
     "python_lock_is_current",
     "read_header",
+    "uv_binary",
 ]
 
 LOCK_NAME = "anysnake2.uv.lock"
@@ -64,10 +66,6 @@ def _requires_python(version: str) -> str:
     major, minor = (int(p) for p in version.split("."))
     low = min((major, minor), _MIN_REQUIRES)
     return f">={low[0]}.{low[1]}"
-
-
-def _normalized(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _uv_source(package: PythonPackage, folder: str | None) -> dict[str, str] | None:
@@ -133,18 +131,18 @@ def _pyproject(python: Python, deps: list[str], sources: list[tuple[str, dict[st
 
 def _packages(python: Python, with_r: bool) -> list[PythonPackage]:
     packages = list(python.packages.values())
-    if with_r and "rpy2" not in {_normalized(p.name) for p in packages}:
+    if with_r and "rpy2" not in {normalize_name(p.name) for p in packages}:
         from ..model import PythonPackage
 
         packages.append(PythonPackage("rpy2"))
-    return sorted(packages, key=lambda p: _normalized(p.name))
+    return sorted(packages, key=lambda p: normalize_name(p.name))
 
 
 def _editable_requirements(project: Project, root: Path | None) -> list[str]:
     """The dependencies of the editable checkouts (not the checkouts themselves)."""
     if root is None:
         return []
-    from ..runtime.editables import editable_requirements
+    from .editable_deps import editable_requirements
 
     return editable_requirements(project, root)
 
@@ -231,17 +229,6 @@ def python_lock_is_current(project: Project, root: Path) -> bool:
     return header is not None and header.get("input") == spec.digest
 
 
-def _write_if_changed(path: Path, text: str) -> None:
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return
-    except FileNotFoundError:
-        pass
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def _lock_body(lock_path: Path) -> str:
     text = lock_path.read_text(encoding="utf-8")
     return text.split("\n", 1)[1] if text.startswith(_HEADER_PREFIX) else text
@@ -265,8 +252,8 @@ def ensure_python_lock(
     header = read_header(lock_path)
     if header is not None and header.get("input") == spec.digest:
         workspace.mkdir(parents=True, exist_ok=True)
-        _write_if_changed(workspace / "pyproject.toml", spec.pyproject)
-        _write_if_changed(workspace / "uv.lock", _lock_body(lock_path))
+        write_atomic(workspace / "pyproject.toml", spec.pyproject, if_changed=True)
+        write_atomic(workspace / "uv.lock", _lock_body(lock_path), if_changed=True)
         return workspace
     if locked:
         state = "missing" if not lock_path.exists() else "out of date with the config"
@@ -297,7 +284,7 @@ def _relock(spec: LockInput, root: Path, header: dict[str, str] | None, *, offli
     lock_path = root / LOCK_NAME
     workspace = root / WORKSPACE
     workspace.mkdir(parents=True, exist_ok=True)
-    _write_if_changed(workspace / "pyproject.toml", spec.pyproject)
+    write_atomic(workspace / "pyproject.toml", spec.pyproject, if_changed=True)
     ws_lock = workspace / "uv.lock"
     same_base = (
         header is not None
@@ -306,7 +293,7 @@ def _relock(spec: LockInput, root: Path, header: dict[str, str] | None, *, offli
     )
     if same_base:
         # Keep the pins of packages that stayed: uv starts from the old lock.
-        _write_if_changed(ws_lock, _lock_body(lock_path))
+        write_atomic(ws_lock, _lock_body(lock_path), if_changed=True)
         _log.note(f"updating the Python lock {lock_path}")
     else:
         ws_lock.unlink(missing_ok=True)
@@ -317,7 +304,7 @@ def _relock(spec: LockInput, root: Path, header: dict[str, str] | None, *, offli
         _local.prepare_local(local, workspace / local.folder, root=root)
     _run_uv_lock(spec, workspace, offline=offline)
     body = ws_lock.read_text(encoding="utf-8")
-    _write_if_changed(lock_path, _header(spec) + body)
+    write_atomic(lock_path, _header(spec) + body, if_changed=True)
 
 
 def _cutoff(date: str | None) -> str:
@@ -333,7 +320,8 @@ def _cutoff(date: str | None) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def _uv_binary() -> str:
+def uv_binary() -> str:
+    """The pinned uv (the `uv` wheel's binary)."""
     from uv import find_uv_bin
 
     return find_uv_bin()
@@ -342,7 +330,7 @@ def _uv_binary() -> str:
 def _run_uv_lock(spec: LockInput, workspace: Path, *, offline: bool) -> None:
     from .. import _proc
 
-    argv = [_uv_binary(), "lock", "--exclude-newer", _cutoff(spec.date)]
+    argv = [uv_binary(), "lock", "--exclude-newer", _cutoff(spec.date)]
     for item in spec.exclude_newer_packages:
         argv += ["--exclude-newer-package", item]
     if offline:

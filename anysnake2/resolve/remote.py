@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import unquote, urlsplit
 
 from .._proc import run
+from .._util.github import split_github
+from .._util.names import is_full_rev
 from ..errors import ConfigError, FailureError, NetworkError
-from ..sources import is_full_rev, strip_credentials
+from ..sources import strip_credentials
 
 if TYPE_CHECKING:
     from .cache import ResolveCache
@@ -157,12 +159,13 @@ def _version_key(name: str) -> tuple[tuple[int, ...], str]:
 
 
 def _github_owner_repo(url: str) -> tuple[str, str]:
-    parts = [p for p in url[len("github:") :].strip("/").split("/")]
-    if len(parts) != 2 or not all(parts):
+    owner_repo, extra = split_github(url)
+    owner, _, repo = owner_repo.partition("/")
+    if extra or not owner or not repo:
         raise ConfigError(
             f"'{url}': expected github:OWNER/REPO here (tag, branch and rev are given apart)"
         )
-    return parts[0], parts[1]
+    return owner, repo
 
 
 # --- git -------------------------------------------------------------------------------

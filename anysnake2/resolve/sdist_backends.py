@@ -1,6 +1,6 @@
 """Read the build backend of each sdist the flake builds from source (network, cached).
 
-uv2nix gives an sdist no build backend (render/build_systems.py); the backend is in the
+uv2nix gives an sdist no build backend (anysnake2/build_systems.py); the backend is in the
 sdist's own `pyproject.toml`, which only the archive holds. This downloads each such sdist
 once from the URL the lock names, checks it against the lock's hash, and keeps the answer
 in the resolve cache (`.anysnake2_flake/resolve_cache.json`, namespace
@@ -15,8 +15,8 @@ import hashlib
 from pathlib import Path
 
 from .. import _log
+from ..build_systems import archive_build_requires, sdists_to_read
 from ..errors import AnysnakeError
-from ..render.build_systems import archive_build_requires, sdists_to_read
 from .cache import ResolveCache
 
 __all__ = ["NAMESPACE", "sdist_build_requires"]

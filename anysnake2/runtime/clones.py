@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import _log, credentials
+from .._util.atomic import write_atomic
 from ..errors import ConfigError, FailureError, NetworkError
 from ..model import Project
 from ..sources import Source, parse_source
@@ -238,11 +239,7 @@ def _read_info(dir_path: Path) -> dict[str, str]:
 def _write_info(dir_path: Path, info: Mapping[str, str]) -> None:
     path = dir_path / CLONE_INFO
     text = json.dumps(dict(sorted(info.items())), indent=2, sort_keys=True) + "\n"
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return
-    tmp = dir_path / f"{CLONE_INFO}.{os.getpid()}.tmp"
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, text, if_changed=True)
 
 
 def _check_unchanged(entry: CloneEntry, root: Path, info: Mapping[str, str]) -> None:

@@ -173,7 +173,7 @@ def _config_line(config: str | None, *path: str) -> int | None:
         return None
     from .._config_text import read_config
     from ..errors import AnysnakeError
-    from ..toml_compat._lines import LineFinder
+    from ..toml_compat.lines import LineFinder
 
     try:
         return LineFinder(read_config(config)).line(*path)

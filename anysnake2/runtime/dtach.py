@@ -34,6 +34,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import _log
+from .._util.atomic import write_atomic
 from ..errors import AnysnakeError, FailureError, ToolUnavailableError
 
 __all__ = [
@@ -247,8 +248,5 @@ def runner_main(plan_path: str) -> int:
     except KeyboardInterrupt:
         status = 130
     finally:
-        target = Path(plan["status"])
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(f"{status}\n")
-        os.replace(tmp, target)
+        write_atomic(plan["status"], f"{status}\n")
     return status

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from ..errors import ConfigError, FailureError, ToolUnavailableError, UsageError
 from ..model import Project
+from ..resolve.editable_deps import load_toml
 from .detect import Runtime
-from .editable_install import load_toml
 
 __all__ = ["build_argv", "build_extensions", "chosen_editables"]
 

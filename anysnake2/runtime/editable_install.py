@@ -18,11 +18,8 @@ Everything is read statically: pyproject.toml `[project]`, setup.cfg `[metadata]
 
 from __future__ import annotations
 
-import ast
-import configparser
 import hashlib
 import json
-import os
 import re
 import shlex
 import shutil
@@ -31,16 +28,16 @@ from pathlib import Path
 from typing import Any
 
 from .. import _log
+from .._util.atomic import write_atomic
+from .._util.names import normalize_name
 from ..errors import FailureError
+from ..resolve.editable_deps import load_toml, setup_cfg, setup_py_kwargs
 
 __all__ = [
     "EditableMeta",
     "SiteEntry",
     "console_scripts",
-    "load_toml",
     "read_metadata",
-    "setup_cfg",
-    "setup_py_kwargs",
     "top_level_modules",
     "write_console_scripts",
     "write_site",
@@ -62,57 +59,6 @@ class EditableMeta:
     requires: tuple[str, ...] = ()
     entry_points: dict[str, dict[str, str]] = field(default_factory=dict)
     summary: str = ""
-
-
-def load_toml(path: Path) -> dict[str, Any]:
-    """The TOML file at `path`; FailureError (70) naming it when it is not valid TOML."""
-    from .. import _toml as toml
-
-    try:
-        return toml.loads(path.read_text(encoding="utf-8"))
-    except toml.TOMLDecodeError as error:
-        raise FailureError(f"{path} is not valid TOML: {error}") from None
-
-
-def setup_cfg(checkout: Path) -> configparser.ConfigParser | None:
-    """The checkout's setup.cfg, parsed (no interpolation); None when there is none."""
-    path = checkout / "setup.cfg"
-    if not path.is_file():
-        return None
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
-    except configparser.Error as error:
-        raise FailureError(f"{path} could not be parsed: {error}") from None
-    return parser
-
-
-def setup_py_kwargs(checkout: Path) -> dict[str, Any]:
-    """Literal keyword arguments of the `setup(...)` call in setup.py (not executed)."""
-    path = checkout / "setup.py"
-    if not path.is_file():
-        return {}
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    except (SyntaxError, ValueError) as error:
-        _log.warn(f"{path} could not be parsed ({error}); its metadata is not read")
-        return {}
-    found: dict[str, Any] = {}
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        func = node.func
-        called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-        if called != "setup":
-            continue
-        for keyword in node.keywords:
-            if keyword.arg is None:
-                continue
-            try:
-                found[keyword.arg] = ast.literal_eval(keyword.value)
-            except ValueError:
-                continue  # computed at run time: not knowable without executing setup.py
-    return found
 
 
 def _entry_lines(value: Any) -> dict[str, str]:
@@ -231,7 +177,7 @@ class SiteEntry:
 def _dist_stem(meta: EditableMeta) -> str:
     from packaging.version import InvalidVersion, Version
 
-    name = re.sub(r"[-_.]+", "_", meta.name).lower()
+    name = normalize_name(meta.name, "_")
     try:
         version = str(Version(meta.version))
     except InvalidVersion:
@@ -303,9 +249,7 @@ def write_site(folder: Path, entries: list[SiteEntry]) -> None:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         # atomically: a container started meanwhile reads the old file or the new one
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, text)
     for info in folder.glob("*.dist-info"):
         for old in sorted(info.iterdir()):
             if f"{info.name}/{old.name}" not in wanted:

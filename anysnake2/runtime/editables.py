@@ -11,41 +11,29 @@ gets the same with host paths (`develop_env`). Its dependencies join the lock.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import _log
-from ..errors import FailureError
 from ..model import Project
+from ..resolve.editable_deps import editable_checkouts, read_dependencies
 from .editable_install import (
     SiteEntry,
     console_scripts,
-    load_toml,
     read_metadata,
-    setup_cfg,
-    setup_py_kwargs,
     top_level_modules,
     write_console_scripts,
     write_site,
 )
-from .editable_sdists import PYPI_JSON_ENV, Sdist, choose_sdist, fetch_editable_sdists
 
 __all__ = [
     "BIN_ROOT",
     "CONTAINER_ROOT",
-    "PYPI_JSON_ENV",
     "SITE_ROOT",
     "EditableMount",
-    "Sdist",
-    "choose_sdist",
     "console_scripts",
     "develop_env",
     "editable_mounts",
-    "editable_requirements",
-    "fetch_editable_sdists",
     "metadata_files",
-    "read_dependencies",
     "site_dir",
     "write_console_scripts",
 ]
@@ -72,30 +60,6 @@ class EditableMount:
     scripts_host_path: Path
 
 
-def _checkouts(project: Project, root: Path) -> list[tuple[str, Path]]:
-    if project.python is None:
-        return []
-    found = []
-    for name, package in sorted(project.python.packages.items()):
-        if package.editable is None:
-            continue
-        checkout = root / package.editable / name
-        if not checkout.is_dir() or not any(checkout.iterdir()):
-            state = "empty" if checkout.is_dir() else "missing"
-            fetch = (
-                "run the clones first (anysnake2 build clones what is missing)"
-                if package.source is not None
-                else "fetch its sdist first (fetch_editable_sdists), or add it to "
-                f"[clones.{package.editable}], or check it out there yourself"
-            )
-            raise FailureError(
-                f"editable python package {name}: its checkout {checkout} is {state}",
-                hint=fetch,
-            )
-        found.append((name, checkout))
-    return found
-
-
 def site_dir(root: Path, *, develop: bool = False) -> Path:
     """The generated site folder (dist-info and .pth of every editable) for the container
     (`editable_site/run`, bound at SITE_ROOT) or for `develop` (host paths)."""
@@ -114,7 +78,7 @@ def editable_mounts(project: Project, root: Path, *, develop: bool = False) -> l
     mounts = []
     entries = []
     bin_dir = root / ".anysnake2_flake" / ("editable_bin_develop" if develop else "editable_bin")
-    for name, checkout in _checkouts(project, root):
+    for name, checkout in editable_checkouts(project, root):
         container = str(checkout) if develop else f"{CONTAINER_ROOT}/{name}"
         inner = import_root(checkout, name)
         pythonpath = container if inner == "." else f"{container}/{inner}"
@@ -162,22 +126,6 @@ def metadata_files(project: Project, root: Path) -> list[Path]:
     ]
 
 
-def editable_requirements(project: Project, root: Path) -> list[str]:
-    """PEP 508 requirements of all editable packages, for the lock (sorted, unique).
-
-    The editable packages themselves are left out, so editables that depend on each other
-    resolve to the checkouts.
-    """
-    checkouts = _checkouts(project, root)
-    own = {_canonical(name) for name, _ in checkouts}
-    wanted: set[str] = set()
-    for _name, checkout in checkouts:
-        for requirement in read_dependencies(checkout):
-            if _canonical(_req_name(requirement)) not in own:
-                wanted.add(requirement)
-    return sorted(wanted)
-
-
 def import_root(checkout: Path, name: str) -> str:
     """The folder (relative to the checkout) that goes on PYTHONPATH: `src` for a src
     layout, else `.`."""
@@ -198,95 +146,3 @@ def _has_module(folder: Path, module: str) -> bool:
         if entry.suffix == ".py" and entry.stem.lower() == module:
             return True
     return False
-
-
-# --- dependencies ---------------------------------------------------------------------------
-
-
-def read_dependencies(checkout: Path) -> tuple[str, ...]:
-    """PEP 508 dependencies from `requirements.txt`, `setup.cfg` `[options] install_requires`,
-    a literal `install_requires` in setup.py's `setup(...)` (parsed, not run) and
-    `pyproject.toml` `[project] dependencies` (all that exist; sorted, unique)."""
-    found: set[str] = set()
-    found.update(_from_requirements_txt(checkout / "requirements.txt"))
-    found.update(_from_setup_cfg(checkout))
-    found.update(_from_setup_py(checkout))
-    found.update(_from_pyproject(checkout / "pyproject.toml"))
-    return tuple(sorted(found))
-
-
-def _normalise(text: str, where: Path) -> str | None:
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return str(Requirement(text))
-    except InvalidRequirement as error:
-        raise FailureError(
-            f"{where}: {text!r} is not a valid requirement ({error})",
-            hint="write PEP 508 requirements, e.g. 'pandas>=2' or 'attrs; python_version<\"3.8\"'",
-        ) from None
-
-
-def _from_requirements_txt(path: Path) -> list[str]:
-    if not path.is_file():
-        return []
-    found = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = re.sub(r"(^|\s)#.*$", "", raw).strip()
-        if not line:
-            continue
-        if line.startswith("-"):
-            _log.warn(f"{path}: ignoring the pip option line {line!r}")
-            continue
-        requirement = _normalise(line, path)
-        if requirement:
-            found.append(requirement)
-    return found
-
-
-def _from_setup_cfg(checkout: Path) -> list[str]:
-    parser = setup_cfg(checkout)
-    if parser is None:
-        return []
-    value = parser.get("options", "install_requires", fallback="")
-    found = []
-    for raw in value.splitlines():
-        line = re.sub(r"(^|\s)#.*$", "", raw).strip()
-        requirement = _normalise(line, checkout / "setup.cfg") if line else None
-        if requirement:
-            found.append(requirement)
-    return found
-
-
-def _from_setup_py(checkout: Path) -> list[str]:
-    """`install_requires` of setup.py's `setup(...)`, when it is a literal list."""
-    value = setup_py_kwargs(checkout).get("install_requires", [])
-    if isinstance(value, str):
-        value = value.splitlines()
-    if not isinstance(value, (list, tuple)):
-        return []
-    path = checkout / "setup.py"
-    return [r for r in (_normalise(str(v), path) for v in value) if r]
-
-
-def _from_pyproject(path: Path) -> list[str]:
-    if not path.is_file():
-        return []
-    data = load_toml(path)
-    project = data.get("project", {})
-    deps = project.get("dependencies", []) if isinstance(project, dict) else []
-    if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
-        raise FailureError(f"{path}: [project] dependencies must be a list of strings")
-    return [r for r in (_normalise(d, path) for d in deps) if r]
-
-
-def _req_name(requirement: str) -> str:
-    match = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
-    return match.group(1) if match else requirement
-
-
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .._util.names import normalize_name
 from ..model import Project
 from ..render.nix import is_attr_path
 
@@ -66,7 +67,7 @@ def _package_origins(project: Project) -> dict[str, Origin]:
 def _python_names(project: Project) -> dict[str, str]:
     if project.python is None:
         return {}
-    return {re.sub(r"[-_.]+", "-", n).lower(): n for n in project.python.packages}
+    return {normalize_name(n): n for n in project.python.packages}
 
 
 def source_map(project: Project, text: str) -> dict[int, Origin]:
@@ -148,7 +149,7 @@ def _config_line(origin: Origin, config: Path) -> int | None:
     except (OSError, ConfigError):
         return None
     if config.suffix == ".toml":
-        from ..toml_compat._lines import LineFinder
+        from ..toml_compat.lines import LineFinder
 
         return LineFinder(text).line(*origin.path)
     needle = origin.needle or origin.path[-1]
@@ -182,7 +183,7 @@ def _built_by(project: Project, derivation: str) -> Origin | None:
     parts = derivation.split("-")
     cut = next((i for i, part in enumerate(parts) if i and part[:1].isdigit()), len(parts))
     pname = "-".join(parts[:cut])
-    python = _python_names(project).get(re.sub(r"[-_.]+", "-", pname).lower())
+    python = _python_names(project).get(normalize_name(pname))
     if python is not None:
         path = ("python", "packages", python)
         return Origin(f"[python.packages] {python}", path, f'"{python}"')

@@ -47,7 +47,7 @@ def cached_tool(root: str | Path, tool: str) -> str | None:
 
 def outside_ref(project: Project, root: Path) -> str | None:
     """The flake reference of `[outside_nixpkgs]` (else `[nixpkgs]`) pinned to its rev."""
-    from ..render.defaults import DEFAULT_NIXPKGS_URL
+    from ..defaults import DEFAULT_NIXPKGS_URL
     from ..render.inputs import flake_url
 
     source = project.outside_nixpkgs or project.nixpkgs

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from .. import _log, _proc
+from .._util.atomic import temp_name
 from .._version import __version__
 from .container import INSIDE, make_env
 from .scripts import outer_run, render_scripts
@@ -287,8 +288,8 @@ def write_oci_archive(
 ) -> str:
     """Write the OCI archive to `out` (atomically); returns the manifest digest."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    layer_tmp = out.with_name(f"{out.name}.layer-{os.getpid()}")
-    archive_tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}")
+    layer_tmp = Path(temp_name(out.with_name(f"{out.name}.layer")))
+    archive_tmp = Path(temp_name(out))
     try:
         with open(layer_tmp, "wb") as handle:
             diff_id, layer_digest, layer_size = _write_layer(handle, rootfs, closure, extra)

@@ -1,6 +1,6 @@
 """Calling nix: flakes enabled per call, no registry lookups, builds streamed and logged.
 
-`nix_argv` is the one place that knows nix's global flags. A failed build exits 70 with
+`nix_argv` gives nix its global flags (`_util.nix_flags`). A failed build exits 70 with
 the last lines of the log and the path of the full log; nix missing: 69.
 """
 
@@ -15,20 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import _log, _proc, credentials
+from .._util.nix_flags import empty_registry, global_flags
 from ..errors import AnysnakeError, FailureError
 
 __all__ = ["add_gc_root", "build", "flake_input_paths", "nix_argv", "offline_mode"]
 
 LOG_TAIL_LINES = 25
-
-
-def _empty_registry(flake_dir: Path) -> Path:
-    """An empty flake registry: every input is a full URL, and the global registry download
-    costs seconds of retries without network."""
-    path = flake_dir / ".empty-registry.json"
-    if not path.exists():
-        path.write_text('{"flakes": [], "version": 2}\n')
-    return path
 
 
 def offline_mode() -> bool:
@@ -40,20 +32,7 @@ def nix_argv(flake_dir: Path, *args: str) -> list[str]:
     """`nix <args>` with flakes enabled, the empty registry, no dirty-tree warnings (the
     flake directory is git-added, never committed) and, offline, no substituters."""
     nix = _proc.require("nix", why="to build the environment")
-    argv = [
-        nix,
-        "--extra-experimental-features",
-        "nix-command flakes",
-        "--option",
-        "flake-registry",
-        str(_empty_registry(flake_dir)),
-        "--option",
-        "warn-dirty",
-        "false",
-    ]
-    if offline_mode():
-        argv += ["--offline", "--option", "substituters", ""]
-    return [*argv, *args]
+    return [nix, *global_flags(empty_registry(str(flake_dir))), *args]
 
 
 #: Lines of nix's output that say a download failed: the build is then a network

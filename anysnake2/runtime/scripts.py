@@ -24,11 +24,11 @@ Differences from the original, on purpose:
 
 from __future__ import annotations
 
-import os
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from .._util.atomic import write_atomic
 from ..model import Command
 from .container import INSIDE
 
@@ -251,14 +251,5 @@ def write_files(directory: Path, files: Mapping[str, str]) -> None:
     """
     directory.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
-        path = directory / name
-        try:
-            if path.read_text() == content:
-                continue
-        except (FileNotFoundError, UnicodeDecodeError):
-            pass
-        tmp = directory / f".{name}.{os.getpid()}.tmp"
-        tmp.write_text(content)
         mode = 0o755 if name.endswith((".sh", ".bash")) else 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        write_atomic(directory / name, content, mode=mode, if_changed=True)

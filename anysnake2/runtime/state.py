@@ -79,10 +79,9 @@ def write_state(root: str, files: list[str], version: str) -> None:
     """Record the inputs of a successful build (atomically)."""
     path = _state_path(root)
     text = "sha256:" + inputs_hash(root, files, version) + "\n" + "".join(f + "\n" for f in files)
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    from .._util.atomic import write_atomic
+
+    write_atomic(path, text)
 
 
 def clear_state(root: str) -> None:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 from ..errors import ConfigError
-from ._lines import LineFinder
+from .lines import LineFinder
 
 __all__ = ["Era", "ReadState"]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from ..sources import is_full_rev
+from .._util.github import github_ref_rev, split_github
 from ._base import ReadState, dotted
 
-__all__ = ["read_input_fields"]
+__all__ = ["read_input_fields", "split_url"]
 
 
-def _split_url(url: str) -> tuple[str, str | None, str | None, str | None]:
+def split_url(url: str) -> tuple[str, str | None, str | None, str | None]:
     """(url without revision, ref, rev, dir) of a flake URL as the original wrote them."""
     url = url.strip()
     if url.startswith("github:/"):
@@ -29,20 +29,11 @@ def _split_url(url: str) -> tuple[str, str | None, str | None, str | None]:
         else:
             rest.append((key, value))
     if base.startswith("github:"):
-        parts = base[len("github:") :].split("/")
-        if len(parts) > 2:
-            extra = parts[2:]
-            while extra and extra[-1] == "":
-                extra.pop()
-            if len(extra) == 1:
-                if is_full_rev(extra[0]):
-                    rev = rev or extra[0]
-                else:
-                    ref = ref or extra[0]
-            elif len(extra) >= 2:
-                ref = ref or (extra[0] or None)
-                rev = rev or (extra[1] or None)
-            base = "github:" + "/".join(parts[:2])
+        owner_repo, extra = split_github(base)
+        path_ref, path_rev = github_ref_rev(extra)
+        ref, rev = ref or path_ref, rev or path_rev
+        if "/" in owner_repo:
+            base = "github:" + owner_repo
     else:
         base = base.rstrip("/") if base.count("/") > 2 else base
     if rest:
@@ -67,7 +58,7 @@ def read_input_fields(
         fields["dir"] = directory
     if url is None:
         return fields
-    base, url_ref, url_rev, url_dir = _split_url(url)
+    base, url_ref, url_rev, url_dir = split_url(url)
     fields["url"] = base
     where = dotted(path)
     if url_dir is not None:

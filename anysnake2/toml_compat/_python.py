@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from .._schema import known_keys, toml_names
+from .._util.names import normalize_name as pep503
 from .._values import validate_clone_dir
 from ..errors import ConfigError
 from ..model import (
@@ -40,11 +40,6 @@ _NO_NIX_CODE_HINT = (
     "into override_attrs (Nix attributes, e.g. override_attrs.postPatch = '...') and "
     'build_systems = ["setuptools"]'
 )
-
-
-def pep503(name: str) -> str:
-    """The normalized form of a Python package name (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def read_python(state: ReadState, table: dict[str, Any], uv2nix: bool | None) -> Python:

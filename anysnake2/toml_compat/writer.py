@@ -18,10 +18,10 @@ from typing import Any
 from .._frozen import FrozenMap
 from .._schema import is_set, keys, kind, toml_name
 from ..model import Project, PythonPackage
+from .strings import basic_string, toml_key
 
 __all__ = ["toml_key", "toml_string", "write_project"]
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f"}
 _ESCAPES["\r"] = "\\r"
@@ -42,11 +42,6 @@ def _escape(text: str, *, keep_newlines: bool = False) -> str:
     return "".join(out)
 
 
-def toml_key(key: str) -> str:
-    """A bare key when possible, else a quoted one."""
-    return key if _BARE_KEY.match(key) else f'"{_escape(key)}"'
-
-
 def toml_string(text: str) -> str:
     """The most readable TOML string literal for `text`."""
     if "\n" in text:
@@ -56,7 +51,7 @@ def toml_string(text: str) -> str:
         return '"""\n' + _escape(text, keep_newlines=True) + '"""'
     if ("\\" in text or '"' in text) and "'" not in text and not _CONTROL.search(text):
         return f"'{text}'"
-    return f'"{_escape(text)}"'
+    return basic_string(text)
 
 
 def _value(value: Any) -> str:

@@ -1,4 +1,5 @@
-"""Which locked Python packages need a build backend from us, and which one.
+"""Which locked Python packages need a build backend from us, and which one (pure: read by
+resolve, which fetches the sdists, and by render, which writes the overlay).
 
 uv2nix gives a package built from source a build backend only when it is a local project
 (`directory`/`editable` sources: it reads their `pyproject.toml` itself, with setuptools
@@ -29,7 +30,7 @@ import zipfile
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from .. import _toml
+from . import _toml
 
 __all__ = [
     "CORE",

@@ -1,5 +1,5 @@
-"""Editable packages without a URL: the sdist of their version from PyPI, unpacked into
-the checkout folder (as the original did)."""
+"""Editable packages without a URL: the sdist of their version from PyPI (the one PyPI
+client, resolve.pypi), unpacked into the checkout folder (as the original did)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,10 @@ from .. import _log
 from .._values import resolve_inside
 from ..errors import FailureError
 from ..model import Project
+from . import _http
+from .pypi import project_json
 
-__all__ = ["PYPI_JSON_ENV", "Sdist", "choose_sdist", "fetch_editable_sdists"]
-
-
-# --- editables without a URL: the sdist from PyPI ---------------------------------------------
-
-#: Overrides the PyPI base URL (`<base>/pypi/<name>/json`), e.g. for a local test index.
-PYPI_JSON_ENV = "ANYSNAKE2_PYPI_JSON_URL"
-_PYPI_DEFAULT = "https://pypi.org"
+__all__ = ["Sdist", "choose_sdist", "fetch_editable_sdists"]
 
 
 @dataclass(frozen=True)
@@ -75,31 +70,14 @@ def fetch_editable_sdists(project: Project, root: Path, *, offline: bool) -> lis
 
 
 def _pypi_json(name: str) -> dict[str, Any]:
-    import os
+    from ..errors import ConfigError
 
-    import requests
-
-    from ..errors import ConfigError, NetworkError
-
-    base = os.environ.get(PYPI_JSON_ENV, _PYPI_DEFAULT).rstrip("/")
-    url = f"{base}/pypi/{name}/json"
-    try:
-        response = requests.get(url, timeout=60)
-    except requests.RequestException as error:
-        raise NetworkError(
-            f"could not ask PyPI about the editable package {name} ({url}): {error}",
-            hint="check the network and run again",
-        ) from None
-    if response.status_code == 404:
+    url, data = project_json(name)
+    if data is None:
         raise ConfigError(
             f"editable python package {name} is not on PyPI ({url} answered 404)",
             hint="give it a url (git+https://...) or check the name",
         )
-    if response.status_code != 200:
-        raise NetworkError(f"{url} answered HTTP {response.status_code}", hint="run again later")
-    data = response.json()
-    if not isinstance(data, dict):
-        raise NetworkError(f"{url} did not answer a JSON object")
     return data
 
 
@@ -162,23 +140,11 @@ def _unpack_into_place(sdist: Sdist, target: Path) -> None:
     import shutil
     import tempfile
 
-    import requests
-
-    from ..errors import NetworkError
-
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.sdist-", dir=target.parent))
     try:
         archive = work / "sdist.tar.gz"
-        try:
-            with requests.get(sdist.url, timeout=60, stream=True) as response:
-                response.raise_for_status()
-                with open(archive, "wb") as handle:
-                    handle.writelines(response.iter_content(1 << 16))
-        except requests.RequestException as error:
-            raise NetworkError(
-                f"could not download {sdist.url}: {error}", hint="check the network"
-            ) from None
+        _http.download(sdist.url, archive)
         if sdist.sha256 is not None:
             got = hashlib.sha256(archive.read_bytes()).hexdigest()
             if got != sdist.sha256:
