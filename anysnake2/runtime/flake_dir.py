@@ -8,12 +8,11 @@ needed).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import _log, _proc
+from .._util.atomic import write_atomic
 from .state import FLAKE_DIR
 
 if TYPE_CHECKING:
@@ -37,24 +36,11 @@ GITIGNORE = """\
 """
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """`data` into `path` through a temporary file of a unique name beside it."""
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def _write_if_changed(path: Path, data: bytes) -> bool:
     if path.exists() and not path.is_symlink() and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(path, data)  # replaces a symlink, never writes through it
+    write_atomic(path, data, mode=0o644)  # replaces a symlink, never writes through it
     return True
 
 
@@ -108,8 +94,8 @@ def write_flake_dir(root: Path, rendered: RenderedFlake, *, keep_user_flake: boo
             )
     elif not flake_nix.exists() or flake_nix.read_bytes() != new_text:
         if flake_nix.exists():
-            _write_atomic(flake_dir / "flake.nix.old", flake_nix.read_bytes())
-        _write_atomic(flake_nix, new_text)
+            write_atomic(flake_dir / "flake.nix.old", flake_nix.read_bytes(), mode=0o644)
+        write_atomic(flake_nix, new_text, mode=0o644)
         changed = True
     _write_if_changed(flake_dir / ".gitignore", GITIGNORE.encode())
     tracked = ["flake.nix", ".gitignore"]
