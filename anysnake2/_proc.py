@@ -86,11 +86,10 @@ def _masker(secrets: Sequence[str]) -> Callable[[str], str]:
     def masked(text: str) -> str:
         from ._redact import redact as known
 
-        text = known(text)
-        for secret in secrets:
-            if secret:
-                text = text.replace(secret, "***")
-        return text
+        # the longest first: a shorter secret inside a longer one must not leave its rest
+        for secret in sorted(filter(None, secrets), key=len, reverse=True):
+            text = text.replace(secret, "***")
+        return known(text)
 
     return masked
 

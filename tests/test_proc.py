@@ -49,3 +49,16 @@ def test_what_names_the_step_and_a_full_disk_is_74() -> None:
 def test_without_check_the_caller_gets_the_process() -> None:
     proc = _proc.run(["bash", "-c", "echo hi; exit 4"], check=False)
     assert proc.returncode == 4 and proc.stdout == "hi\n"
+
+
+def test_a_secret_containing_a_known_shorter_one_is_masked_whole() -> None:
+    from anysnake2 import _redact
+
+    _redact.known("https://example.org/short", SECRET[:6])
+    try:
+        with pytest.raises(FailureError) as caught:
+            _proc.run(["bash", "-c", "echo " + SECRET + " >&2; exit 1"], redact=[SECRET])
+    finally:
+        _redact._KNOWN.pop("https://example.org/short")
+    assert caught.value.stderr == "***"
+    assert "PW-long" not in caught.value.render()
