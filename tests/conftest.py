@@ -106,6 +106,27 @@ def build_flake(base: Path, flake_text: str) -> Path:
     return Path(json.loads(proc.stdout)[0]["outputs"]["out"])
 
 
+# --- the one local HTTP server (tests/_http_server.py) ----------------------------------------
+
+
+@pytest.fixture
+def http_server():  # -> Callable[..., _http_server.LocalServer]
+    """Factory: `http_server(**LocalServer options)` (or `http_server(github=True)` for the
+    GitHub API stand-in) gives a started server on 127.0.0.1, stopped after the test."""
+    from _http_server import LocalServer, github
+
+    started: list[LocalServer] = []
+
+    def make(*, github_api: bool = False, **options: object) -> LocalServer:
+        server = github() if github_api else LocalServer(**options)  # type: ignore[arg-type]
+        started.append(server.start())
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
+
+
 # The console script's way in: not `python -m anysnake2`, where the current folder comes
 # first on sys.path and a project's own anysnake2.py would shadow the package.
 ENTRY = ["-c", "import sys; del sys.path[0]; from anysnake2._fast import main; sys.exit(main())"]
