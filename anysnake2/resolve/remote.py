@@ -378,7 +378,9 @@ def _hg_id(location: str, ref: str, where: str) -> str:
         if re.search(r"unknown revision|not found", stderr, re.IGNORECASE):
             raise unknown_ref_error(where, ref, [])
         raise _vcs_failure("hg id", where, stderr, _secrets(location))
-    first = (proc.stdout.split() or [""])[0]
+    # a remote repository's `--debug` output has lines before the node ("using http://...")
+    words = [(line.split() or [""])[0] for line in proc.stdout.splitlines()]
+    first = next((word for word in words if is_full_rev(word)), "")
     if not is_full_rev(first):
         raise FailureError(f"hg id {where} gave no revision (output: {proc.stdout.strip()!r})")
     return first
