@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import _log
+from .. import _log, credentials
 from .._values import resolve_inside
 from ..errors import FailureError
 from ..model import Project
@@ -82,9 +82,10 @@ def _pypi_json(name: str) -> dict[str, Any]:
     from ..errors import ConfigError, NetworkError
 
     base = os.environ.get(PYPI_JSON_ENV, _PYPI_DEFAULT).rstrip("/")
-    url = f"{base}/pypi/{name}/json"
+    fetch = f"{base}/pypi/{name}/json"
+    url = credentials.remember(fetch)  # shown in messages; requests sends the userinfo
     try:
-        response = requests.get(url, timeout=60)
+        response = requests.get(fetch, timeout=60)
     except requests.RequestException as error:
         raise NetworkError(
             f"could not ask PyPI about the editable package {name} ({url}): {error}",
@@ -154,6 +155,17 @@ def choose_sdist(name: str, version: str, date: str | None) -> Sdist:
     return Sdist(name, str(best[0]), str(best[1]["url"]), sha)
 
 
+def _index_auth(url: str) -> tuple[str, str] | None:
+    """The credentials of the index URL (PYPI_JSON_ENV) for a file on the same server."""
+    import os
+    from urllib.parse import urlsplit
+
+    _, credential = credentials.split(os.environ.get(PYPI_JSON_ENV, _PYPI_DEFAULT))
+    if credential is None or urlsplit(url).netloc != credential.host:
+        return None
+    return credential.username, credential.password
+
+
 def _unpack_into_place(sdist: Sdist, target: Path) -> None:
     """Download and unpack (first path component stripped) into a temporary sibling, then
     rename it to `target`: an interrupted fetch leaves nothing half-made."""
@@ -171,13 +183,15 @@ def _unpack_into_place(sdist: Sdist, target: Path) -> None:
     try:
         archive = work / "sdist.tar.gz"
         try:
-            with requests.get(sdist.url, timeout=60, stream=True) as response:
+            auth = _index_auth(sdist.url)
+            with requests.get(sdist.url, timeout=60, stream=True, auth=auth) as response:
                 response.raise_for_status()
                 with open(archive, "wb") as handle:
                     handle.writelines(response.iter_content(1 << 16))
         except requests.RequestException as error:
             raise NetworkError(
-                f"could not download {sdist.url}: {error}", hint="check the network"
+                credentials.redact(f"could not download {sdist.url}: {error}"),
+                hint="check the network",
             ) from None
         if sdist.sha256 is not None:
             got = hashlib.sha256(archive.read_bytes()).hexdigest()
