@@ -409,3 +409,107 @@ def test_nix_gets_the_token_beside_the_users_own_and_git_keeps_its_config() -> N
             check=True,
         )
         assert "username=bob\npassword=tok-123456" in helper.stdout
+
+
+def test_github_pin_lookups_send_the_token_only_in_a_header(tmp_path, http_server, spy) -> None:
+    """`lock` resolving `github:` pins through the API (a local stand-in): GITHUB_TOKEN is
+    sent as a bearer header on every request, and is in no request line, argv, output at
+    -v 3 or file."""
+    repo = "/repos/NixOS/nixpkgs"
+    pages = [f"{repo}/tags?per_page=100&page={n}" for n in (1, 2)]
+    gh = http_server(github_api=True)
+    gh.add(pages[0], file="tags_page1.json", headers={"Link": f'<{{base}}{pages[1]}>; rel="next"'})
+    gh.add(pages[1], file="tags_page2.json")
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "anysnake2.toml").write_text('[nixpkgs]\nurl = "github:NixOS/nixpkgs"\n')
+    token = "ghp_" + secrets.token_hex(12)
+    env = dict(os.environ, ANYSNAKE2_GITHUB_API_URL=gh.url, GITHUB_TOKEN=token)
+    for name in ("ANYSNAKE2_OFFLINE", "TMUX", "ANYSNAKE2_GITHUB_API_USERNAME"):
+        env.pop(name, None)
+    proc = run_cli("-v", "3", "lock", cwd=root, env=spy.env(env))
+    assert proc.returncode == 0, proc.stderr
+    assert f'rev = "{"2405" * 10}"' in (root / "anysnake2.toml").read_text()
+    assert gh.paths()[:2] == pages  # then whether the tag's tarball is stable
+    assert all(seen.headers.get("Authorization") == f"Bearer {token}" for seen in gh.requests)
+    assert all(token not in seen.path for seen in gh.requests)
+    assert token not in proc.stdout + proc.stderr + spy.log.read_text()
+    home_cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    assert files_holding(token, root, home_cache) == []
+
+
+def test_hg_revision_lookup_keeps_the_secret_out_of_argv(
+    tmp_path, server, spy, monkeypatch, capsys
+) -> None:
+    """Pinning an hg source (`hg id` against the server) works with the URL's credentials,
+    which reach hg only through its environment."""
+    from anysnake2.resolve.cache import ResolveCache
+    from anysnake2.resolve.remote import resolve_revision
+
+    running, secret, _ = server
+    tip = private_hg_tip(tmp_path / "served")
+    monkeypatch.setenv("PATH", spy.env(dict(os.environ))["PATH"])
+    cache = ResolveCache(tmp_path / "resolve_cache.json")
+    level = _log.verbosity()
+    _log.set_verbosity(3)
+    try:
+        got = resolve_revision("hg+" + running.url_for("hg", "alice", secret), None, cache=cache)
+    finally:
+        _log.set_verbosity(level)
+    assert got.rev == tip
+    assert running.refused and running.served
+    assert [argv for argv, _ in spy.calls("hg")], "hg was asked"
+    assert secret not in spy.log.read_text() + capsys.readouterr().err
+    cache.save()
+    assert files_holding(secret, tmp_path / "resolve_cache.json") == []
+
+
+def private_hg_tip(served: Path) -> str:
+    return subprocess.run(
+        ["hg", "-R", str(served / "privhg"), "log", "-r", "tip", "-T", "{node}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def test_editable_sdists_from_a_private_index(tmp_path, http_server, monkeypatch, capsys) -> None:
+    """An editable package's sdist from a PyPI JSON index whose URL carries credentials
+    (ANYSNAKE2_PYPI_JSON_URL): the index and the download on the same server get them (as
+    basic auth), and no message or log line shows them, also when the index fails."""
+    import hashlib
+
+    from test_editables import _sdist
+
+    from anysnake2.model import Project, Python, PythonPackage
+    from anysnake2.runtime.editables import PYPI_JSON_ENV, fetch_editable_sdists
+
+    secret = "pw-" + secrets.token_hex(8)
+    index = http_server(auth=("alice", secret))
+    data = _sdist("tiny", "1.0")
+    index.add("/files/tiny-1.0.tar.gz", raw=data)
+    sdist = {
+        "packagetype": "sdist",
+        "url": index.url_for("files/tiny-1.0.tar.gz"),
+        "upload_time_iso_8601": "2020-01-01T12:00:00.000000Z",
+        "digests": {"sha256": hashlib.sha256(data).hexdigest()},
+    }
+    index.add("/pypi/tiny/json", {"releases": {"1.0": [sdist]}})
+    monkeypatch.setenv(PYPI_JSON_ENV, index.url_for("", "alice", secret))
+    package = PythonPackage("tiny", editable="code")
+    project = Project(python=Python("3.11", "2021-06-01", {"tiny": package}))
+    level = _log.verbosity()
+    _log.set_verbosity(3)
+    try:
+        assert fetch_editable_sdists(project, tmp_path, offline=False) == [tmp_path / "code/tiny"]
+        nope = PythonPackage("nope", editable="code")
+        missing = Project(python=Python("3.11", "2021-06-01", {"nope": nope}))
+        with pytest.raises(ConfigError) as caught:
+            fetch_editable_sdists(missing, tmp_path, offline=False)
+    finally:
+        _log.set_verbosity(level)
+    assert (tmp_path / "code" / "tiny" / "tiny" / "__init__.py").exists()
+    assert index.refused == 0 and index.served == 3  # every request carried the credentials
+    shown = capsys.readouterr().err + caught.value.render()
+    assert "is not on PyPI" in shown and secret not in shown
+    assert files_holding(secret, tmp_path) == []
