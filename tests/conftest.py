@@ -127,9 +127,23 @@ def http_server():  # -> Callable[..., _http_server.LocalServer]
         server.stop()
 
 
+# --- the one way to run the CLI -----------------------------------------------------------
 # The console script's way in: not `python -m anysnake2`, where the current folder comes
 # first on sys.path and a project's own anysnake2.py would shadow the package.
 ENTRY = ["-c", "import sys; del sys.path[0]; from anysnake2._fast import main; sys.exit(main())"]
+
+
+def cli_argv(*args: str) -> list[str]:
+    """argv of `anysnake2 ARGS` as the console script runs it, with this interpreter (for a
+    tmux pane, a wrapper command or Popen; with `cli_env`)."""
+    return [sys.executable, *ENTRY, *args]
+
+
+def cli_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """`env` (default: this environment) with this checkout on PYTHONPATH."""
+    full = dict(os.environ if env is None else env)
+    full["PYTHONPATH"] = str(REPO)
+    return full
 
 
 def run_cli(
@@ -141,17 +155,25 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     """`anysnake2 ARGS` in a subprocess with `env` (default: this environment), this
     checkout on PYTHONPATH, output captured."""
-    full = dict(os.environ if env is None else env)
-    full["PYTHONPATH"] = str(REPO)
     return subprocess.run(
-        [sys.executable, *ENTRY, *args],
+        cli_argv(*args),
         cwd=cwd,
-        env=full,
+        env=cli_env(env),
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
         **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def start_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, **popen: object
+) -> subprocess.Popen[str]:
+    """`anysnake2 ARGS` started in the background (text mode; `popen` as for Popen: the
+    caller says where output goes), this checkout on PYTHONPATH."""
+    return subprocess.Popen(  # type: ignore[call-overload]
+        cli_argv(*args), cwd=cwd, env=cli_env(env), text=True, **popen
     )
 
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from anysnake2.model import DevShell, Input, Nixpkgs, Project, Python, PythonPackage, R, Rust
 from anysnake2.render.defaults import DEFAULT_INPUTS
@@ -81,14 +82,7 @@ def test_write_tracks_files_keeps_old_and_reports_changes(tmp_path: Path, uv_loc
 
 
 def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "anysnake2", *args],
-        cwd=cwd,
-        env={**_env(), "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_cli(*args, cwd=cwd, env=_env())
 
 
 def test_build_flake_command_writes_a_tracked_flake(tmp_path: Path) -> None:
