@@ -20,7 +20,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -37,6 +38,7 @@ __all__ = [
     "Credential",
     "clone",
     "git_env",
+    "hg_env",
     "nix_env",
     "public",
     "redact",
@@ -176,14 +178,43 @@ def nix_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+#: hg's own config files (its defaults, which an HGRCPATH replaces)
+_HG_CONFIGS = "/etc/mercurial/hgrc:/etc/mercurial/hgrc.d:~/.hgrc:~/.config/hg/hgrc"
+
+
+@contextmanager
+def hg_env(url: str, base: Mapping[str, str] | None = None) -> Iterator[dict[str, str]]:
+    """`base` (default: os.environ) for hg, with the credentials of `url` (if any) as an
+    `[auth]` section: hg reads them only from the URL (argv, visible to every user in
+    /proc) or config files, so HGRCPATH names an in-memory file (memfd) after the user's own
+    config files, open for the block."""
+    env = dict(os.environ if base is None else base)
+    _, credential = split(url)
+    if credential is None:
+        yield env
+        return
+    text = (
+        f"[auth]\nanysnake2.prefix = {credential.base.removeprefix('hg+')}\n"
+        f"anysnake2.username = {credential.username}\n"
+        f"anysnake2.password = {credential.password}\n"
+    )
+    fd = os.memfd_create("anysnake2-hgrc")
+    try:
+        os.write(fd, text.encode())
+        own = env.get("HGRCPATH") or _HG_CONFIGS
+        env["HGRCPATH"] = f"{own}:/proc/{os.getpid()}/fd/{fd}"
+        yield env
+    finally:
+        os.close(fd)
+
+
 def clone(
     kind: str, url: str, dest: Path, *, ref: str | None, rev: str | None, what: str, hint: str
 ) -> None:
     """Clone `url` into `dest` with git (`kind` "git"; `ref` checked out, then reset to
     `rev`) or mercurial ("hg"; updated to `rev`): the one clone of anysnake2, for the
-    clones and for the Python sources locked from a copy. git gets credentials only through
-    the environment; hg takes them only from the URL or its config files, so its URL keeps
-    them and is masked in every log line and message. FailureError (70) naming `what`,
+    clones and for the Python sources locked from a copy. Credentials reach git and hg only
+    through the environment (`git_env`, `hg_env`), never argv. FailureError (70) naming `what`,
     with the tool's redacted output, on failure."""
     from . import _proc
 
@@ -191,7 +222,7 @@ def clone(
     tool = _proc.require(kind, why=f"to clone {clean}")
     env = git_env()
 
-    def step(argv: list[str]) -> None:
+    def step(argv: list[str], env: dict[str, str] = env) -> None:
         proc = _proc.run(argv, env=env, check=False, redact=_secrets() + [url])
         if proc.returncode != 0:
             tail = _proc.tail((proc.stderr or "") + (proc.stdout or ""), 20)
@@ -203,7 +234,9 @@ def clone(
 
     if kind == "hg":
         updaterev = ["--updaterev", rev] if rev else []
-        step([tool, "--noninteractive", "clone", "--quiet", *updaterev, "--", url, str(dest)])
+        with hg_env(url, env) as with_auth:
+            argv = [tool, "--noninteractive", "clone", "--quiet", *updaterev, "--", clean]
+            step([*argv, str(dest)], with_auth)
         return
     step([tool, "clone", "--quiet", "--", clean, str(dest)])
     if ref:

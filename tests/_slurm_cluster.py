@@ -1,7 +1,8 @@
 """A real single-node Slurm cluster for the tests (Debian's slurm-wlm and munge, as root).
 
 `start(folder)` writes a munge key (`mungekey --create`, owned by munge, mode 400) and a
-minimal `slurm.conf` (own ports, state and logs in `folder`), starts `munged` as the munge
+minimal `slurm.conf` (own ports, state and logs in `folder`; the scheduler runs every second
+and starts batch jobs without delay, so a job waits for no timer), starts `munged` as the munge
 user, then `slurmctld` and `slurmd`, and waits (bounded) until the node is idle.
 `Cluster.stop()` ends the three daemons by their pid files. Clients find the cluster by
 `SLURM_CONF` in `Cluster.env`.
@@ -39,6 +40,7 @@ TaskPlugin=task/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 SchedulerType=sched/backfill
+SchedulerParameters=sched_interval=1,bf_interval=1,batch_sched_delay=0
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 MpiDefault=none

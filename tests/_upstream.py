@@ -22,11 +22,14 @@ history, for the nixpkgs stand-in of a config naming that release).
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +69,9 @@ SNAPSHOTS: dict[str, str] = {
     "tyberiusprime/uv2nix_hammer_overrides": "efc9f213860490692e27f0854e26b8ac62acfff3",
 }
 HAMMER = "tyberiusprime/uv2nix_hammer_overrides"
+SYSTEMS = "nix-systems/default"
+# Bump when the hammer stand-in is made differently (its cached copy is then made anew).
+STANDIN_VERSION = "1"
 
 NIX = [
     "nix",
@@ -78,6 +84,13 @@ NIX = [
 
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
 _INPUT = re.compile(r"^    ([A-Za-z0-9_'-]+) = \{\n((?:      .*\n)*?)    \};", re.MULTILINE)
+
+
+def standin_cache() -> Path:
+    """Where stand-ins made once per machine live: $ANYSNAKE2_TEST_CACHE, else a folder of
+    this user in the temp folder (they are made anew, identical, when it is cleared)."""
+    default = Path(tempfile.gettempdir()) / f"anysnake2-tests-{os.getuid()}"
+    return Path(os.environ.get("ANYSNAKE2_TEST_CACHE") or default)
 
 
 def nix_env() -> dict[str, str]:
@@ -144,6 +157,7 @@ class Upstream:
                 )
             self.repos[bundle.stem] = target
         self._empty: Path | None = None
+        self._hammer: Path | None = None
         # (owner/repo, pinned rev, rev used) for pins served by a snapshot bundle
         self.substitutions: list[tuple[str, str, str]] = []
 
@@ -257,43 +271,76 @@ class Upstream:
         collected.nix imports nor the `helpers.nix` flake.nix imports. This repository is
         the snapshot plus those files as no-ops (`{ ... }: old: { }`, `{ pkgs }: { }`):
         the real flake's version matching and overlay run, the per-package overrides
-        change nothing."""
-        path = self.dest / "hammer-standin"
-        if not (path / ".git").is_dir():
-            snapshot = self.repos[BUNDLES[HAMMER]]
-            shutil.copytree(snapshot, path, ignore=shutil.ignore_patterns(".git"))
-            (path / "helpers.nix").write_text(
-                "# stand-in (tests/_upstream.py): the bundle has no helpers.nix\n{ pkgs }: { }\n"
-            )
-            collected = (path / "collected.nix").read_text()
-            for rel in sorted(set(re.findall(r"import \./(overrides/[^;\s]+);", collected))):
-                target = path / rel
-                target.mkdir(parents=True, exist_ok=True)
-                (target / "default.nix").write_text("{ ... }: old: { }\n")
-            env = nix_env() | {
-                "GIT_AUTHOR_NAME": "t",
-                "GIT_AUTHOR_EMAIL": "t@t",
-                "GIT_COMMITTER_NAME": "t",
-                "GIT_COMMITTER_EMAIL": "t@t",
-                "GIT_CONFIG_GLOBAL": "/dev/null",
-            }
-            for argv in (
-                ["git", "init", "-q"],
-                ["git", "add", "-A"],
-                ["git", "commit", "-qm", "hammer overrides stand-in"],
-            ):
-                subprocess.run(argv, cwd=path, check=True, env=env, capture_output=True)
-            self._relock_hammer(path, env)
-        return f"git+file://{path}"
+        change nothing.
 
-    def _relock_hammer(self, path: Path, env: dict[str, str]) -> None:
-        """Point the stand-in's own flake.lock at local repositories: `systems` at the
-        nix-systems bundle, `treefmt-nix` and `nixpkgs` (only its formatter and devShell
-        use them) at the empty flake. Nix reads this lock for every input the rendered
-        flake does not follow; `nix flake archive` (anysnake2's GC roots) fetches them all.
-        """
-        systems_rev = self._head("nix-systems/default")
-        registry = self.dest / "registry.json"
+        It is 12k small files: making it and nix's first fetch of it take a minute. So it
+        is made once per machine (`standin_cache()`, keyed by the bundles' heads), with
+        fixed commit dates and its own sub-inputs beside it: its revision is the same in
+        every session, and nix's fetcher cache (keyed by revision) serves it."""
+        if self._hammer is None:
+            heads = f"{STANDIN_VERSION} {self._head(HAMMER)} {self._head(SYSTEMS)}"
+            key = hashlib.sha256(heads.encode()).hexdigest()[:16]
+            base = standin_cache() / f"hammer-standin-{key}"
+            base.parent.mkdir(parents=True, exist_ok=True)
+            with open(f"{base}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # another session may be making it
+                if not (base / "done").exists():
+                    shutil.rmtree(base, ignore_errors=True)
+                    self._make_hammer(base)
+                    (base / "done").touch()
+            self._hammer = base / "hammer-standin"
+        return f"git+file://{self._hammer}"
+
+    def _make_hammer(self, base: Path) -> None:
+        path = base / "hammer-standin"
+        snapshot = self.repos[BUNDLES[HAMMER]]
+        shutil.copytree(snapshot, path, ignore=shutil.ignore_patterns(".git"))
+        (path / "helpers.nix").write_text(
+            "# stand-in (tests/_upstream.py): the bundle has no helpers.nix\n{ pkgs }: { }\n"
+        )
+        collected = (path / "collected.nix").read_text()
+        for rel in sorted(set(re.findall(r"import \./(overrides/[^;\s]+);", collected))):
+            target = path / rel
+            target.mkdir(parents=True, exist_ok=True)
+            (target / "default.nix").write_text("{ ... }: old: { }\n")
+        env = nix_env() | {
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@t",
+            "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@t",
+            "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z",
+            "GIT_CONFIG_GLOBAL": "/dev/null",
+        }
+        for argv in (
+            ["git", "init", "-q", "-b", "master"],
+            ["git", "add", "-A"],
+            ["git", "commit", "-qm", "hammer overrides stand-in"],
+        ):
+            subprocess.run(argv, cwd=path, check=True, env=env, capture_output=True)
+        self._relock_hammer(base, env)
+
+    def _relock_hammer(self, base: Path, env: dict[str, str]) -> None:
+        """Point the stand-in's own flake.lock at local repositories beside it: `systems`
+        at a clone of the nix-systems bundle, `treefmt-nix` and `nixpkgs` (only its
+        formatter and devShell use them) at an empty flake (no .git, a fixed mtime: its
+        lock entry is the same every time). Nix reads this lock for every input the
+        rendered flake does not follow; `nix flake archive` (anysnake2's GC roots) fetches
+        them all."""
+        path = base / "hammer-standin"
+        systems = base / "systems"
+        subprocess.run(
+            ["git", "clone", "-q", str(self.repo(SYSTEMS)), str(systems)], check=True, env=env
+        )
+        empty = base / "empty-flake"
+        empty.mkdir()
+        (empty / "flake.nix").write_text(
+            '{\n  description = "empty stand-in (tests/_upstream.py)";\n'
+            "  outputs = { self }: { };\n}\n"
+        )
+        for made in (empty / "flake.nix", empty):
+            os.utime(made, (1704067200, 1704067200))
+        registry = base / "registry.json"
         registry.write_text('{"flakes":[],"version":2}')
         argv = [
             *NIX,
@@ -304,13 +351,13 @@ class Upstream:
             "lock",
             "--override-input",
             "systems",
-            self.url("nix-systems/default", systems_rev),
+            f"git+file://{systems}?rev={self._head(SYSTEMS)}",
             "--override-input",
             "treefmt-nix",
-            self.empty_flake(),
+            f"path:{empty}",
             "--override-input",
             "nixpkgs",
-            self.empty_flake(),
+            f"path:{empty}",
         ]
         subprocess.run(argv, cwd=path, check=True, env=env, capture_output=True)
         for argv in (

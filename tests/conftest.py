@@ -106,9 +106,44 @@ def build_flake(base: Path, flake_text: str) -> Path:
     return Path(json.loads(proc.stdout)[0]["outputs"]["out"])
 
 
+# --- the one local HTTP server (tests/_http_server.py) ----------------------------------------
+
+
+@pytest.fixture
+def http_server():  # -> Callable[..., _http_server.LocalServer]
+    """Factory: `http_server(**LocalServer options)` (or `http_server(github=True)` for the
+    GitHub API stand-in) gives a started server on 127.0.0.1, stopped after the test."""
+    from _http_server import LocalServer, github
+
+    started: list[LocalServer] = []
+
+    def make(*, github_api: bool = False, **options: object) -> LocalServer:
+        server = github() if github_api else LocalServer(**options)  # type: ignore[arg-type]
+        started.append(server.start())
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
+
+
+# --- the one way to run the CLI -----------------------------------------------------------
 # The console script's way in: not `python -m anysnake2`, where the current folder comes
 # first on sys.path and a project's own anysnake2.py would shadow the package.
 ENTRY = ["-c", "import sys; del sys.path[0]; from anysnake2._fast import main; sys.exit(main())"]
+
+
+def cli_argv(*args: str) -> list[str]:
+    """argv of `anysnake2 ARGS` as the console script runs it, with this interpreter (for a
+    tmux pane, a wrapper command or Popen; with `cli_env`)."""
+    return [sys.executable, *ENTRY, *args]
+
+
+def cli_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """`env` (default: this environment) with this checkout on PYTHONPATH."""
+    full = dict(os.environ if env is None else env)
+    full["PYTHONPATH"] = str(REPO)
+    return full
 
 
 def run_cli(
@@ -120,17 +155,25 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     """`anysnake2 ARGS` in a subprocess with `env` (default: this environment), this
     checkout on PYTHONPATH, output captured."""
-    full = dict(os.environ if env is None else env)
-    full["PYTHONPATH"] = str(REPO)
     return subprocess.run(
-        [sys.executable, *ENTRY, *args],
+        cli_argv(*args),
         cwd=cwd,
-        env=full,
+        env=cli_env(env),
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
         **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def start_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, **popen: object
+) -> subprocess.Popen[str]:
+    """`anysnake2 ARGS` started in the background (text mode; `popen` as for Popen: the
+    caller says where output goes), this checkout on PYTHONPATH."""
+    return subprocess.Popen(  # type: ignore[call-overload]
+        cli_argv(*args), cwd=cwd, env=cli_env(env), text=True, **popen
     )
 
 

@@ -15,13 +15,12 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from conftest import ENTRY, run_cli
+from conftest import run_cli, start_cli
 
 REPO = Path(__file__).resolve().parent.parent
 TQ = "'" * 3  # a TOML multi-line literal string
@@ -143,8 +142,9 @@ def test_interrupted_build_is_redone(tmp_path, offline_pkgs, spy_path) -> None:
         "mkdir -p $out/bin; echo 'echo slept' > $out/bin/sleeper''; }"
     )
     write_project(root, offline_pkgs, ["hello", "sleeper"], overlay)
-    proc = subprocess.Popen(
-        [sys.executable, *ENTRY, "build", "rootfs"],
+    proc = start_cli(
+        "build",
+        "rootfs",
         cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -176,13 +176,8 @@ def test_two_runs_started_together_build_once(tmp_path, offline_pkgs, spy_path) 
     root.mkdir()
     write_project(root, offline_pkgs, ["hello", "tools.nested.hello2"])
     procs = [
-        subprocess.Popen(
-            [sys.executable, *ENTRY, "run", "--", "hello2"],
-            cwd=root,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+        start_cli(
+            "run", "--", "hello2", cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         for _ in range(2)
     ]

@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 from conftest import ORIGINAL_CONFIGS as ORIGINALS
+from conftest import run_cli
 
 # file -> None (exit 0) or (mach-nix-only key named, its replacement named in the hint)
 # or ([python] on a nixpkgs release below uv2nix's minimum, the minimum named in the hint)
@@ -76,17 +76,9 @@ EXPECTED: dict[str, tuple[str, str] | None] = {
 
 
 def anysnake2(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = dict(os.environ)
     env.pop("ANYSNAKE2_OFFLINE", None)
-    return subprocess.run(
-        [sys.executable, "-m", "anysnake2", *args],
-        check=False,
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_cli(*args, cwd=cwd, env=env, timeout=60)
 
 
 @pytest.mark.needs_shared

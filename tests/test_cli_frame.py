@@ -8,29 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ORIGINAL_CONFIGS
+from conftest import ORIGINAL_CONFIGS, cli_argv, cli_env, run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 HEAVY = ("sh", "requests", "jinja2", "typeguard", "tomlkit", "tomllib", "dataclasses", "argparse")
-
-# Not `python -m anysnake2`: with -m the current folder comes first on sys.path, so a
-# project's own anysnake2.py would shadow the package (the console script has no such issue).
-ENTRY = ["-c", "import sys; del sys.path[0]; from anysnake2._fast import main; sys.exit(main())"]
 
 
 def anysnake2(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
-    full_env = dict(os.environ, PYTHONPATH=str(REPO), **(env or {}))
-    return subprocess.run(
-        [sys.executable, *ENTRY, *args],
-        check=False,
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(*args, cwd=cwd, env=dict(os.environ, **(env or {})), timeout=120)
 
 
 def test_version_works_without_config(tmp_path: Path) -> None:
@@ -97,6 +84,7 @@ def test_help_lists_only_commands_that_exist(tmp_path: Path) -> None:
 def test_version_imports_nothing_heavy(tmp_path: Path) -> None:
     """The start-up path stays light: `python -X importtime -m anysnake2 version`."""
     proc = subprocess.run(
+        # deliberately `python -m anysnake2` (the other import test takes the console way)
         [sys.executable, "-X", "importtime", "-m", "anysnake2", "version"],
         check=False,
         cwd=tmp_path,
@@ -140,8 +128,8 @@ def test_version_takes_the_short_way_only_without_another_pin(
     if config is not None:
         (tmp_path / "anysnake2.toml").write_text(config.replace("@V@", __version__))
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", *ENTRY, "version"],
-        cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(REPO)),
+        [sys.executable, "-X", "importtime", *cli_argv("version")[1:]],
+        cwd=tmp_path, env=cli_env(),
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if "|" in line}

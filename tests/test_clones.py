@@ -359,30 +359,13 @@ def test_editable_packages_with_a_source_are_cloned(tmp_path, git_repo):
         perform_clones(conflicting, tmp_path)
 
 
-def test_credentials_reach_git_through_the_environment(tmp_path, capsys):
+def test_credentials_reach_git_through_the_environment(tmp_path, capsys, http_server):
     """A local server that demands authentication sees the URL's credentials, while the
     logged argv and the error message do not contain them."""
     import base64
-    import threading
-    from http.server import BaseHTTPRequestHandler, HTTPServer
 
-    seen: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append(self.headers.get("Authorization", ""))
-            self.send_response(401 if len(seen) == 1 else 403)
-            self.send_header("WWW-Authenticate", 'Basic realm="x"')
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"git+http://alice:s3cret@127.0.0.1:{server.server_port}/repo.git"
+    server = http_server(auth=("alice", "s3cret"))  # serves no repository: the clone fails
+    url = f"git+http://alice:s3cret@127.0.0.1:{server.port}/repo.git"
     level = _log.verbosity()
     _log.set_verbosity(3)
     try:
@@ -390,9 +373,9 @@ def test_credentials_reach_git_through_the_environment(tmp_path, capsys):
             perform_clones(project({"code": {"repo": url}}), tmp_path)
     finally:
         _log.set_verbosity(level)
-        server.shutdown()
     expected = "Basic " + base64.b64encode(b"alice:s3cret").decode()
-    assert expected in seen
+    assert server.refused and server.served  # asked, then sent the credentials
+    assert expected in [seen.headers.get("Authorization") for seen in server.requests]
     shown = capsys.readouterr().err + caught.value.render()
     assert "s3cret" not in shown and "alice" not in shown
     assert not (tmp_path / "code" / "repo").exists()

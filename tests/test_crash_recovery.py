@@ -18,12 +18,11 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import ENTRY, REPO
+from conftest import REPO, start_cli
 from test_build import write_project
 
 from anysnake2.toml_compat.reader import read_project_text
@@ -98,13 +97,12 @@ class Project:
         config.write_text(text)
 
     def start(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [sys.executable, *ENTRY, *args],
+        return start_cli(
+            *args,
             cwd=self.root,
             env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
             start_new_session=True,
         )
 

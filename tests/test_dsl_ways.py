@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from anysnake2 import Project
 
@@ -102,15 +103,7 @@ def test_without_the_header_the_script_shadows_the_package(tmp_path: Path) -> No
 
 def test_cli_way_from_the_checkout(tmp_path: Path) -> None:
     folder = _project_folder(tmp_path)
-    result = subprocess.run(
-        [sys.executable, _runner(tmp_path), "check"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=_env(PYTHONPATH=str(REPO)),
-    )
-    _assert_checked(result, folder)
+    _assert_checked(_cli(folder, "check"), folder)
 
 
 @pytest.fixture(scope="module")
@@ -190,14 +183,7 @@ def test_uv_run_way_installs_the_pinned_version(tmp_path: Path, wheel_dir: Path)
 
 
 def _cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, _runner(folder.parent), *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=_env(PYTHONPATH=str(REPO)),
-    )
+    return run_cli(*args, cwd=folder, env=_env())
 
 
 def test_convert_both_ways(tmp_path: Path) -> None:

@@ -4,18 +4,16 @@ and an editable without a URL is unpacked from its sdist (a local PyPI JSON stan
 from __future__ import annotations
 
 import hashlib
-import http.server
 import io
 import json
 import os
 import subprocess
 import tarfile
 import textwrap
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _http_server import LocalServer
 
 from anysnake2.errors import ConfigError, FailureError, NetworkError
 from anysnake2.model import Project, Python, PythonPackage
@@ -147,15 +145,16 @@ def _sdist(name: str, version: str, extra: dict[str, bytes] | None = None) -> by
 
 
 class _Index:
-    """A PyPI JSON API stand-in on localhost serving `tiny` 1.0, 2.0 and 3.0rc1."""
+    """A PyPI JSON API stand-in on localhost (the shared test server) serving `tiny`."""
 
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
+    def __init__(self, server: LocalServer) -> None:
+        self.server = server
+        self.base = server.url
         self.releases: dict[str, list[dict[str, object]]] = {}
 
     def add(self, version: str, day: str, data: bytes, *, yanked: bool = False) -> None:
         path = f"/files/tiny-{version}.tar.gz"
-        self.files[path] = data
+        self.server.add(path, raw=data)
         self.releases[version] = [
             {"packagetype": "bdist_wheel", "url": "http://wrong", "upload_time_iso_8601": day},
             {
@@ -166,43 +165,19 @@ class _Index:
                 "yanked": yanked,
             },
         ]
-
-    base = ""
+        self.server.add("/pypi/tiny/json", {"releases": self.releases})
 
 
 @pytest.fixture
-def index(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Index]:
-    state = _Index()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path == "/pypi/tiny/json":
-                body = json.dumps({"releases": state.releases}).encode()
-            elif self.path in state.files:
-                body = state.files[self.path]
-            else:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def index(monkeypatch: pytest.MonkeyPatch, http_server) -> _Index:
+    """`tiny` 1.0, 2.0, 2.5 (yanked) and 3.0rc1."""
+    state = _Index(http_server())
     monkeypatch.setenv(PYPI_JSON_ENV, state.base)
     state.add("1.0", "2020-01-01", _sdist("tiny", "1.0"))
     state.add("2.0", "2022-01-01", _sdist("tiny", "2.0"))
     state.add("2.5", "2022-02-01", _sdist("tiny", "2.5"), yanked=True)
     state.add("3.0rc1", "2022-03-01", _sdist("tiny", "3.0rc1"))
-    yield state
-    server.shutdown()
-    server.server_close()
+    return state
 
 
 def _tiny(version: str = "", date: str | None = "2021-06-01", pypi: bool = False) -> Project:
@@ -247,7 +222,7 @@ def test_unsafe_sdist_is_refused_and_leaves_nothing(tmp_path: Path, index) -> No
 
 
 def test_tampered_sdist_is_refused(tmp_path: Path, index) -> None:
-    index.files["/files/tiny-1.0.tar.gz"] = _sdist("tiny", "1.0", {"tiny-1.0/x.py": b"x"})
+    index.server.add("/files/tiny-1.0.tar.gz", raw=_sdist("tiny", "1.0", {"tiny-1.0/x.py": b"x"}))
     with pytest.raises(FailureError, match="sha256"):
         fetch_editable_sdists(_tiny(), tmp_path, offline=False)
     assert list((tmp_path / "code").iterdir()) == []

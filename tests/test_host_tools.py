@@ -13,11 +13,11 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import cli_argv
 from test_sessions import ROOT, Pane
 
 OUTSIDE = """\
@@ -113,7 +113,7 @@ def setup(tmp_path: Path, nixpkgs: dict[str, str]) -> Iterator[tuple[Path, Path,
 def _start(pane: Pane, bin_dir: Path, marker: str) -> None:
     words = shlex.join(
         ["env", "-u", "TMUX", f"PATH={bin_dir}", "ANYSNAKE2_OFFLINE=1", f"PYTHONPATH={ROOT}"]
-        + [sys.executable, "-m", "anysnake2", "run", "--", "sh", "-c", f"echo {marker}-$((6*7))"]
+        + cli_argv("run", "--", "sh", "-c", f"echo {marker}-$((6*7))")
     )
     pane.type(f'{words}; echo "rc=$?"')
 

@@ -12,11 +12,11 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,15 +68,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _cli(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "anysnake2", *args],
-        cwd=root,
-        env=_env(**env),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_cli(*args, cwd=root, env=_env(**env), timeout=300)
 
 
 def _project(root: Path, url: str, rev: str) -> Path:

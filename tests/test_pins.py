@@ -327,10 +327,8 @@ def test_missing_ecosystem_date_becomes_today_and_is_recorded(tmp_path: Path) ->
 
 
 def test_github_sources_resolve_through_the_api_once_and_unstable_tarballs_use_git(
-    tmp_path: Path,
+    tmp_path: Path, http_server
 ) -> None:
-    from _github_server import FakeGitHub
-
     repo = "/repos/NixOS/nixpkgs"
     pages = [f"{repo}/tags?per_page=100&page={n}" for n in (1, 2)]
     sha_2405 = "2405" * 10
@@ -345,42 +343,40 @@ rev = "23.11"
 packages = []
 """
     root = _project(tmp_path, text)
-    with FakeGitHub() as gh:
-        gh.add(
-            pages[0], file="tags_page1.json", headers={"Link": f'<{{base}}{pages[1]}>; rel="next"'}
-        )
-        gh.add(pages[1], file="tags_page2.json")
-        gh.add(f"{repo}/contents/.gitattributes?ref={sha_2311}", file="contents_gitattributes.json")
-        env = {
-            "ANYSNAKE2_GITHUB_API_URL": gh.url,
-            "ANYSNAKE2_GITHUB_API_USERNAME": "me",
-            "ANYSNAKE2_GITHUB_API_PASSWORD": "secret-token",
-        }
-        proc = anysnake2("lock", cwd=root, env=env)
-        assert proc.returncode == 0, proc.stderr
-        seen = list(gh.requests)
-        assert seen and all(r.headers.get("Authorization", "").startswith("Basic ") for r in seen)
-        written = (root / "anysnake2.toml").read_text()
-        assert 'url = "github:NixOS/nixpkgs" # the newest release, please\n' in written
-        assert f'rev = "{sha_2405}" # anysnake2: newest tag 24.05\n' in written
-        # .gitattributes with export-subst: fetched with git from now on
-        assert 'url = "git+https://github.com/NixOS/nixpkgs.git"\nrev = "' + sha_2311 in written
-        assert "export-subst" in proc.stderr
-        assert "secret-token" not in written + proc.stderr
-        assert "secret-token" not in (root / ".anysnake2_flake" / "resolve_cache.json").read_text()
-        # recorded: the next build asks nothing
-        flake = anysnake2("build", "flake", cwd=root, env=env)
-        assert flake.returncode == 0, flake.stderr
-        assert gh.requests == seen
-        # an empty config: nixpkgs is still an input, pinned to the newest release tag
-        empty = tmp_path / "empty"
-        empty.mkdir()
-        (empty / "anysnake2.toml").write_text("")
-        assert anysnake2("lock", cwd=empty, env=env).returncode == 0
-        assert (
-            f'[nixpkgs]\nrev = "{sha_2405}" # anysnake2: newest tag 24.05\n'
-            in (empty / "anysnake2.toml").read_text()
-        )
+    gh = http_server(github_api=True)
+    gh.add(pages[0], file="tags_page1.json", headers={"Link": f'<{{base}}{pages[1]}>; rel="next"'})
+    gh.add(pages[1], file="tags_page2.json")
+    gh.add(f"{repo}/contents/.gitattributes?ref={sha_2311}", file="contents_gitattributes.json")
+    env = {
+        "ANYSNAKE2_GITHUB_API_URL": gh.url,
+        "ANYSNAKE2_GITHUB_API_USERNAME": "me",
+        "ANYSNAKE2_GITHUB_API_PASSWORD": "secret-token",
+    }
+    proc = anysnake2("lock", cwd=root, env=env)
+    assert proc.returncode == 0, proc.stderr
+    seen = list(gh.requests)
+    assert seen and all(r.headers.get("Authorization", "").startswith("Basic ") for r in seen)
+    written = (root / "anysnake2.toml").read_text()
+    assert 'url = "github:NixOS/nixpkgs" # the newest release, please\n' in written
+    assert f'rev = "{sha_2405}" # anysnake2: newest tag 24.05\n' in written
+    # .gitattributes with export-subst: fetched with git from now on
+    assert 'url = "git+https://github.com/NixOS/nixpkgs.git"\nrev = "' + sha_2311 in written
+    assert "export-subst" in proc.stderr
+    assert "secret-token" not in written + proc.stderr
+    assert "secret-token" not in (root / ".anysnake2_flake" / "resolve_cache.json").read_text()
+    # recorded: the next build asks nothing
+    flake = anysnake2("build", "flake", cwd=root, env=env)
+    assert flake.returncode == 0, flake.stderr
+    assert gh.requests == seen
+    # an empty config: nixpkgs is still an input, pinned to the newest release tag
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "anysnake2.toml").write_text("")
+    assert anysnake2("lock", cwd=empty, env=env).returncode == 0
+    assert (
+        f'[nixpkgs]\nrev = "{sha_2405}" # anysnake2: newest tag 24.05\n'
+        in (empty / "anysnake2.toml").read_text()
+    )
     nix = (root / ".anysnake2_flake" / "flake.nix").read_text()
     assert f"github:NixOS/nixpkgs/{sha_2405}" in nix
     assert f"git+https://github.com/NixOS/nixpkgs.git?rev={sha_2311}" in nix

@@ -9,10 +9,10 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from anysnake2.errors import ConfigError, NetworkError
 from anysnake2.model import Project, Python, PythonPackage, R
@@ -229,17 +229,9 @@ def test_lock_command_writes_the_lock_beside_the_config(tmp_path: Path) -> None:
         '[nixpkgs]\nrev = "63dacb46bf939521bdc93981b4cbb7ecb58427a0"\n\n[python]\nversion = "3.8"\n'
         'ecosystem_date = "2021-04-12"\n\n[python.packages]\npandas = ">=1.2"\n'
     )
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
 
     def lock() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "anysnake2", "lock"],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        return run_cli("lock", cwd=tmp_path)
 
     first = lock()
     assert first.returncode == 0, first.stderr

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from anysnake2.defaults import DEFAULT_INPUTS
 from anysnake2.model import DevShell, Input, Nixpkgs, Project, Python, PythonPackage, R, Rust
@@ -97,14 +98,7 @@ def test_a_changed_flake_nix_replaces_the_file_whole(tmp_path: Path) -> None:
 
 
 def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "anysnake2", *args],
-        cwd=cwd,
-        env={**_env(), "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_cli(*args, cwd=cwd, env=_env())
 
 
 def test_build_flake_command_writes_a_tracked_flake(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _github_server import FakeGitHub
+from _http_server import LocalServer
 
 from anysnake2 import _log
 from anysnake2.errors import ConfigError, NetworkError
@@ -58,22 +58,22 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def gh(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
-    with FakeGitHub() as server:
-        server.add(REPO, file="repo.json")
-        server.add(
-            TAGS1,
-            file="tags_page1.json",
-            headers={
-                "Link": f'<{{base}}{TAGS2}>; rel="next", <{{base}}{TAGS2}>; rel="last"',
-            },
-        )
-        server.add(TAGS2, file="tags_page2.json")
-        server.add(f"{REPO}/branches/master", file="branch_master.json")
-        server.add(f"{REPO}/branches/release-24.05", file="branch_release-24.05.json")
-        server.add(f"{REPO}/branches?per_page=100", file="branches.json")
-        monkeypatch.setenv("ANYSNAKE2_GITHUB_API_URL", server.url)
-        yield server
+def gh(monkeypatch: pytest.MonkeyPatch, http_server) -> Iterator[LocalServer]:
+    server = http_server(github_api=True)
+    server.add(REPO, file="repo.json")
+    server.add(
+        TAGS1,
+        file="tags_page1.json",
+        headers={
+            "Link": f'<{{base}}{TAGS2}>; rel="next", <{{base}}{TAGS2}>; rel="last"',
+        },
+    )
+    server.add(TAGS2, file="tags_page2.json")
+    server.add(f"{REPO}/branches/master", file="branch_master.json")
+    server.add(f"{REPO}/branches/release-24.05", file="branch_release-24.05.json")
+    server.add(f"{REPO}/branches?per_page=100", file="branches.json")
+    monkeypatch.setenv("ANYSNAKE2_GITHUB_API_URL", server.url)
+    yield server
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def cache(tmp_path: Path) -> ResolveCache:
 # --- GitHub --------------------------------------------------------------------------
 
 
-def test_github_tag_over_two_pages_then_cached(gh: FakeGitHub, cache: ResolveCache) -> None:
+def test_github_tag_over_two_pages_then_cached(gh: LocalServer, cache: ResolveCache) -> None:
     got = resolve_revision(NIXPKGS, "14.04", cache=cache)  # on the second page
     assert got == ResolvedRevision("1404" * 10, "14.04", "tag")
     assert gh.paths() == [TAGS1, TAGS2]
@@ -97,13 +97,13 @@ def test_github_tag_over_two_pages_then_cached(gh: FakeGitHub, cache: ResolveCac
     assert gh.paths() == [TAGS1, TAGS2]
 
 
-def test_github_newest_tag_compares_versions(gh: FakeGitHub, cache: ResolveCache) -> None:
+def test_github_newest_tag_compares_versions(gh: LocalServer, cache: ResolveCache) -> None:
     got = resolve_revision(NIXPKGS, None, cache=cache, newest_tag_pattern=NIX_PATTERN)
     # 9.12 sorts last as text and 24.05-beta does not match: 24.05 is the newest.
     assert got == ResolvedRevision(SHA_2405, "24.05", "newest-tag")
 
 
-def test_github_default_branch_head_cached(gh: FakeGitHub, cache: ResolveCache) -> None:
+def test_github_default_branch_head_cached(gh: LocalServer, cache: ResolveCache) -> None:
     got = resolve_revision(NIXPKGS, None, cache=cache)
     assert got == ResolvedRevision(SHA_MASTER, "master", "default-branch")
     assert gh.paths() == [REPO, f"{REPO}/branches/master"]
@@ -111,7 +111,7 @@ def test_github_default_branch_head_cached(gh: FakeGitHub, cache: ResolveCache) 
     assert len(gh.requests) == 2
 
 
-def test_github_branch_head(gh: FakeGitHub, cache: ResolveCache) -> None:
+def test_github_branch_head(gh: LocalServer, cache: ResolveCache) -> None:
     got = resolve_revision(NIXPKGS, "release-24.05", cache=cache)
     assert got == ResolvedRevision(SHA_RELEASE, "release-24.05", "branch")
     count = len(gh.requests)
@@ -122,7 +122,7 @@ def test_github_branch_head(gh: FakeGitHub, cache: ResolveCache) -> None:
     assert len(gh.requests) > count
 
 
-def test_github_unknown_ref_suggests_near_names(gh: FakeGitHub, cache: ResolveCache) -> None:
+def test_github_unknown_ref_suggests_near_names(gh: LocalServer, cache: ResolveCache) -> None:
     with pytest.raises(ConfigError) as info:
         resolve_revision(NIXPKGS, "release-24.5", cache=cache)
     assert info.value.exit_code == 65
@@ -130,12 +130,12 @@ def test_github_unknown_ref_suggests_near_names(gh: FakeGitHub, cache: ResolveCa
     assert "release-24.05" in (info.value.hint or "")
 
 
-def test_github_unknown_repository(gh: FakeGitHub, cache: ResolveCache) -> None:
+def test_github_unknown_repository(gh: LocalServer, cache: ResolveCache) -> None:
     with pytest.raises(ConfigError, match="repository nobody/nothing not found"):
         resolve_revision("github:nobody/nothing", "1.0", cache=cache)
 
 
-def test_github_rate_limit_explains_tokens(gh: FakeGitHub, cache: ResolveCache) -> None:
+def test_github_rate_limit_explains_tokens(gh: LocalServer, cache: ResolveCache) -> None:
     gh.add(
         TAGS1,
         file="rate_limited.json",
@@ -158,13 +158,13 @@ def test_github_rate_limit_explains_tokens(gh: FakeGitHub, cache: ResolveCache) 
     assert "ANYSNAKE2_GITHUB_API_PASSWORD" in err.render()
 
 
-def test_github_429_retry_after(gh: FakeGitHub, cache: ResolveCache) -> None:
+def test_github_429_retry_after(gh: LocalServer, cache: ResolveCache) -> None:
     gh.add(REPO, file="rate_limited.json", status=429, headers={"Retry-After": "60"})
     with pytest.raises(NetworkError, match="rate limit.*retry after 60 seconds"):
         resolve_revision(NIXPKGS, None, cache=cache)
 
 
-def test_github_server_error(gh: FakeGitHub, cache: ResolveCache) -> None:
+def test_github_server_error(gh: LocalServer, cache: ResolveCache) -> None:
     gh.add(TAGS1, file="server_error.json", status=500)
     with pytest.raises(NetworkError) as info:
         resolve_revision(NIXPKGS, "24.05", cache=cache)
@@ -187,7 +187,7 @@ def test_connection_failure_hints_offline_and_proxy(
 
 
 def test_basic_auth_from_anysnake2_variables(
-    gh: FakeGitHub, cache: ResolveCache, monkeypatch: pytest.MonkeyPatch
+    gh: LocalServer, cache: ResolveCache, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ANYSNAKE2_GITHUB_API_USERNAME", "octocat")
     monkeypatch.setenv("ANYSNAKE2_GITHUB_API_PASSWORD", "ghp_secret123")
@@ -201,29 +201,29 @@ def test_basic_auth_from_anysnake2_variables(
 
 
 def test_github_token_as_bearer(
-    gh: FakeGitHub, cache: ResolveCache, monkeypatch: pytest.MonkeyPatch
+    gh: LocalServer, cache: ResolveCache, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_token456")
     resolve_revision(NIXPKGS, None, cache=cache)
     assert gh.requests[0].headers.get("Authorization") == "Bearer ghp_token456"
 
 
-def test_no_credentials_no_authorization_header(gh: FakeGitHub, cache: ResolveCache) -> None:
+def test_no_credentials_no_authorization_header(gh: LocalServer, cache: ResolveCache) -> None:
     resolve_revision(NIXPKGS, None, cache=cache)
     assert "Authorization" not in gh.requests[0].headers
 
 
 @pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy"])
 def test_proxy_variables_are_honoured(
-    variable: str, monkeypatch: pytest.MonkeyPatch, cache: ResolveCache
+    variable: str, monkeypatch: pytest.MonkeyPatch, cache: ResolveCache, http_server
 ) -> None:
     # The API host does not exist: only a proxy can answer. The fake server acts as one.
-    with FakeGitHub() as proxy:
-        proxy.add(REPO, file="repo.json")
-        proxy.add(f"{REPO}/branches/master", file="branch_master.json")
-        monkeypatch.setenv("ANYSNAKE2_GITHUB_API_URL", "http://api.github.test")
-        monkeypatch.setenv(variable, proxy.url)
-        got = resolve_revision(NIXPKGS, None, cache=cache)
+    proxy = http_server(github_api=True)
+    proxy.add(REPO, file="repo.json")
+    proxy.add(f"{REPO}/branches/master", file="branch_master.json")
+    monkeypatch.setenv("ANYSNAKE2_GITHUB_API_URL", "http://api.github.test")
+    monkeypatch.setenv(variable, proxy.url)
+    got = resolve_revision(NIXPKGS, None, cache=cache)
     assert got.rev == SHA_MASTER
     assert [seen.proxied for seen in proxy.requests] == [True, True]
     assert proxy.requests[0].headers["Host"] == "api.github.test"
@@ -231,20 +231,20 @@ def test_proxy_variables_are_honoured(
 
 @pytest.mark.parametrize("variable", ["HTTPS_PROXY", "https_proxy"])
 def test_https_proxy_variables_are_honoured(
-    variable: str, monkeypatch: pytest.MonkeyPatch, cache: ResolveCache
+    variable: str, monkeypatch: pytest.MonkeyPatch, cache: ResolveCache, http_server
 ) -> None:
-    with FakeGitHub() as proxy:
-        monkeypatch.setenv("ANYSNAKE2_GITHUB_API_URL", "https://api.github.test")
-        monkeypatch.setenv(variable, proxy.url)
-        with pytest.raises(NetworkError) as info:
-            resolve_revision(NIXPKGS, None, cache=cache)
+    proxy = http_server()
+    monkeypatch.setenv("ANYSNAKE2_GITHUB_API_URL", "https://api.github.test")
+    monkeypatch.setenv(variable, proxy.url)
+    with pytest.raises(NetworkError) as info:
+        resolve_revision(NIXPKGS, None, cache=cache)
     # The proxy was asked for a tunnel (and refused it): the variable was used.
     assert [(s.method, s.path) for s in proxy.requests] == [("CONNECT", "api.github.test:443")]
     assert "proxy" in info.value.message
     assert "HTTPS_PROXY" in (info.value.hint or "")
 
 
-def test_export_subst_detected_and_cached(gh: FakeGitHub, cache: ResolveCache) -> None:
+def test_export_subst_detected_and_cached(gh: LocalServer, cache: ResolveCache) -> None:
     path = f"{REPO}/contents/.gitattributes?ref={SHA_2405}"
     gh.add(path, file="contents_gitattributes.json")
     assert github_uses_export_subst("NixOS", "nixpkgs", SHA_2405, cache=cache) is True
@@ -256,7 +256,7 @@ def test_export_subst_detected_and_cached(gh: FakeGitHub, cache: ResolveCache) -
     assert len(gh.requests) == 2
 
 
-def test_offline_github_cache_hit_and_miss(gh: FakeGitHub, cache: ResolveCache) -> None:
+def test_offline_github_cache_hit_and_miss(gh: LocalServer, cache: ResolveCache) -> None:
     resolve_revision(NIXPKGS, "24.05", cache=cache)
     count = len(gh.requests)
     assert resolve_revision(NIXPKGS, "23.11", cache=cache, offline=True).rev == "2311" * 10
@@ -366,7 +366,7 @@ def test_git_default_branch_fallbacks(tmp_path: Path, cache: ResolveCache) -> No
 
 
 def test_git_credentials_never_cached_or_logged(
-    tmp_path: Path, cache: ResolveCache, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, cache: ResolveCache, capsys: pytest.CaptureFixture[str], http_server
 ) -> None:
     src = tmp_path / "src"
     src.mkdir()
@@ -377,19 +377,16 @@ def test_git_credentials_never_cached_or_logged(
     subprocess.run(["git", "clone", "-q", "--bare", str(src), str(bare)], check=True)
     _git(bare, "update-server-info")
     head = _git(src, "rev-parse", "HEAD")
-    with FakeGitHub() as server:  # serves git's "dumb" HTTP protocol files
-        refs = (bare / "info" / "refs").read_text()
-        server.add("/served.git/info/refs?service=git-upload-pack", raw=refs)
-        server.add("/served.git/info/refs", raw=refs)
-        server.add("/served.git/HEAD", raw="ref: refs/heads/main\n")
-        port = server.url.rsplit(":", 1)[1]
-        url = f"git+http://alice:s3cretpw@127.0.0.1:{port}/served.git"
-        previous = _log.verbosity()
-        _log.set_verbosity(3)
-        try:
-            got = resolve_revision(url, "1.0", cache=cache)
-        finally:
-            _log.set_verbosity(previous)
+    server = http_server()
+    server.folder("/served.git", bare)  # git's "dumb" HTTP protocol: the files as they are
+    port = server.port
+    url = f"git+http://alice:s3cretpw@127.0.0.1:{port}/served.git"
+    previous = _log.verbosity()
+    _log.set_verbosity(3)
+    try:
+        got = resolve_revision(url, "1.0", cache=cache)
+    finally:
+        _log.set_verbosity(previous)
     assert got.rev == head
     cache.save()
     text = cache.path.read_text()
@@ -441,15 +438,17 @@ def test_hg_default_tag_and_branch(tmp_path: Path, cache: ResolveCache) -> None:
 # --- PyPI and the cache file -------------------------------------------------------------
 
 
-def test_pypi_newest_version(monkeypatch: pytest.MonkeyPatch, cache: ResolveCache) -> None:
-    with FakeGitHub() as index:
-        index.add("/pypi/pandas/json", file="pypi_pandas.json")
-        monkeypatch.setenv("ANYSNAKE2_PYPI_JSON_URL", index.url + "/")
-        assert newest_pypi_version("Pandas", cache=cache) == "2.2.3"
-        assert newest_pypi_version("pandas", cache=cache, offline=True) == "2.2.3"
-        assert index.paths() == ["/pypi/pandas/json"]
-        with pytest.raises(ConfigError, match="no package no-such-thing on PyPI"):
-            newest_pypi_version("no-such-thing", cache=cache)
+def test_pypi_newest_version(
+    monkeypatch: pytest.MonkeyPatch, cache: ResolveCache, http_server
+) -> None:
+    index = http_server(github_api=True)
+    index.add("/pypi/pandas/json", file="pypi_pandas.json")
+    monkeypatch.setenv("ANYSNAKE2_PYPI_JSON_URL", index.url + "/")
+    assert newest_pypi_version("Pandas", cache=cache) == "2.2.3"
+    assert newest_pypi_version("pandas", cache=cache, offline=True) == "2.2.3"
+    assert index.paths() == ["/pypi/pandas/json"]
+    with pytest.raises(ConfigError, match="no package no-such-thing on PyPI"):
+        newest_pypi_version("no-such-thing", cache=cache)
     with pytest.raises(NotCached):
         newest_pypi_version("numpy", cache=cache, offline=True)
 

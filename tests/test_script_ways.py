@@ -68,9 +68,11 @@ def wheel_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _make_venv(base: Path, kind: str, wheel: Path) -> Path:
     venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=_env())
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
-    pip.append("--disable-pip-version-check")
+    made = [str(UV), "venv", "--quiet", "--python", sys.executable, str(venv)]
+    subprocess.run(made, check=True, env=_env())
+    # uv's installer (its cache makes it quick); the editable installs are made by the
+    # build backends themselves (PEP 660), as with pip
+    pip = [str(UV), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python")]
     if kind == "regular":
         target = [str(wheel)]
     else:
@@ -83,7 +85,7 @@ def _make_venv(base: Path, kind: str, wheel: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def venvs(tmp_path_factory: pytest.TempPathFactory, wheel_dir: Path) -> dict[str, Path]:
-    """One fresh venv per kind of install, made side by side (pip against PyPI)."""
+    """One fresh venv per kind of install, made side by side (uv against PyPI)."""
     (wheel,) = wheel_dir.glob("anysnake2-*.whl")
     bases = {kind: tmp_path_factory.mktemp(kind) for kind in INSTALLS}
     with ThreadPoolExecutor(len(INSTALLS)) as pool:

@@ -15,13 +15,13 @@ import re
 import shlex
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import cli_argv, run_cli, start_cli
 
 from anysnake2.model import AnysnakeSettings, Container, Project
 from anysnake2.runtime import dtach, start
@@ -92,16 +92,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 def _tool(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """anysnake2 without a terminal (stdin from /dev/null, output captured)."""
-    return subprocess.run(
-        [sys.executable, "-m", "anysnake2", *args],
-        cwd=root,
-        env=_env(**env),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(*args, cwd=root, env=_env(**env), timeout=120, stdin=subprocess.DEVNULL)
 
 
 class Pane:
@@ -136,9 +127,7 @@ class Pane:
     def anysnake2(self, *args: str, keep_tmux: bool = False) -> None:
         """Start the tool in the pane, then print its exit status as rc=N."""
         prefix = "" if keep_tmux else "env -u TMUX "
-        words = shlex.join(
-            ["ANYSNAKE2_OFFLINE=1", f"PYTHONPATH={ROOT}", sys.executable, "-m", "anysnake2"]
-        )
+        words = shlex.join(["ANYSNAKE2_OFFLINE=1", f"PYTHONPATH={ROOT}", *cli_argv()])
         self.type(f'{prefix}{words} {shlex.join(args)}; echo "rc=$?"')
 
     def text(self) -> str:
@@ -382,10 +371,9 @@ def test_ctrl_z_does_not_tear_the_container_apart(
 
 def test_sigterm_is_forwarded_and_post_run_inside_runs(project: Path) -> None:
     """No terminal: SIGTERM to the container's entry script reaches the command."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "anysnake2", "sleeper"],
-        cwd=project, env=_env(), stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    proc = start_cli(
+        "sleeper", cwd=project, env=_env(), stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
         assert proc.stdout is not None

@@ -51,7 +51,7 @@ array = "samples.txt"
 max_parallel = 2
 
 [cmd.first]
-run = "sleep 4; echo first >> /project/order.txt"
+run = "sleep 2; echo first >> /project/order.txt"
 
 [cmd.second]
 run = "echo second >> /project/order.txt"

@@ -92,6 +92,9 @@ def get(
     """
     import requests
 
+    from .. import credentials
+
+    shown = credentials.remember(url)  # requests sends a URL's user:password itself
     headers: dict[str, str] = {}
     auth = None
     if github:
@@ -102,42 +105,48 @@ def get(
     try:
         response = session().get(url, params=params, headers=headers, auth=auth, timeout=TIMEOUT)
     except requests.exceptions.RequestException as exc:
-        raise _unreachable(url, exc) from None
+        raise _unreachable(shown, exc) from None
     status = response.status_code
     if 200 <= status < 300 or status in ok_statuses:
         return response
     if github and _is_rate_limited(response):
         raise NetworkError(
-            f"the GitHub API rate limit was hit (HTTP {status} from {url}); "
+            f"the GitHub API rate limit was hit (HTTP {status} from {shown}); "
             f"{_reset_text(response)}",
             hint=_TOKEN_HINT + "; authenticated requests get a much higher limit",
         )
     if github and status == 401:
         raise NetworkError(
-            f"the GitHub API refused the credentials (HTTP 401 from {url})",
+            f"the GitHub API refused the credentials (HTTP 401 from {shown})",
             hint="check ANYSNAKE2_GITHUB_API_USERNAME/ANYSNAKE2_GITHUB_API_PASSWORD or "
             "GITHUB_TOKEN (expired or revoked?)",
         )
     if status >= 500:
-        raise NetworkError(f"{url} answered HTTP {status} (a server error)", hint="try again later")
-    raise NetworkError(f"{url} answered HTTP {status}", hint="check the URL and try again later")
+        raise NetworkError(
+            f"{shown} answered HTTP {status} (a server error)", hint="try again later"
+        )
+    raise NetworkError(f"{shown} answered HTTP {status}", hint="check the URL and try again later")
 
 
-def download(url: str, target: Path) -> None:
-    """Stream the 2xx answer of `url` into the file `target`; NetworkError otherwise."""
+def download(url: str, target: Path, *, auth: tuple[str, str] | None = None) -> None:
+    """Stream the 2xx answer of `url` into the file `target` (`auth`: basic auth for it);
+    NetworkError otherwise."""
     import requests
 
+    from .. import credentials
+
+    shown = credentials.remember(url)
     try:
-        with session().get(url, timeout=TIMEOUT, stream=True) as response:
+        with session().get(url, timeout=TIMEOUT, stream=True, auth=auth) as response:
             if not 200 <= response.status_code < 300:
                 raise NetworkError(
-                    f"{url} answered HTTP {response.status_code}",
+                    f"{shown} answered HTTP {response.status_code}",
                     hint="check the URL and try again later",
                 )
             with open(target, "wb") as handle:
                 handle.writelines(response.iter_content(1 << 16))
     except requests.exceptions.RequestException as exc:
-        raise _unreachable(url, exc) from None
+        raise _unreachable(shown, exc) from None
 
 
 def _unreachable(url: str, exc: Exception) -> NetworkError:

@@ -12,7 +12,7 @@ from .._values import resolve_inside
 from ..errors import FailureError
 from ..model import Project
 from . import _http
-from .pypi import project_json
+from .pypi import index_auth, project_json
 
 __all__ = ["Sdist", "choose_sdist", "fetch_editable_sdists"]
 
@@ -144,7 +144,7 @@ def _unpack_into_place(sdist: Sdist, target: Path) -> None:
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.sdist-", dir=target.parent))
     try:
         archive = work / "sdist.tar.gz"
-        _http.download(sdist.url, archive)
+        _http.download(sdist.url, archive, auth=index_auth(sdist.url))
         if sdist.sha256 is not None:
             got = hashlib.sha256(archive.read_bytes()).hexdigest()
             if got != sdist.sha256:

@@ -13,7 +13,7 @@ from . import _http
 if TYPE_CHECKING:
     from .cache import ResolveCache
 
-__all__ = ["PYPI_JSON_ENV", "index_base", "newest_version", "project_json"]
+__all__ = ["PYPI_JSON_ENV", "index_auth", "index_base", "newest_version", "project_json"]
 
 NS_PYPI = "pypi-newest"
 #: Overrides the PyPI base URL (`<base>/pypi/<name>/json`), e.g. for a local test index.
@@ -28,8 +28,11 @@ def index_base() -> str:
 def project_json(name: str) -> tuple[str, dict[str, Any] | None]:
     """(URL, decoded answer) of {index}/pypi/<name>/json; the answer is None when PyPI
     has no such project (404). NetworkError when the answer is not a JSON object."""
-    url = f"{index_base()}/pypi/{quote(name)}/json"
-    response = _http.get(url)
+    from .. import credentials
+
+    fetch = f"{index_base()}/pypi/{quote(name)}/json"
+    url = credentials.remember(fetch)  # shown in messages; requests sends the userinfo
+    response = _http.get(fetch)
     if response.status_code == 404:
         return url, None
     try:
@@ -67,3 +70,16 @@ def newest_version(
         raise NetworkError(f"{url} gave an answer without info.version")
     cache.put(NS_PYPI, key, version)
     return version
+
+
+def index_auth(url: str) -> tuple[str, str] | None:
+    """The credentials of the index URL (`PYPI_JSON_ENV`) for a file on the same server
+    (a private index serves its files behind the same login)."""
+    from urllib.parse import urlsplit
+
+    from .. import credentials
+
+    _, credential = credentials.split(index_base())
+    if credential is None or urlsplit(url).netloc != credential.host:
+        return None
+    return credential.username, credential.password

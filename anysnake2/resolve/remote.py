@@ -353,9 +353,12 @@ def _resolve_hg(
 
 
 def _hg_run(argv: list[str], location: str, where: str) -> subprocess.CompletedProcess[str]:
+    from .. import credentials
+
     env = dict(os.environ, HGPLAIN="1", LC_ALL="C")
     try:
-        return run(argv, env=env, check=False, timeout=VCS_TIMEOUT, redact=_secrets(location))
+        with credentials.hg_env(location, env) as env:  # the secret never in argv
+            return run(argv, env=env, check=False, timeout=VCS_TIMEOUT, redact=_secrets(location))
     except subprocess.TimeoutExpired:
         raise NetworkError(
             f"hg {where} took longer than {VCS_TIMEOUT:.0f} s",
@@ -363,16 +366,24 @@ def _hg_run(argv: list[str], location: str, where: str) -> subprocess.CompletedP
         ) from None
 
 
+def _public(location: str) -> str:
+    from .. import credentials
+
+    return credentials.remember(location)
+
+
 def _hg_id(location: str, ref: str, where: str) -> str:
     proc = _hg_run(
-        ["hg", "id", "--debug", "--noninteractive", "-r", ref, location], location, where
+        ["hg", "id", "--debug", "--noninteractive", "-r", ref, _public(location)], location, where
     )
     if proc.returncode != 0:
         stderr = proc.stderr or ""
         if re.search(r"unknown revision|not found", stderr, re.IGNORECASE):
             raise unknown_ref_error(where, ref, [])
         raise _vcs_failure("hg id", where, stderr, _secrets(location))
-    first = (proc.stdout.split() or [""])[0]
+    # a remote repository's `--debug` output has lines before the node ("using http://...")
+    words = [(line.split() or [""])[0] for line in proc.stdout.splitlines()]
+    first = next((word for word in words if is_full_rev(word)), "")
     if not is_full_rev(first):
         raise FailureError(f"hg id {where} gave no revision (output: {proc.stdout.strip()!r})")
     return first
