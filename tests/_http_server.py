@@ -84,6 +84,7 @@ class LocalServer:
         if auth is not None:
             self._expected = "Basic " + base64.b64encode(":".join(auth).encode()).decode()
         self._cgis: list[_Cgi] = []
+        self._scripts: dict[str, list[str | tuple[int, bytes]]] = {}
         self._folders: list[tuple[str, Path]] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -128,6 +129,11 @@ class LocalServer:
         else:
             data = json.dumps(body).encode()
         self.routes[path] = _Route(status, data, dict(headers or {}))
+
+    def script(self, path: str, steps: list[str | tuple[int, bytes]]) -> None:
+        """Answer `path` from `steps` in turn, the last one repeating: `(status, body)`, or
+        "drop" (the connection closes without an answer)."""
+        self._scripts[path] = list(steps)
 
     def cgi(self, prefix: str, argv: list[str], env: dict[str, str] | None = None) -> None:
         """Run the CGI program `argv` (with `env` added) for every request below `prefix`."""
@@ -179,6 +185,14 @@ class LocalServer:
             return
         with self._lock:
             self.served += 1
+            steps = self._scripts.get(path)
+            step = (steps.pop(0) if len(steps) > 1 else steps[0]) if steps else None
+        if step == "drop":
+            request.close_connection = True
+            return
+        if isinstance(step, tuple):
+            _send(request, step[0], step[1], {"Content-Type": self.content_type})
+            return
         route = self.routes.get(path)
         if route is not None:
             data = route.body.replace(b"{base}", base.encode())
