@@ -80,6 +80,32 @@ def _env_without_git() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
 
 
+#: git in tests: a fixed identity, and no user or system configuration
+GIT_TEST_ENV = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@t",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@t",
+    "GIT_CONFIG_GLOBAL": "/dev/null",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(*args: str | Path, cwd: str | Path | None = None) -> str:
+    """Run the real git with `GIT_TEST_ENV` and none of the caller's GIT_* variables;
+    its stripped stdout (a failure shows git's stderr)."""
+    proc = subprocess.run(
+        ["git", *map(str, args)],
+        cwd=cwd,
+        env=_env_without_git() | GIT_TEST_ENV,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, f"git {' '.join(map(str, args))}: {proc.stderr}"
+    return proc.stdout.strip()
+
+
 def build_flake(base: Path, flake_text: str) -> Path:
     """`nix build` a hand-written flake (in `base/flake`, a git repository) with no
     substituters and an empty registry; returns the store path of its default package."""

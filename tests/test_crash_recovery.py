@@ -22,26 +22,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, start_cli
+from conftest import REPO, git, start_cli
 from test_build import write_project
 
 from anysnake2.toml_compat.reader import read_project_text
 
 BUILD_SECONDS = 0.6  # how long the per-iteration derivation builds
-
-
-def git(*args: str | Path) -> str:
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@t",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@t",
-    )
-    proc = subprocess.run(
-        ["git", *map(str, args)], env=env, capture_output=True, text=True, check=True
-    )
-    return proc.stdout.strip()
 
 
 class Project:

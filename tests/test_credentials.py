@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from _http_server import LocalServer
-from conftest import run_cli
+from conftest import git, run_cli
 from test_build import write_project
 
 from anysnake2 import _log
@@ -42,20 +42,6 @@ PRIVATE_FLAKE = """\
   };
 }
 """
-
-
-def git(*args: str | Path, cwd: Path | None = None) -> str:
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@t",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@t",
-    )
-    proc = subprocess.run(
-        ["git", *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True, check=True
-    )
-    return proc.stdout.strip()
 
 
 def private_repo(served: Path, work: Path) -> str:

@@ -6,14 +6,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import subprocess
 import tarfile
 import textwrap
 from pathlib import Path
 
 import pytest
 from _http_server import LocalServer
+from conftest import git
 
 from anysnake2.errors import ConfigError, FailureError, NetworkError
 from anysnake2.model import Project, Python, PythonPackage
@@ -35,21 +34,6 @@ def write(path: Path, text: str) -> None:
     path.write_text(textwrap.dedent(text).lstrip("\n"))
 
 
-def _git(*args: str, cwd: Path) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@example.com",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@example.com",
-    )
-    proc = subprocess.run(
-        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout.strip()
-
-
 def _repo(path: Path, name: str, deps: list[str]) -> Path:
     write(path / name / "__init__.py", "VALUE = 1\n")
     write(
@@ -61,9 +45,9 @@ def _repo(path: Path, name: str, deps: list[str]) -> Path:
         dependencies = {json.dumps(deps)}
         """,
     )
-    _git("init", "-q", "-b", "main", cwd=path)
-    _git("add", ".", cwd=path)
-    _git("commit", "-q", "-m", "init", cwd=path)
+    git("init", "-q", "-b", "main", cwd=path)
+    git("add", ".", cwd=path)
+    git("commit", "-q", "-m", "init", cwd=path)
     return path
 
 

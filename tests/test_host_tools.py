@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import cli_argv
+from conftest import cli_argv, git
 from test_sessions import ROOT, Pane
 
 OUTSIDE = """\
@@ -52,22 +52,14 @@ runtime = "bwrap"
 """
 
 
-def _git(cwd: Path, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    identity = ["-c", "user.name=t", "-c", "user.email=t@t"]
-    return subprocess.run(
-        ["git", *identity, *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
-    ).stdout.strip()
-
-
 def _outside_flake(base: Path, log: Path) -> tuple[str, str]:
     flake = base / "outside"
     flake.mkdir()
     (flake / "flake.nix").write_text(OUTSIDE.replace("@LOG@", shlex.quote(str(log))))
-    _git(flake, "init", "-q")
-    _git(flake, "add", "flake.nix")
-    _git(flake, "commit", "-qm", "outside")
-    return f"git+file://{flake}", _git(flake, "rev-parse", "HEAD")
+    git("init", "-q", cwd=flake)
+    git("add", "flake.nix", cwd=flake)
+    git("commit", "-qm", "outside", cwd=flake)
+    return f"git+file://{flake}", git("rev-parse", "HEAD", cwd=flake)
 
 
 def _path_without_dtach(base: Path, nix_log: Path) -> Path:

@@ -205,32 +205,27 @@ def ipykernel_project(
 ) -> tuple[Path, dict[str, str]]:
     """A project whose Python packages are ipykernel (locked by real uv against PyPI,
     built by the real pyproject.nix builders from wheels); its rootfs built; (root, env)."""
-    from test_upstream_build import HELPERS
-
-    from anysnake2.defaults import DEFAULT_INPUTS
+    from test_upstream_build import helper_sections
 
     base = tmp_path_factory.mktemp("ipykernel")
     root = base / "project"
     root.mkdir()
     nixpkgs = honest_pkgs_with_python["nixpkgs"]
     lines = [
-        f'[nixpkgs]\nurl = "{nixpkgs["url"]}"\nrev = "{nixpkgs["rev"]}"\npackages = []\n',
-        '[python]\nversion = "3.11"\necosystem_date = "2024-08-09"\n',
-        '[python.packages]\nipykernel = ""\n',
+        "[nixpkgs]",
+        f'url = "{nixpkgs["url"]}"',
+        f'rev = "{nixpkgs["rev"]}"',
+        "packages = []",
+        "",
+        "[python]",
+        'version = "3.11"',
+        'ecosystem_date = "2024-08-09"',
+        "",
+        "[python.packages]",
+        'ipykernel = ""',
+        "",
     ]
-    for section, repo in sorted(HELPERS.items()):
-        rev = DEFAULT_INPUTS[section].rev
-        lines.append(f'[{section}]\nurl = "git+file://{upstream.repo(repo)}"\nrev = "{rev}"\n')
-    hammer = upstream.hammer_standin()
-    head = subprocess.run(
-        ["git", "-C", hammer.removeprefix("git+file://"), "rev-parse", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    lines.append(f'[uv2nix_override_collection]\nurl = "{hammer}?rev={head}"\n')
-    lines.append('[container]\nruntime = "bwrap"\n')
-    (root / "anysnake2.toml").write_text("\n".join(lines))
+    (root / "anysnake2.toml").write_text("\n".join(lines + helper_sections(upstream)))
     env = dict(os.environ, UV_CACHE_DIR=str(base / "uv-cache"))
     env["NIX_CONFIG"] = env.get("NIX_CONFIG", "") + "\nsubstituters =\n"
     env["JUPYTER_DATA_DIR"] = str(base / "jupyter-data")

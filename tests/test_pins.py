@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import GIT_TEST_ENV, git, run_cli
 
 from anysnake2.resolve.lockfile import read_lockfile, render_lockfile, write_lockfile
 from anysnake2.resolve.pins import Request, requests_for
@@ -22,38 +22,22 @@ HEX40 = re.compile(r"[0-9a-f]{40}")
 # values pin it (a revision nix never fetches: these tests do not build)
 NIXPKGS = '[nixpkgs]\nrev = "' + "5" * 40 + '"\n\n'
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.org",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.org",
-    "GIT_CONFIG_GLOBAL": "/dev/null",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
 
 def anysnake2(*args: str, cwd: Path, env: dict[str, str] | None = None):
-    full = {**os.environ, **GIT_ENV, **(env or {})}
+    full = {**os.environ, **GIT_TEST_ENV, **(env or {})}
     for name in ("ANYSNAKE2_OFFLINE", "TMUX"):
         full.pop(name, None)
     return run_cli(*args, cwd=cwd, env=full, timeout=600, stdin=subprocess.DEVNULL)
 
 
-def git(repo: Path, *args: str) -> str:
-    env = dict(os.environ, **GIT_ENV)
-    return subprocess.run(
-        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
-    ).stdout.strip()
-
-
 def make_repo(path: Path) -> Path:
     """A flake repository on branch main with an annotated tag v1 on its first commit."""
     path.mkdir(parents=True)
-    git(path, "init", "-q", "-b", "main")
+    git("init", "-q", "-b", "main", cwd=path)
     (path / "flake.nix").write_text(f"# {path.name}\n{{ outputs = {{ self }}: {{ }}; }}\n")
-    git(path, "add", "flake.nix")
-    git(path, "commit", "-qm", "first")
-    git(path, "tag", "-a", "v1", "-m", "version 1")
+    git("add", "flake.nix", cwd=path)
+    git("commit", "-qm", "first", cwd=path)
+    git("tag", "-a", "v1", "-m", "version 1", cwd=path)
     commit(path, "second")
     return path
 
@@ -61,9 +45,9 @@ def make_repo(path: Path) -> Path:
 def commit(repo: Path, message: str) -> str:
     log = repo / "log.txt"
     log.write_text((log.read_text() if log.exists() else "") + message + "\n")
-    git(repo, "add", "log.txt")
-    git(repo, "commit", "-qm", message)
-    return git(repo, "rev-parse", "HEAD")
+    git("add", "log.txt", cwd=repo)
+    git("commit", "-qm", message, cwd=repo)
+    return git("rev-parse", "HEAD", cwd=repo)
 
 
 # -- which values are open -----------------------------------------------------------------
@@ -179,8 +163,8 @@ packages = []
     proc = anysnake2("lock", cwd=root)
     assert proc.returncode == 0, proc.stderr
     written = (root / "anysnake2.toml").read_text()
-    tag_commit = git(a, "rev-list", "-n1", "v1")
-    head_b = git(b, "rev-parse", "HEAD")
+    tag_commit = git("rev-list", "-n1", "v1", cwd=a)
+    head_b = git("rev-parse", "HEAD", cwd=b)
     assert f'rev = "{tag_commit}"' in written
     assert f'rev = "{head_b}"' in written
     for comment in ("# my project", "# the first release", "# newest, please"):
@@ -212,7 +196,7 @@ packages = []
     proc = anysnake2("lock", cwd=root)
     assert proc.returncode == 0, proc.stderr
     written = (root / "anysnake2.toml").read_text()
-    head = git(a, "rev-parse", "HEAD")
+    head = git("rev-parse", "HEAD", cwd=a)
     assert f"?ref=main&rev={head}" in written
     assert "# follow main" in written
     assert "\nrev =" not in written
@@ -223,7 +207,7 @@ def test_locked_refuses_an_unrecorded_value_naming_it(
     tmp_path: Path, repos: tuple[Path, Path]
 ) -> None:
     a, b = repos
-    head = git(a, "rev-parse", "HEAD")
+    head = git("rev-parse", "HEAD", cwd=a)
     text = f"""[flakes.a]
 url = "git+file://{a}"
 rev = "{head}"
@@ -255,7 +239,7 @@ packages = []
 """
     root = _project(tmp_path, NIXPKGS + text)
     assert anysnake2("lock", cwd=root).returncode == 0
-    old_a, old_b = git(a, "rev-parse", "HEAD"), git(b, "rev-parse", "HEAD")
+    old_a, old_b = git("rev-parse", "HEAD", cwd=a), git("rev-parse", "HEAD", cwd=b)
     new_a, new_b = commit(a, "a moves"), commit(b, "b moves")
     proc = anysnake2("lock", "--upgrade", "a", cwd=root)
     assert proc.returncode == 0, proc.stderr
@@ -284,7 +268,7 @@ project = (
     assert proc.returncode == 0, proc.stderr
     assert (root / "anysnake2.py").read_text() == script
     pins = read_lockfile(root / "anysnake2.lock.toml")["pins"]
-    head = git(a, "rev-parse", "HEAD")
+    head = git("rev-parse", "HEAD", cwd=a)
     assert pins["flakes.a"]["value"] == head
     commit(a, "moved on")
     assert anysnake2("lock", cwd=root).returncode == 0
@@ -407,7 +391,7 @@ def test_r_without_date_gets_the_newest_nixr_date_of_its_revision(tmp_path: Path
     (nixr / "generated" / "readme.md").write_text(
         "# snapshots\n- 2023-01-05: R 4.2.2\n- 2024-06-30: R 4.4.1\n- 2021-02-01\n"
     )
-    git(nixr, "add", "generated")
+    git("add", "generated", cwd=nixr)
     head = commit(nixr, "dates")
     text = f'[R]\nurl = "git+file://{nixr}"\npackages = ["ggplot2"] # plots\n'
     root = _project(tmp_path, NIXPKGS + text)
@@ -423,7 +407,7 @@ def test_upgrade_without_names_moves_recorded_pins_never_hand_written_ones(
     tmp_path: Path, repos: tuple[Path, Path]
 ) -> None:
     a, b = repos
-    by_hand = git(b, "rev-parse", "HEAD~1")
+    by_hand = git("rev-parse", "HEAD~1", cwd=b)
     text = f"""[flakes.a]
 url = "git+file://{a}"
 packages = []
@@ -448,7 +432,7 @@ def test_upgrading_a_value_written_by_hand_says_so_and_needs_force(
     tmp_path: Path, repos: tuple[Path, Path]
 ) -> None:
     _, b = repos
-    by_hand = git(b, "rev-parse", "HEAD~1")
+    by_hand = git("rev-parse", "HEAD~1", cwd=b)
     text = f"""[python]
 version = "3.11"
 ecosystem_date = "2024-01-02" # the day of the paper
@@ -478,7 +462,7 @@ def test_upgrading_a_value_written_in_anysnake2_py_is_refused_even_with_force(
     tmp_path: Path, repos: tuple[Path, Path]
 ) -> None:
     _, b = repos
-    by_hand = git(b, "rev-parse", "HEAD~1")
+    by_hand = git("rev-parse", "HEAD~1", cwd=b)
     script = f"""from anysnake2 import Project
 
 project = (
@@ -515,7 +499,7 @@ def test_a_config_that_cannot_be_written_still_builds_with_a_warning(
     root = _project(tmp_path, NIXPKGS + text)
     config = root / "anysnake2.toml"
     pinned = pin_project(read_project(config), root, config)
-    assert pinned.flakes["a"].rev == git(a, "rev-parse", "HEAD")
+    assert pinned.flakes["a"].rev == git("rev-parse", "HEAD", cwd=a)
     assert config.read_text() == NIXPKGS + text
     assert "could not record flakes.a" in capsys.readouterr().err
 

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import git, run_cli
 
 from anysnake2.errors import ConfigError, NetworkError
 from anysnake2.model import Project, Python, PythonPackage, R
@@ -143,12 +143,6 @@ def test_r_adds_rpy2_and_requires_python_follows_old_versions() -> None:
     assert 'requires-python = ">=3.7"' in spec.pyproject
 
 
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
-    ).stdout.strip()
-
-
 def _tiny_package(folder: Path, name: str) -> None:
     folder.mkdir(parents=True)
     (folder / "pyproject.toml").write_text(
@@ -163,10 +157,10 @@ def _tiny_package(folder: Path, name: str) -> None:
 def git_repo(tmp_path: Path) -> tuple[Path, str]:
     repo = tmp_path / "tinygit"
     _tiny_package(repo, "tinygit")
-    _git(repo, "init", "-q")
-    _git(repo, "add", ".")
-    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
-    return repo, _git(repo, "rev-parse", "HEAD")
+    git("init", "-q", cwd=repo)
+    git("add", ".", cwd=repo)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init", cwd=repo)
+    return repo, git("rev-parse", "HEAD", cwd=repo)
 
 
 def test_git_source_from_a_local_repository(tmp_path: Path, git_repo: tuple[Path, str]) -> None:

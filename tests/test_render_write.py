@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import git, run_cli
 
 from anysnake2.defaults import DEFAULT_INPUTS
 from anysnake2.model import DevShell, Input, Nixpkgs, Project, Python, PythonPackage, R, Rust
@@ -137,13 +137,9 @@ def _empty_override_collection(folder: Path) -> Input:
     (folder / "flake.nix").write_text(
         "{ outputs = { self }: { overrides = nixpkgs_pkgs: final: prev: { }; }; }\n"
     )
-    env = {**_env(), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t"}
-    env["GIT_COMMITTER_EMAIL"] = "t@t"
     for args in (["init", "-q"], ["add", "flake.nix"], ["commit", "-q", "-m", "stand-in"]):
-        subprocess.run(["git", *args], cwd=folder, check=True, env=env)
-    rev = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=folder, check=True, capture_output=True, text=True
-    ).stdout.strip()
+        git(*args, cwd=folder)
+    rev = git("rev-parse", "HEAD", cwd=folder)
     return Input(url=f"git+file://{folder}", rev=rev)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from _http_server import LocalServer
+from conftest import git
 
 from anysnake2 import _log
 from anysnake2.errors import ConfigError, NetworkError
@@ -270,35 +271,21 @@ def test_offline_github_cache_hit_and_miss(gh: LocalServer, cache: ResolveCache)
 # --- git ---------------------------------------------------------------------------------
 
 
-def _git(repo: Path, *args: str) -> str:
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@example.com",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@example.com",
-    )
-    out = subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
-    )
-    return out.stdout.strip()
-
-
 @pytest.fixture
 def git_repo(tmp_path: Path) -> dict[str, str]:
     repo = tmp_path / "repo"
     repo.mkdir()
-    _git(repo, "init", "-q", "-b", "trunk")
-    _git(repo, "commit", "-q", "--allow-empty", "-m", "one")
-    first = _git(repo, "rev-parse", "HEAD")
-    _git(repo, "tag", "23.11")
-    _git(repo, "tag", "-a", "24.05", "-m", "annotated release")
-    _git(repo, "tag", "9.12")
-    _git(repo, "commit", "-q", "--allow-empty", "-m", "two")
-    second = _git(repo, "rev-parse", "HEAD")
-    _git(repo, "branch", "feature", first)
-    _git(repo, "branch", "clash", second)
-    _git(repo, "tag", "clash", first)  # a tag and a branch of the same name
+    git("init", "-q", "-b", "trunk", cwd=repo)
+    git("commit", "-q", "--allow-empty", "-m", "one", cwd=repo)
+    first = git("rev-parse", "HEAD", cwd=repo)
+    git("tag", "23.11", cwd=repo)
+    git("tag", "-a", "24.05", "-m", "annotated release", cwd=repo)
+    git("tag", "9.12", cwd=repo)
+    git("commit", "-q", "--allow-empty", "-m", "two", cwd=repo)
+    second = git("rev-parse", "HEAD", cwd=repo)
+    git("branch", "feature", first, cwd=repo)
+    git("branch", "clash", second, cwd=repo)
+    git("tag", "clash", first, cwd=repo)  # a tag and a branch of the same name
     return {"path": str(repo), "first": first, "second": second}
 
 
@@ -351,16 +338,16 @@ def test_git_unknown_ref_and_missing_repo(
 def test_git_default_branch_fallbacks(tmp_path: Path, cache: ResolveCache) -> None:
     src = tmp_path / "src"
     src.mkdir()
-    _git(src, "init", "-q", "-b", "master")
-    _git(src, "commit", "-q", "--allow-empty", "-m", "one")
-    _git(src, "branch", "other")
+    git("init", "-q", "-b", "master", cwd=src)
+    git("commit", "-q", "--allow-empty", "-m", "one", cwd=src)
+    git("branch", "other", cwd=src)
     bare = tmp_path / "bare.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(src), str(bare)], check=True)
     # A HEAD that points nowhere: no symref in ls-remote; master is the fallback.
     (bare / "HEAD").write_text("ref: refs/heads/gone\n")
     got = resolve_revision(f"git+file://{bare}", None, cache=cache)
     assert got.ref == "master"
-    _git(bare, "branch", "-m", "master", "dev")
+    git("branch", "-m", "master", "dev", cwd=bare)
     with pytest.raises(ConfigError, match="branches: dev, other"):
         resolve_revision(f"git+file://{bare}", None, cache=cache, refresh=True)
 
@@ -370,13 +357,13 @@ def test_git_credentials_never_cached_or_logged(
 ) -> None:
     src = tmp_path / "src"
     src.mkdir()
-    _git(src, "init", "-q", "-b", "main")
-    _git(src, "commit", "-q", "--allow-empty", "-m", "one")
-    _git(src, "tag", "1.0")
+    git("init", "-q", "-b", "main", cwd=src)
+    git("commit", "-q", "--allow-empty", "-m", "one", cwd=src)
+    git("tag", "1.0", cwd=src)
     bare = tmp_path / "served.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(src), str(bare)], check=True)
-    _git(bare, "update-server-info")
-    head = _git(src, "rev-parse", "HEAD")
+    git("update-server-info", cwd=bare)
+    head = git("rev-parse", "HEAD", cwd=src)
     server = http_server()
     server.folder("/served.git", bare)  # git's "dumb" HTTP protocol: the files as they are
     port = server.port

@@ -65,6 +65,13 @@ def write_config(
         'editable = "code"',
         "",
     ]
+    (root / "anysnake2.toml").write_text("\n".join(lines + helper_sections(upstream)))
+
+
+def helper_sections(upstream: Upstream) -> list[str]:
+    """Config lines pointing every helper flake at its real upstream clone (at our default
+    revision), the override collection at the hammer stand-in, and the runtime at bwrap."""
+    lines = []
     for section, repo in sorted(HELPERS.items()):
         rev = DEFAULT_INPUTS[section].rev
         lines += [f"[{section}]", f'url = "git+file://{upstream.repo(repo)}"', f'rev = "{rev}"', ""]
@@ -76,8 +83,7 @@ def write_config(
         check=True,
     ).stdout.strip()
     lines += ["[uv2nix_override_collection]", f'url = "{hammer}?rev={head}"', ""]
-    lines += ["[container]", 'runtime = "bwrap"', ""]
-    (root / "anysnake2.toml").write_text("\n".join(lines))
+    return lines + ["[container]", 'runtime = "bwrap"', ""]
 
 
 def _git_package(folder: Path) -> str:

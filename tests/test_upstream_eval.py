@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 from _upstream import HAMMER, NIX, Upstream, flake_inputs, nix_env, nixpkgs_release
-from conftest import ORIGINAL_CONFIGS, run_cli
+from conftest import ORIGINAL_CONFIGS, git, run_cli
 
 from anysnake2.render.flake import render_flake
 from anysnake2.render.python import COLLECTION
@@ -101,23 +101,9 @@ def test_the_table_covers_all_40_files() -> None:
 
 
 def _git_commit(repo: Path) -> str:
-    env = nix_env() | {
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@t",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@t",
-        "GIT_CONFIG_GLOBAL": "/dev/null",
-    }
-    for argv in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "stand-in"]):
-        subprocess.run(argv, cwd=repo, check=True, env=env, capture_output=True)
-    return subprocess.run(
-        ["git", "rev-parse", "HEAD"],
-        cwd=repo,
-        check=True,
-        env=env,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "stand-in"]):
+        git(*args, cwd=repo)
+    return git("rev-parse", "HEAD", cwd=repo)
 
 
 def standin_package(folder: Path, name: str) -> Path:
